@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+DEMO_DIR ?= demo
+
+.PHONY: demo test install dev lint bench clean pdf-preview
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+dev: $(DEVSTAMP)
+
+demo: $(STAMP)
+	rm -rf $(DEMO_DIR)
+	$(VENV)/bin/muskari demo $(DEMO_DIR)
+	$(VENV)/bin/muskari check $(DEMO_DIR)/rekisteri.xlsx
+
+test: $(DEVSTAMP)
+	$(PY) -m pytest
+
+lint: $(DEVSTAMP)
+	$(VENV)/bin/ruff check toolkit workbook_schema tests benchmarks
+
+bench: $(DEVSTAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache

@@ -1,0 +1,63 @@
+"""Findings: problems in the owner's data. Rules yield them; nothing raises them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA (Excel's column letters)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str                      # stable kebab-case, a key of toolkit.messages.CATALOGUE
+    severity: str                  # "error" or "warning"
+    sheet: str | None = None
+    cell: str | None = None        # "D14"; None for a whole sheet or workbook
+    row: int | None = None         # Excel row number
+    column: str | None = None      # the header the owner sees
+    value: str | None = None       # the offending value as shown (never a full identity code)
+    params: dict = field(default_factory=dict, compare=False, hash=False)  # extra words for the message
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def message(self, lang: str = "fi") -> str:
+        from toolkit.messages import finding_message
+
+        return finding_message(self, lang)
+
+    def to_dict(self, lang: str = "fi") -> dict:
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "cell": self.cell,
+                "row": self.row, "column": self.column, "value": self.value, "message": self.message(lang)}
+
+
+def cell_ref(column_index: int, row: int) -> str:
+    return f"{column_letter(column_index)}{row}"
+
+
+def has_errors(findings) -> bool:
+    return any(f.is_error for f in findings)
+
+
+def sort_findings(findings) -> list[Finding]:
+    """Workbook order: sheet as given, then row, then column."""
+    from workbook_schema import SHEET_ORDER
+
+    order = {name: i for i, name in enumerate(SHEET_ORDER)}
+
+    def key(f: Finding):
+        col = f.cell.rstrip("0123456789") if f.cell else ""
+        return (order.get(f.sheet or "", -1 if f.sheet is None else 99), f.row or 0, len(col), col, f.code)
+
+    return sorted(findings, key=key)
