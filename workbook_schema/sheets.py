@@ -48,7 +48,7 @@ def _columns(model: type[pa.DataFrameModel]) -> tuple[Column, ...]:
     cols = []
     for field_name, (_annotation, field) in model.__fields__.items():
         meta = field.metadata or {}
-        cols.append(Column(header=field.alias or field_name, field=field_name, kind=meta["kind"],
+        cols.append(Column(header=field.alias or field_name, field=field.original_name, kind=meta["kind"],
                            required=meta["required"], fi=meta["fi"], en=meta["en"],
                            choices=tuple(meta.get("choices", ()))))
     return tuple(cols)
