@@ -121,6 +121,19 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "duplicate-setting": (ERROR,
         "Asetus \"{value}\" on kahdesti. Poista toinen rivi.",
         "Setting \"{value}\" appears twice. Delete one of the rows."),
+    # Registration forms (import-forms): a refused response changes nothing.
+    "invalid-timestamp": (ERROR,
+        "\"{value}\" ei ole aikaleima. Korjaa se lomaketiedostoon (esimerkiksi 20.11.2026 14.05.00) tai tyhjennä solu.",
+        "\"{value}\" is not a timestamp. Correct it in the forms file (for example 20.11.2026 14.05.00) or clear the cell."),
+    "form-ambiguous": (ERROR,
+        "Vastaus ({name}) sopii kahteen oppilaaseen. Lisää vastaukseen oikea oppilasnumero ja tuo lomake uudelleen.",
+        "The response ({name}) matches two students. Add the right student id to the response and import again."),
+    "form-unknown-id": (ERROR,
+        "Oppilasnumeroa \"{value}\" ei ole rekisterissä eikä vastaus ({name}) sovi kehenkään nimen ja syntymäajan perusteella. Korjaa numero tai tyhjennä se, jos kyseessä on uusi oppilas.",
+        "Student id \"{value}\" is not in the register and the response ({name}) matches no one by name and birth date. Correct the id, or clear it for a new student."),
+    "form-id-mismatch": (ERROR,
+        "Oppilasnumero \"{value}\" kuuluu toiselle oppilaalle: vastauksen ({name}) nimi ja syntymäaika eivät täsmää. Tarkista numero.",
+        "Student id \"{value}\" belongs to another student: the response's ({name}) name and birth date differ. Check the id."),
 }
 
 # Words used inside messages (joined lists, expectations).
