@@ -1,0 +1,238 @@
+"""The data behind the owner's semester review: what the notebooks and the semester summary plot.
+
+``load_review(register_path, as_of)`` reads and checks the register and computes eligibility and
+purge once; the other functions turn the typed Tables and those results into small frames that
+``toolkit.plots`` draws. Everything but ``load_review`` is pure pandas: ``as_of`` is a parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.errors import MuskariError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from toolkit.tables import Tables
+
+MUSKARI = "muskaritodistus"
+FINAL = "päättötodistus"
+COMMON = "yhteiset opinnot"
+THEMATIC = "teemaopinnot"
+EARLY = "varhaisiän musiikkikasvatus"
+
+# A student in progress is "close" when what is missing is at most this share of what is required.
+CLOSE_SHARE = 0.2
+
+ELIGIBILITY_COLUMNS = ["student_id", "certificate", "status", "hours", "required", "missing",
+                       "common_hours", "common_required", "thematic_hours", "thematic_required"]
+PURGE_COLUMNS = ["rule", "action", "student_id", "sheet", "row"]
+FUNNEL_STAGES = ("in-progress", "close", "eligible", "issued")
+
+
+class RegisterHasErrors(MuskariError):
+    """The register has errors, so no review is computed (rows with errors are never counted)."""
+
+    exit_code = 1
+
+
+@dataclass
+class Review:
+    """One register, checked and decided for one day."""
+
+    as_of: date
+    tables: Tables
+    eligibility: pd.DataFrame
+    purge: pd.DataFrame
+    warnings: list = field(default_factory=list)
+
+
+def load_review(register_path: str | Path, as_of: date | None = None) -> Review:
+    """Read and check the register, then compute eligibility and purge for ``as_of`` (default today).
+
+    Raises ``RegisterHasErrors`` (naming the first problems) when the register has errors, and the
+    toolkit's other MuskariErrors when the file cannot be read.
+    """
+    from toolkit.findings import has_errors
+    from toolkit.validation import load_checked
+
+    as_of = as_of or date.today()
+    register, result = load_checked(Path(register_path), as_of)
+    if has_errors(result.findings):
+        errors = [f for f in result.findings if f.is_error]
+        first = "; ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('fi')}".strip() for f in errors[:3])
+        first_en = "; ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('en')}".strip() for f in errors[:3])
+        raise RegisterHasErrors(
+            f"Rekisterissä on {len(errors)} virhettä, joten katsausta ei laskettu. Korjaa ne "
+            f"(`muskari check {register_path}`). Ensimmäiset: {first}",
+            f"The register has {len(errors)} errors, so no review was computed. Fix them "
+            f"(`muskari check {register_path}`). First: {first_en}")
+    tables = result.tables
+    return Review(as_of=as_of, tables=tables, eligibility=compute_eligibility(tables, as_of),
+                  purge=compute_purge(tables, as_of, register_path=Path(register_path)),
+                  warnings=[f for f in result.findings if not f.is_error])
+
+
+def compute_eligibility(tables: Tables, as_of: date) -> pd.DataFrame:
+    from toolkit.rules.eligibility import assess_eligibility
+
+    return eligibility_frame(assess_eligibility(tables, as_of))
+
+
+def compute_purge(tables: Tables, as_of: date, register_path: Path | None = None) -> pd.DataFrame:
+    from toolkit.rules.purge import find_purge_actions
+
+    return purge_frame(find_purge_actions(tables, as_of))
+
+
+def _as_dict(item) -> dict:
+    if isinstance(item, dict):
+        return item
+    if hasattr(item, "to_dict"):
+        return item.to_dict()
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(item):
+        return asdict(item)
+    raise TypeError(f"cannot read a result of type {type(item).__name__}")
+
+
+def eligibility_frame(results) -> pd.DataFrame:
+    """Eligibility results (contract JSON shape, as dicts or objects) as one flat frame.
+
+    Columns: ``ELIGIBILITY_COLUMNS``; the part columns are NaN for the muskari certificate.
+    """
+    import pandas as pd
+
+    rows = []
+    for item in results:
+        rec = _as_dict(item)
+        parts = rec.get("parts") or {}
+        common, thematic = parts.get(COMMON) or {}, parts.get(THEMATIC) or {}
+        rows.append({"student_id": rec["student_id"], "certificate": rec["certificate"], "status": rec["status"],
+                     "hours": rec["hours"], "required": rec["required"], "missing": rec["missing"],
+                     "common_hours": common.get("hours"), "common_required": common.get("required"),
+                     "thematic_hours": thematic.get("hours"), "thematic_required": thematic.get("required")})
+    frame = pd.DataFrame(rows, columns=ELIGIBILITY_COLUMNS)
+    for col in ELIGIBILITY_COLUMNS[3:]:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame
+
+
+def purge_frame(actions) -> pd.DataFrame:
+    """Purge actions (contract JSON shape, as dicts or objects) as one flat frame."""
+    import pandas as pd
+
+    rows = [{col: _as_dict(a).get(col) for col in PURGE_COLUMNS} for a in actions]
+    return pd.DataFrame(rows, columns=PURGE_COLUMNS)
+
+
+# --- derived counts (pure) -------------------------------------------------------------------------
+
+def semester_order(labels: pd.Series) -> pd.Series:
+    """'kevät 2024' -> 4048, 'syksy 2024' -> 4049: sortable, consecutive semesters differ by one."""
+    parts = labels.str.split(" ", n=1, expand=True)
+    return parts[1].astype(int) * 2 + (parts[0] == "syksy").astype(int)
+
+
+def semester_label(order: int) -> str:
+    return f"{'syksy' if order % 2 else 'kevät'} {order // 2}"
+
+
+def semester_flow(students: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame:
+    """New and ended students per semester, every semester from the first to the last study row.
+
+    A student is *new* in the semester of their first Opinnot row and *ended* in the semester of
+    their last one when their Tila is ``päättynyt``. Students without study rows are not counted.
+    Index: semester label in time order; columns ``new``, ``ended``.
+    """
+    import pandas as pd
+
+    known = studies[studies["student_id"].isin(students["student_id"])]
+    if known.empty:
+        return pd.DataFrame({"new": pd.Series([], dtype=int), "ended": pd.Series([], dtype=int)},
+                            index=pd.Index([], name="semester"))
+    order = semester_order(known["semester"])
+    span = order.groupby(known["student_id"]).agg(["min", "max"])
+    ended_ids = students.loc[students["status"] == "päättynyt", "student_id"]
+    all_orders = range(int(span["min"].min()), int(span["max"].max()) + 1)
+    new = span["min"].value_counts().reindex(all_orders, fill_value=0)
+    ended = span.loc[span.index.isin(ended_ids), "max"].value_counts().reindex(all_orders, fill_value=0)
+    flow = pd.DataFrame({"new": new.astype(int), "ended": ended.astype(int)})
+    flow.index = pd.Index([semester_label(o) for o in all_orders], name="semester")
+    return flow
+
+
+def funnel_counts(eligibility: pd.DataFrame, close_share: float = CLOSE_SHARE) -> pd.DataFrame:
+    """Students at each stage of each certificate: rows ``FUNNEL_STAGES``, columns the two kinds.
+
+    ``in-progress`` counts those not yet close; ``close`` those in progress missing at most
+    ``close_share`` of the required hours; ``eligible`` earned but not issued; ``issued``.
+    Out-of-reach results are not part of the funnel.
+    """
+    import pandas as pd
+
+    stage = eligibility["status"].where(
+        ~((eligibility["status"] == "in-progress") & (eligibility["missing"] <= close_share * eligibility["required"])),
+        "close")
+    counts = pd.crosstab(stage, eligibility["certificate"])
+    return counts.reindex(index=list(FUNNEL_STAGES), columns=[MUSKARI, FINAL], fill_value=0).astype(int)
+
+
+def progress_rows(eligibility: pd.DataFrame, limit: int | None = 30) -> pd.DataFrame:
+    """Hours done and missing per part, for each result still in progress, closest first.
+
+    Columns: ``student_id``, ``certificate``, ``part`` (muskari / yhteiset opinnot / teemaopinnot),
+    ``done``, ``missing``. ``limit`` keeps the results with the least missing hours.
+    """
+    import pandas as pd
+
+    open_ = eligibility[eligibility["status"] == "in-progress"].sort_values(["missing", "student_id"], kind="stable")
+    if limit is not None:
+        open_ = open_.head(limit)
+    muskari = open_[open_["certificate"] == MUSKARI]
+    final = open_[open_["certificate"] == FINAL]
+    frames = [
+        pd.DataFrame({"key": muskari.index, "student_id": muskari["student_id"], "certificate": MUSKARI,
+                      "part": EARLY, "done": muskari["hours"], "required": muskari["required"]}),
+        pd.DataFrame({"key": final.index, "student_id": final["student_id"], "certificate": FINAL,
+                      "part": COMMON, "done": final["common_hours"], "required": final["common_required"]}),
+        pd.DataFrame({"key": final.index, "student_id": final["student_id"], "certificate": FINAL,
+                      "part": THEMATIC, "done": final["thematic_hours"], "required": final["thematic_required"]}),
+    ]
+    rows = pd.concat(frames, ignore_index=True)
+    rank = {k: i for i, k in enumerate(open_.index)}
+    rows["rank"] = rows["key"].map(rank)
+    rows["part_order"] = rows["part"].map({EARLY: 0, COMMON: 1, THEMATIC: 2})
+    rows = rows.sort_values(["rank", "part_order"], kind="stable").reset_index(drop=True)
+    rows["done"] = rows["done"].fillna(0.0)
+    rows["missing"] = (rows["required"] - rows["done"]).clip(lower=0.0)
+    return rows[["student_id", "certificate", "part", "done", "missing"]]
+
+
+def purge_counts(purge: pd.DataFrame) -> pd.DataFrame:
+    """Number of actions per (rule, action), in the contract's rule order."""
+    rules = ["deletion-requested", "study-window-closed", "muskari-ended", "marketing-expired", "backup-expired"]
+    counts = purge.groupby(["rule", "action"]).size().rename("count").reset_index()
+    counts["order"] = counts["rule"].map({r: i for i, r in enumerate(rules)}).fillna(len(rules))
+    return counts.sort_values(["order", "action"]).drop(columns="order").reset_index(drop=True)
+
+
+def hours_by_part(studies: pd.DataFrame, units: pd.DataFrame, student_id: str) -> pd.Series:
+    """A student's hours per part of the curriculum (every part present, zero when none)."""
+    own = studies[studies["student_id"] == student_id]
+    part = own["unit"].map(units.set_index("name")["part"])
+    return own["hours"].groupby(part).sum().reindex([EARLY, COMMON, THEMATIC], fill_value=0.0).astype(float)
+
+
+def student_label(students: pd.DataFrame, student_id: str) -> str:
+    """'Aino Virtanen (0001)' for a notebook's titles; the id alone when the student is not found."""
+    row = students[students["student_id"] == student_id]
+    if row.empty:
+        return student_id
+    first, last = row.iloc[0]["first_name"], row.iloc[0]["last_name"]
+    return f"{first} {last} ({student_id})"
