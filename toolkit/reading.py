@@ -1,0 +1,161 @@
+"""Reading the register: the one module that opens the workbook for reading.
+
+Values come through python-calamine (fast, keeps text as text so leading zeros survive); the
+cell properties that values do not show (formulas, hidden rows) are found by scanning the sheet
+XML of the package, and merged ranges come from calamine. Sheets are selected by name; the
+header row is located by its names (a title row above it or reordered columns do not break it).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from toolkit.errors import FileProblem
+from toolkit.fileinfo import Fingerprint, fingerprint
+from toolkit.normalize import key
+from toolkit.sniff import sniff_xlsx
+from workbook_schema import SHEETS
+
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass
+class SheetData:
+    name: str
+    rows: list[list]                      # raw values, rows[0] is Excel row 1, rows[i][0] is column A
+    header_row: int | None = None         # Excel row of the header, None when not found
+    columns: dict[str, int] = field(default_factory=dict)        # header -> 1-based column (first occurrence)
+    duplicate_columns: list[tuple[str, int]] = field(default_factory=list)
+    extra_columns: dict[str, int] = field(default_factory=dict)  # the owner's own headers
+    formulas: dict[str, str] = field(default_factory=dict)       # "D4" -> "=SUM(...)"
+    merged: list[str] = field(default_factory=list)              # "A2:B3"
+    hidden_rows: set[int] = field(default_factory=set)
+
+    def value(self, row: int, column: int):
+        if row - 1 < len(self.rows):
+            r = self.rows[row - 1]
+            if column - 1 < len(r):
+                return r[column - 1]
+        return None
+
+    def data_rows(self) -> range:
+        start = (self.header_row or 0) + 1
+        return range(start, len(self.rows) + 1)
+
+
+@dataclass
+class Register:
+    path: Path
+    fingerprint: Fingerprint
+    sheet_names: list[str]
+    sheets: dict[str, SheetData]          # every sheet of the workbook, by its name
+
+
+def read_register(path: str | Path) -> Register:
+    path = sniff_xlsx(path)
+    taken = fingerprint(path)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = list(workbook.sheet_names)
+        sheets = {}
+        for name in names:
+            sheet = workbook.get_sheet_by_name(name)
+            data = SheetData(name=name, rows=sheet.to_python(skip_empty_area=False))
+            data.merged = [_range_ref(r) for r in (sheet.merged_cell_ranges or [])]
+            sheets[name] = data
+    except Exception as error:  # calamine raises its own types for damaged packages
+        raise FileProblem(f"{path.name}: työkirjaa ei voi lukea, se on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
+                          f"{path.name}: the workbook cannot be read, it is damaged ({error}). Restore it from a backup.") from None
+    _scan_properties(path, sheets)
+    for data in sheets.values():
+        _locate_header(data)
+    return Register(path=path, fingerprint=taken, sheet_names=names, sheets=sheets)
+
+
+def _range_ref(r) -> str:
+    (r1, c1), (r2, c2) = r
+    from toolkit.findings import cell_ref
+
+    return f"{cell_ref(c1 + 1, r1 + 1)}:{cell_ref(c2 + 1, r2 + 1)}"
+
+
+def _locate_header(data: SheetData) -> None:
+    spec = SHEETS.get(data.name)
+    if spec is None:
+        return
+    wanted = {key(h): h for h in spec.headers}
+    best, best_hits = None, 0
+    for index, row in enumerate(data.rows[:HEADER_SEARCH_ROWS]):
+        hits = sum(1 for v in row if isinstance(v, str) and key(v) in wanted)
+        if hits > best_hits:
+            best, best_hits = index, hits
+    if best is None:
+        return
+    data.header_row = best + 1
+    for col, value in enumerate(data.rows[best], start=1):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        header = wanted.get(key(value))
+        if header is None:
+            data.extra_columns.setdefault(value.strip(), col)
+        elif header in data.columns:
+            data.duplicate_columns.append((header, col))
+        else:
+            data.columns[header] = col
+
+
+# --- cell properties from the package XML (formulas and hidden rows) -------------------------
+
+_NS = rb"(?:[A-Za-z0-9_]+:)?"
+_FORMULA = re.compile(rb"<" + _NS + rb"c\b[^>]*?\br=\"([A-Z]+[0-9]+)\"[^>]*>\s*<" + _NS + rb"f\b[^>]*?(?:/>|>([^<]*)</" + _NS + rb"f>)")
+_HIDDEN_ROW = re.compile(rb"<" + _NS + rb"row\b[^>]*?\br=\"([0-9]+)\"[^>]*?\bhidden=\"(?:1|true)\"")
+_HIDDEN_ROW_REVERSED = re.compile(rb"<" + _NS + rb"row\b[^>]*?\bhidden=\"(?:1|true)\"[^>]*?\br=\"([0-9]+)\"")
+_SHEET = re.compile(rb"<" + _NS + rb"sheet\b[^>]*?/?>")
+_ATTR = re.compile(rb"([A-Za-z:]+)=\"([^\"]*)\"")
+_REL = re.compile(rb"<" + _NS + rb"Relationship\b[^>]*?/?>")
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """sheet name -> zip part path, from workbook.xml and its relationships."""
+    from xml.sax.saxutils import unescape
+
+    rels = {}
+    for tag in _REL.findall(zf.read("xl/_rels/workbook.xml.rels")):
+        attrs = dict(_ATTR.findall(tag))
+        target = attrs.get(b"Target", b"").decode()
+        target = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        rels[attrs.get(b"Id", b"").decode()] = target
+    parts = {}
+    for tag in _SHEET.findall(zf.read("xl/workbook.xml")):
+        attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(tag)}
+        if b"name" in attrs and b"id" in attrs:
+            parts[unescape(attrs[b"name"].decode(), {"&quot;": '"', "&apos;": "'"})] = rels.get(attrs[b"id"].decode(), "")
+    return parts
+
+
+def _scan_properties(path: Path, sheets: dict[str, SheetData]) -> None:
+    from xml.sax.saxutils import unescape
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = _sheet_parts(zf)
+            present = set(zf.namelist())
+            for name, data in sheets.items():
+                part = parts.get(name)
+                if not part or part not in present:
+                    continue
+                xml = zf.read(part)
+                if b"<f" in xml or b":f" in xml:
+                    for ref, text in _FORMULA.findall(xml):
+                        data.formulas[ref.decode()] = "=" + unescape((text or b"").decode("utf-8", "replace"))
+                if b"hidden=" in xml:
+                    for regex in (_HIDDEN_ROW, _HIDDEN_ROW_REVERSED):
+                        data.hidden_rows.update(int(r) for r in regex.findall(xml))
+    except (KeyError, zipfile.BadZipFile, OSError) as error:
+        raise FileProblem(f"{path.name}: työkirjan rakenne on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
+                          f"{path.name}: the workbook's structure is damaged ({error}). Restore it from a backup.") from None

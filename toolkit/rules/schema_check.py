@@ -1,0 +1,68 @@
+"""Running a sheet's pandera schema and turning its failures into (header, row, code, value) rows.
+
+This is the one place where pandera's failure cases (against a DataFrame index) become cells.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.errors
+
+from toolkit.rules.cells import display
+from workbook_schema import SHEETS
+from workbook_schema.sheets import validation_schema
+
+_SCHEMAS: dict[str, object] = {}
+
+# pandera's built-in check names -> our finding codes
+_BUILTIN = {"not_nullable": "missing-value", "field_uniqueness": "duplicate-id"}
+
+
+def _schema(sheet: str):
+    if sheet not in _SCHEMAS:
+        _SCHEMAS[sheet] = validation_schema(sheet)
+    return _SCHEMAS[sheet]
+
+
+def _frame(sheet: str, rows: list[int], values: dict[str, list]) -> pd.DataFrame:
+    index = pd.Index(rows, name="row")
+    data = {}
+    for column in SHEETS[sheet].columns:
+        series = values[column.header]
+        if column.kind in ("number", "integer"):
+            data[column.header] = pd.to_numeric(pd.Series(series, dtype=object, index=index), errors="coerce").astype(float)
+        elif column.kind == "date":
+            data[column.header] = pd.Series(series, dtype=object, index=index)
+        else:  # pyarrow-backed strings: pandera's string checks run many times faster on them
+            data[column.header] = pd.Series(series, dtype="string[pyarrow]", index=index)
+    return pd.DataFrame(data, index=index)
+
+
+def schema_failures(sheet: str, rows: list[int], values: dict[str, list]) -> list[tuple[str, int, str, str, str]]:
+    """[(header, excel row, code, shown value, other rows with the same value)] for one sheet."""
+    if not rows:
+        return []
+    frame = _frame(sheet, rows, values)
+    try:
+        _schema(sheet).validate(frame, lazy=True)
+        return []
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    out = []
+    cases = cases[cases["index"].notna() & cases["column"].notna()]
+    schema = _schema(sheet)
+    for (header, check, number), group in cases.groupby(["column", "check", "check_number"], sort=False,
+                                                        dropna=False):
+        code = _BUILTIN.get(str(check))
+        if code is None:
+            code = schema.columns[header].checks[int(number)].name
+        if code == "duplicate-id":
+            by_value = group.groupby(group["failure_case"].astype(str))["index"].apply(list)
+            for value, idx in by_value.items():
+                for row in idx:
+                    others = ", ".join(str(int(o)) for o in idx if o != row)
+                    out.append((header, int(row), code, value, others))
+            continue
+        for row, value in zip(group["index"], group["failure_case"], strict=False):
+            out.append((header, int(row), code, "" if value is None else display(value), ""))
+    return out

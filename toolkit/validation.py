@@ -1,0 +1,312 @@
+"""Checking the register: every finding in one run, and typed tables for the jobs.
+
+Steps: workbook structure (sheets, headers, formulas, merged cells, hidden and blank rows) ->
+each cell to its typed value (or a finding) -> the pandera schema of each sheet (required,
+choices, uniqueness, patterns, ranges) -> cross-sheet and date rules -> identity codes and health
+data in every text cell of every sheet. One finding per cell: the first problem found is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from toolkit.findings import Finding, cell_ref, has_errors, sort_findings
+from toolkit.messages import make
+from toolkit.normalize import has_hidden_characters
+from toolkit.rules import cells
+from toolkit.tables import TABLE_SHEETS, Tables
+from workbook_schema import DATA_SHEETS, SHEETS
+from workbook_schema.settings import SETTINGS_BY_KEY, Settings
+
+REQUIRED_SHEETS = (*DATA_SHEETS, "Asetukset", "Loki")
+TEXT_SCAN_SKIP = {"Ohje"}        # the toolkit's own instructions mention the words it warns about
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    tables: Tables
+    settings: Settings = field(default_factory=Settings)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+
+class _Collector:
+    """Findings with at most one per cell (the first wins)."""
+
+    def __init__(self):
+        self.items: list[Finding] = []
+        self._cells: set[tuple[str, str]] = set()
+
+    def add(self, finding: Finding) -> None:
+        if finding.cell is not None:
+            k = (finding.sheet, finding.cell)
+            if k in self._cells:
+                return
+            self._cells.add(k)
+        self.items.append(finding)
+
+    def taken(self, sheet: str, cell: str) -> bool:
+        return (sheet, cell) in self._cells
+
+
+def load_checked(path: str | Path, today: date):
+    """Read and check: ``(register, CheckResult)``. Raises a MuskariError when the file cannot be read."""
+    from toolkit.reading import read_register
+
+    register = read_register(path)
+    return register, check_register(register, today)
+
+
+def check_register(register, today: date) -> CheckResult:
+    out = _Collector()
+    for name in REQUIRED_SHEETS:
+        if name not in register.sheets:
+            out.add(make("missing-sheet", sheet=name))
+    typed: dict[str, dict] = {}
+    for name in DATA_SHEETS:
+        sheet = register.sheets.get(name)
+        if sheet is not None:
+            typed[name] = _typed_sheet(sheet, out)
+    settings = _settings(register.sheets.get("Asetukset"), out)
+    _scan_text(register, out)
+    tables = _tables(typed, settings)
+    _schema_findings(typed, out)
+    from toolkit.rules.consistency import consistency_findings
+
+    for finding in consistency_findings(tables, today, _columns(register)):
+        out.add(finding)
+    return CheckResult(findings=sort_findings(out.items), tables=tables, settings=settings)
+
+
+def _columns(register) -> dict[str, dict[str, int]]:
+    return {name: s.columns for name, s in register.sheets.items() if name in SHEETS}
+
+
+# --- structure and cells -----------------------------------------------------------------------
+
+def _typed_sheet(sheet, out: _Collector) -> dict:
+    """{"rows": [excel rows], "values": {header: [typed]}, "columns": {header: col}} for one sheet."""
+    spec = SHEETS[sheet.name]
+    result = {"rows": [], "values": {h: [] for h in spec.headers}, "columns": dict(sheet.columns)}
+    if sheet.header_row is None:
+        out.add(make("missing-header", sheet=sheet.name, params={"columns": ", ".join(spec.headers)}))
+        return result
+    for header in spec.headers:
+        if header not in sheet.columns:
+            out.add(make("missing-column", sheet=sheet.name, column=header))
+    for header, col in sheet.duplicate_columns:
+        out.add(make("duplicate-column", sheet=sheet.name, column=header, cell=cell_ref(col, sheet.header_row),
+                     row=sheet.header_row))
+    for header, col in sheet.extra_columns.items():
+        out.add(make("unknown-column", sheet=sheet.name, column=header, cell=cell_ref(col, sheet.header_row),
+                     row=sheet.header_row, value=header))
+    _structure(sheet, out)
+    used_cols = list(sheet.columns.values()) + list(sheet.extra_columns.values())
+    data_rows = [r for r in sheet.data_rows() if any(not cells.is_blank(sheet.value(r, c)) for c in used_cols)]
+    if data_rows:
+        present = set(data_rows)
+        for r in range(data_rows[0], data_rows[-1]):
+            if r not in present:
+                out.add(make("blank-row", sheet=sheet.name, row=r, cell=cell_ref(1, r)))
+    result["rows"] = data_rows
+    for header in spec.headers:
+        column = spec.column(header)
+        col = sheet.columns.get(header)
+        result["values"][header] = [_cell(sheet, column, col, r, out) if col else None for r in data_rows]
+    return result
+
+
+def _structure(sheet, out: _Collector) -> None:
+    header_row = sheet.header_row or 1
+    headers_by_col = {c: h for h, c in sheet.columns.items()} | {c: h for h, c in sheet.extra_columns.items()}
+    for ref, formula in sheet.formulas.items():
+        row = int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        if row > header_row or row == header_row:
+            col = _col_index(ref)
+            out.add(make("formula-cell", sheet=sheet.name, cell=ref, row=row, column=headers_by_col.get(col),
+                         value=formula[:60]))
+    for merged in sheet.merged:
+        last_row = int(merged.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        if last_row >= header_row:
+            first = merged.split(":")[0]
+            out.add(make("merged-cells", sheet=sheet.name, cell=first, row=int(first.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+                         column=headers_by_col.get(_col_index(first)), value=merged))
+    for row in sorted(sheet.hidden_rows):
+        if row > header_row:
+            out.add(make("hidden-row", sheet=sheet.name, row=row, cell=cell_ref(1, row)))
+
+
+def _col_index(ref: str) -> int:
+    index = 0
+    for ch in ref:
+        if not ch.isalpha():
+            break
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def _cell(sheet, column, col: int, row: int, out: _Collector):
+    raw = sheet.value(row, col)
+    ref = cell_ref(col, row)
+    where = {"sheet": sheet.name, "cell": ref, "row": row, "column": column.header}
+    if ref in sheet.formulas or cells.is_blank(raw):
+        return None
+    if isinstance(raw, str) and has_hidden_characters(raw):
+        out.add(make("hidden-characters", value=cells.to_text(raw), **where))
+    kind = column.kind
+    if kind == "date":
+        value, code = cells.to_date(raw)
+    elif kind in ("number", "integer"):
+        value, code = cells.to_number(raw)
+        if code is None and kind == "integer" and not value.is_integer():
+            value, code = None, "invalid-year"
+    elif kind == "id":
+        value, code = cells.to_id(raw)
+    elif column.header == "Puhelin" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        value, code = None, "phone-as-number"
+    else:
+        value, code = cells.to_text(raw), None
+        if kind == "choice":
+            value = value.casefold()
+    if code:
+        out.add(make(code, value=cells.display(raw), **where))
+        return None
+    return value
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+def _settings(sheet, out: _Collector) -> Settings:
+    from dataclasses import replace
+
+    settings = Settings()
+    if sheet is None or sheet.header_row is None:
+        return settings
+    key_col, value_col = sheet.columns.get("Asetus"), sheet.columns.get("Arvo")
+    if not key_col or not value_col:
+        return settings
+    seen: dict[str, int] = {}
+    changes = {}
+    for row in sheet.data_rows():
+        raw_key = sheet.value(row, key_col)
+        if cells.is_blank(raw_key):
+            continue
+        name = cells.to_text(raw_key)
+        spec = SETTINGS_BY_KEY.get(name) or next((s for s in SETTINGS_BY_KEY.values()
+                                                  if s.key.casefold() == name.casefold()), None)
+        where = {"sheet": "Asetukset", "row": row}
+        if spec is None:
+            out.add(make("unknown-setting", cell=cell_ref(key_col, row), column="Asetus", value=name, **where))
+            continue
+        if spec.key in seen:
+            out.add(make("duplicate-setting", cell=cell_ref(key_col, row), column="Asetus", value=name, **where))
+            continue
+        seen[spec.key] = row
+        raw = sheet.value(row, value_col)
+        if cells.is_blank(raw):
+            continue
+        value = _setting_value(spec, raw)
+        if value is None:
+            from toolkit.messages import EXPECTATIONS
+
+            out.add(make("invalid-setting", cell=cell_ref(value_col, row), column="Arvo", value=cells.display(raw),
+                         params={"setting": spec.key, "expected": EXPECTATIONS[spec.kind][0],
+                                 "default": cells.display(spec.default)}, **where))
+            continue
+        changes[spec.field] = value
+    return replace(settings, **changes)
+
+
+def _setting_value(spec, raw):
+    if spec.kind in ("number", "int"):
+        number, code = cells.to_number(raw)
+        if code or number < 0 or (spec.kind == "int" and not number.is_integer()):
+            return None
+        return int(number) if spec.kind == "int" else number
+    text = cells.to_text(raw)
+    if spec.kind == "yesno":
+        return {"kyllä": True, "ei": False}.get(text.casefold())
+    if spec.kind == "ytunnus":
+        from stdnum.fi import ytunnus
+
+        return text if ytunnus.is_valid(text) else None
+    return text
+
+
+# --- free text: identity codes and health data --------------------------------------------------
+
+def _scan_text(register, out: _Collector) -> None:
+    from toolkit.rules.health import find_health_terms
+    from toolkit.rules.identity_codes import find_identity_codes, mask
+
+    for name, sheet in register.sheets.items():
+        if name in TEXT_SCAN_SKIP:
+            continue
+        headers_by_col = {c: h for h, c in sheet.columns.items()} | {c: h for h, c in sheet.extra_columns.items()}
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if not isinstance(value, str) or len(value) < 3:
+                    continue
+                ref = cell_ref(c, r)
+                where = {"sheet": name, "cell": ref, "row": r, "column": headers_by_col.get(c)}
+                codes = find_identity_codes(value) if any(ch.isdigit() for ch in value) else []
+                if codes:
+                    out.items = [f for f in out.items if not (f.sheet == name and f.cell == ref)]
+                    out._cells.discard((name, ref))
+                    out.add(make("identity-code", value=", ".join(mask(code) for code, _ in codes), **where))
+                    continue
+                terms = find_health_terms(value) if name in DATA_SHEETS else []
+                if terms and not out.taken(name, ref):
+                    out.add(make("health-data", value=terms[0], params={"term": terms[0]}, **where))
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+def _schema_findings(typed: dict[str, dict], out: _Collector) -> None:
+    from toolkit.rules.schema_check import schema_failures
+
+    for name, data in typed.items():
+        for header, row, code, value, others in schema_failures(name, data["rows"], data["values"]):
+            col = data["columns"].get(header)
+            if col is None:
+                continue
+            ref = cell_ref(col, row)
+            params = {"choices": ", ".join(SHEETS[name].column(header).choices), "other_rows": others}
+            out.add(make(code, sheet=name, cell=ref, row=row, column=header, value=value, params=params))
+
+
+def _tables(typed: dict[str, dict], settings: Settings) -> Tables:
+    import pandas as pd
+
+    from toolkit.tables import empty_frame
+
+    frames = {}
+    for attr, sheet in TABLE_SHEETS.items():
+        data = typed.get(sheet)
+        if not data or not data["rows"]:
+            frames[attr] = empty_frame(sheet)
+            continue
+        spec = SHEETS[sheet]
+        columns = {"row": data["rows"]}
+        for column in spec.columns:
+            columns[column.field] = data["values"][column.header]
+        frame = pd.DataFrame(columns, dtype=object)
+        for column in spec.columns:
+            if column.kind in ("number", "integer"):
+                frame[column.field] = pd.to_numeric(frame[column.field], errors="coerce").astype(float)
+        frame.index = pd.Index(data["rows"], name="excel_row")
+        frames[attr] = frame
+    return Tables(**frames, settings=settings)
