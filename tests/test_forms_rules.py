@@ -30,8 +30,8 @@ def response(**overrides) -> dict:
     return raw
 
 
-def plan(responses, students=(student(phone="040 123 4567"),), taken=lambda _id: False):
-    tables = make_tables(students=list(students))
+def plan(responses, students=None, taken=lambda _id: False):
+    tables = make_tables(students=list(students or [student(phone="040 123 4567")]))
     rows = [(i, r) for i, r in enumerate(responses, start=2)]
     return plan_forms(rows, COLUMNS, tables.students, TODAY, taken)
 

@@ -28,8 +28,10 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from toolkit import normalize
 from toolkit.findings import Finding, cell_ref
 from toolkit.messages import make
+from toolkit.rules.identity_codes import find_identity_codes, mask
 from workbook_schema.models import EMAIL_PATTERN, PHONE_PATTERN
 
 FORMS_SHEET = "lomake"
@@ -49,9 +51,6 @@ QUESTIONS: dict[str, tuple[str, bool]] = {
 # Fields a match updates, with the register's header.
 CONTACT_FIELDS = {"guardian": "Huoltaja", "email": "Sähköposti", "phone": "Puhelin"}
 
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-_HETU = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+ABCDEFUVWXY\u2013\u2212]\d{3}[0-9A-Ya-y](?![0-9A-Za-z])")
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _STAMP = re.compile(r"^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T](\d{1,2})[.:](\d{2})(?:[.:](\d{2})(?:\.\d+)?)?)?"
@@ -73,14 +72,11 @@ def clean_text(value: object) -> str | None:
     """NFC, invisible and control characters removed, inner whitespace collapsed; None when blank."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    text = unicodedata.normalize("NFC", str(value).replace("\u00a0", " "))
-    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
-    text = " ".join(text.split())
-    return text or None
+    return " ".join(normalize.clean_text(str(value)).split()) or None
 
 
 def match_key(value: object) -> str:
-    return (clean_text(value) or "").casefold()
+    return normalize.key(str(value)) if value is not None else ""
 
 
 def _phone_digits(value: str | None) -> str:
@@ -229,16 +225,13 @@ def _problem(code: str, row: int, columns: dict[str, int], field_name: str, valu
                 column=QUESTIONS[field_name][0], value=None if value is None else str(value), params=params)
 
 
-def _mask(text: str) -> str:
-    return _HETU.sub(lambda m: m.group(0)[:6] + "-****", text)
-
-
 def parse_response(row: int, raw: dict, columns: dict[str, int], today: date) -> tuple[Response | None, list[Finding]]:
     """One raw row (field -> cell value) into a Response, or the findings that refuse it."""
     problems: list[Finding] = []
     for name, value in raw.items():
-        if isinstance(value, str) and _HETU.search(unicodedata.normalize("NFKC", value)):
-            problems.append(_problem("identity-code", row, columns, name, _mask(value)))
+        codes = find_identity_codes(normalize.clean_text(value)) if isinstance(value, str) else []
+        if codes:
+            problems.append(_problem("identity-code", row, columns, name, mask(codes[0][0])))
     text = {n: clean_text(raw.get(n)) for n in ("student_id", "first_name", "last_name", "guardian", "email")}
     for name in ("first_name", "last_name", "birth_date", "continues"):
         if clean_text(raw.get(name)) is None and not isinstance(raw.get(name), date):
