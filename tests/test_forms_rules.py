@@ -182,6 +182,10 @@ def test_headers_match_ignoring_case_spaces_and_a_trailing_mark(header, key):
 @pytest.mark.parametrize("text,expected", [
     ("20.11.2026 14.05.00", datetime(2026, 11, 20, 14, 5)),
     ("2026/11/20 2:05:00 EET", datetime(2026, 11, 20, 2, 5)),
+    ("2026/11/20 2:05:00 PM EET", datetime(2026, 11, 20, 14, 5)),
+    ("2026/11/20 12:05:00 AM GMT+2", datetime(2026, 11, 20, 0, 5)),
+    ("2026/11/20 13:05:00 PM", None),
+    ("2026/11/20 12:05:00 AM EET", datetime(2026, 11, 20, 0, 5)),
     ("2026-11-20 14:05:33", datetime(2026, 11, 20, 14, 5, 33)),
     ("2026-11-20T14:05:33.123+02:00", datetime(2026, 11, 20, 14, 5, 33)),
     ("20.11.2026", datetime(2026, 11, 20)),

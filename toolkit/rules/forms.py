@@ -54,7 +54,7 @@ CONTACT_FIELDS = {"guardian": "Huoltaja", "email": "Sähköposti", "phone": "Puh
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _STAMP = re.compile(r"^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T](\d{1,2})[.:](\d{2})(?:[.:](\d{2})(?:\.\d+)?)?)?"
-                    r"(?:\s*(?:[A-Z]{2,5}|[+-]\d{2}:?\d{2}|Z))?$")
+                    r"(?:\s*([AaPp][Mm]))?(?:\s*(?:(?:GMT|UTC)?[+-]\d{1,2}(?::?\d{2})?|[A-Z]{2,5}|Z))?$")
 _YES = {"kyllä": "kyllä", "kylla": "kyllä", "k": "kyllä", "yes": "kyllä", "ei": "ei", "e": "ei", "no": "ei"}
 
 
@@ -123,6 +123,10 @@ def parse_timestamp(value: object) -> datetime | None:
     else:
         return None
     hh, mm, ss = (int(m.group(i) or 0) for i in (4, 5, 6))
+    if m.group(7):                                      # 12-hour clock: "2:05:00 PM"
+        if not 1 <= hh <= 12:
+            return None
+        hh = hh % 12 + (12 if m.group(7).lower() == "pm" else 0)
     try:
         return datetime(y, mo, d, hh, mm, ss)
     except ValueError:

@@ -1,0 +1,95 @@
+"""toolkit.forms.read_forms: exports in the shapes forms services produce."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from factories import make_tables, student
+
+from toolkit.errors import FileProblem
+from toolkit.forms import plan_import, read_forms
+
+GOOGLE_CSV = (
+    '"Aikaleima","Oppilasnumero","Etunimi *","Sukunimi *","Syntymäaika *","Huoltaja","Sähköposti *",'
+    '"Puhelin","Jatkaa ensi lukukaudella? *","Terveisiä opettajalle"\n'
+    '"2026/11/20 2:05:00 PM EET","0001","Aino","Virtanen","1.3.2019","Maija Virtanen","uusi@example.fi",'
+    '"040 123 4567","Kyllä","Kiitos, syksy oli kiva"\n'
+    '"2026/11/21 9:00:00 AM EET","","Eino","Uusi","5.6.2021","Pekka Uusi","pekka@example.fi","050 111 2222","Kyllä",""\n'
+)
+
+EXCEL_CSV = (
+    "\ufeffAikaleima;Oppilasnumero;Etunimi;Sukunimi;Syntymäaika;Huoltaja;Sähköposti;Puhelin;Jatkaa ensi lukukaudella\n"
+    "20.11.2026 14.05.00;;aino;VIRTANEN;01.03.2019;Maija Virtanen;perhe@example.fi;040 123 4567;ei\n"
+    ";;;;;;;;\n"
+    '21.11.2026 9.00.00;;Eino;Uusi;5.6.2021;"Uusi; Pekka";pekka@example.fi;+358 50 111 2222;kyllä\n'
+)
+
+
+def write_text(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_a_google_forms_csv_with_starred_questions(tmp_path):
+    forms = read_forms(write_text(tmp_path / "vastaukset.csv", GOOGLE_CSV))
+    assert forms.columns == {"timestamp": 1, "student_id": 2, "first_name": 3, "last_name": 4, "birth_date": 5,
+                             "guardian": 6, "email": 7, "phone": 8, "continues": 9}
+    assert forms.ignored == ["Terveisiä opettajalle"]
+    assert [(n, r["first_name"], r["student_id"]) for n, r in forms.rows] == [(2, "Aino", "0001"), (3, "Eino", None)]
+
+
+def test_an_excel_csv_with_bom_semicolons_and_a_blank_line(tmp_path):
+    forms = read_forms(write_text(tmp_path / "lomake.csv", EXCEL_CSV))
+    assert [n for n, _ in forms.rows] == [2, 4]
+    assert forms.rows[1][1]["guardian"] == "Uusi; Pekka"
+    assert forms.columns["timestamp"] == 1
+
+
+def test_an_xlsx_export_with_real_dates_and_extra_columns(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["ID", "Aikaleima", "Sähköposti", "Etunimi", "Sukunimi", "Syntymäaika", "Huoltaja", "Puhelin",
+               "JATKAA ENSI LUKUKAUDELLA ?"])
+    ws.append([1, datetime(2026, 11, 20, 14, 5), "perhe@example.fi", "Aino", "Virtanen", datetime(2019, 3, 1),
+               "Maija Virtanen", "040 123 4567", "kyllä"])
+    ws.append([2, datetime(2026, 11, 22, 8, 0), "x@example.fi", "Eino", "Uusi", "5.6.2021", None, 401112222, "ei"])
+    wb.save(tmp_path / "forms.xlsx")
+    forms = read_forms(tmp_path / "forms.xlsx")
+    assert forms.ignored == ["ID"]
+    first = forms.rows[0][1]
+    assert first["timestamp"] == datetime(2026, 11, 20, 14, 5) and first["birth_date"] == date(2019, 3, 1)
+    plan = plan_import(make_tables(students=[student(phone="040 123 4567")]), forms, date(2026, 11, 25))
+    assert [(u.student_id, [c.header for c in u.changes]) for u in plan.updates] == [("0001", ["Viimeisin ilmoittautuminen"])]
+    assert [(f.cell, f.code) for f in plan.problems] == [("H3", "phone-as-number")]
+
+
+def test_the_plan_from_a_csv_matches_across_case_and_reports_the_new_student(tmp_path):
+    forms = read_forms(write_text(tmp_path / "lomake.csv", EXCEL_CSV))
+    plan = plan_import(make_tables(students=[student(phone="040 123 4567")]), forms, date(2026, 11, 25))
+    assert [(u.student_id, c.header, c.new) for u in plan.updates for c in u.changes] == [
+        ("0001", "Viimeisin ilmoittautuminen", date(2026, 11, 20)), ("0001", "Tila", "päättynyt")]
+    assert [(n.student_id, n.values["Puhelin"]) for n in plan.new_students] == [("0002", "+358 50 111 2222")]
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"", "ei ole vastauksia"),
+    (b"Etunimi;Sukunimi\nAino;Virtanen\n", "Syntymäaika, Jatkaa ensi lukukaudella"),
+    ("Aikaleima;Etunimi;Sukunimi;Syntymäaika;Jatkaa ensi lukukaudella\n;Äijä;Ö;1.1.2020;ei\n".encode("cp1252"), "UTF-8"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+    (b"PK\x03\x04broken", "Excel-tiedostoa ei voi lukea"),
+], ids=["empty", "missing-questions", "cp1252", "xls", "broken-xlsx"])
+def test_unreadable_forms_files_are_refused_clearly(tmp_path, content, words):
+    path = tmp_path / "lomake.csv"
+    path.write_bytes(content)
+    with pytest.raises(FileProblem) as info:
+        read_forms(path)
+    assert words in info.value.message("fi")
+    assert info.value.message("en") != info.value.message("fi")
+
+
+def test_a_missing_forms_file_is_refused(tmp_path):
+    with pytest.raises(FileProblem, match="ei löydy"):
+        read_forms(tmp_path / "puuttuu.csv")
