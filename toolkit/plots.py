@@ -239,8 +239,8 @@ def plot_student_timeline(studies: pd.DataFrame, units: pd.DataFrame, student_id
                           label: str | None = None) -> Figure:
     """One student's study rows on a time axis: from the start of the semester to Suoritettu, by part."""
     from matplotlib.dates import AutoDateLocator, date2num, num2date
-    from matplotlib.ticker import FuncFormatter
     from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
 
     own = studies[studies["student_id"] == student_id].sort_values(["completed", "unit"], kind="stable")
     fig, ax = _figure(8, max(2.5, 1.4 + 0.4 * own["unit"].nunique()))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import MuskariError
+from toolkit.rules.eligibility import CLOSE_SHARE  # "close": in progress, missing ≤ this share of required
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,9 +25,6 @@ FINAL = "päättötodistus"
 COMMON = "yhteiset opinnot"
 THEMATIC = "teemaopinnot"
 EARLY = "varhaisiän musiikkikasvatus"
-
-# A student in progress is "close" when what is missing is at most this share of what is required.
-CLOSE_SHARE = 0.2
 
 ELIGIBILITY_COLUMNS = ["student_id", "certificate", "status", "hours", "required", "missing",
                        "common_hours", "common_required", "thematic_hours", "thematic_required"]
@@ -73,7 +71,7 @@ def load_review(register_path: str | Path, as_of: date | None = None) -> Review:
             f"(`muskari check {register_path}`). First: {first_en}")
     tables = result.tables
     return Review(as_of=as_of, tables=tables, eligibility=compute_eligibility(tables, as_of),
-                  purge=compute_purge(tables, as_of, register_path=Path(register_path)),
+                  purge=compute_purge(tables, as_of),
                   warnings=[f for f in result.findings if not f.is_error])
 
 
@@ -83,10 +81,11 @@ def compute_eligibility(tables: Tables, as_of: date) -> pd.DataFrame:
     return eligibility_frame(assess_eligibility(tables, as_of))
 
 
-def compute_purge(tables: Tables, as_of: date, register_path: Path | None = None) -> pd.DataFrame:
+def compute_purge(tables: Tables, as_of: date, backups=()) -> pd.DataFrame:
+    """Purge actions for ``as_of``; expired backups count only when ``backups`` (BackupFile) are given."""
     from toolkit.rules.purge import find_purge_actions
 
-    return purge_frame(find_purge_actions(tables, as_of))
+    return purge_frame(find_purge_actions(tables, as_of, backups))
 
 
 def _as_dict(item) -> dict:
