@@ -51,6 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
             "markkinointitietojen säilytysaika kuukausina", "marketing data retention in months"),
     Setting("Varmuuskopioiden säilytys (pv)", "backup_days", "int", 90, "varmuuskopioiden säilytysaika päivinä",
             "backup retention in days"),
+    Setting("Koulun sähköposti", "school_email", "text", "",
+            "koulun osoite ryhmäviestien Vastaanottaja-kenttään (perheet aina piilokopiona)",
+            "the school's address for the To field of group e-mail (families always in Bcc)"),
 )
 
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
@@ -77,3 +80,4 @@ class Settings:
     study_age_limit: int = 20
     marketing_months: int = 6
     backup_days: int = 90
+    school_email: str = ""
