@@ -297,7 +297,7 @@ semesters = st.builds(lambda season, year: f"{season} {year}", st.sampled_from([
                       st.integers(2015, 2025))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(statuses=st.lists(st.sampled_from(["aktiivinen", "tauolla", "päättynyt"]), min_size=1, max_size=6),
        rows=st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["Muskari 1", "Soitin 1", "Bändi"]),
                                st.floats(0.5, 200), semesters), max_size=12),
@@ -314,3 +314,38 @@ def test_any_valid_register_plots_and_counts_every_student_once(statuses, rows, 
     figs = _every_figure(t, elig(t), review.compute_purge(t, TODAY))
     for fig in figs.values():
         fig.savefig(io.BytesIO(), format="png", dpi=30)
+
+
+# --- load_review: a real workbook in, the review's frames out ----------------------------------------
+
+def test_load_review_reads_checks_and_decides(tmp_path):
+    from registers import write_register
+
+    t = make_tables(students=[student("0001"), student("0002", deletion_requested=date(2025, 5, 2))],
+                    studies=[study("0001", "Muskari 1", 50, date(2024, 5, 31))])
+    path = write_register(tmp_path / "rekisteri.xlsx", t)
+    got = review.load_review(path, TODAY)
+    assert got.as_of == TODAY
+    assert list(got.tables.students["student_id"]) == ["0001", "0002"]
+    assert got.eligibility[["student_id", "certificate", "status", "missing"]].values.tolist() == [
+        ["0001", "muskaritodistus", "in-progress", 10.0]]
+    assert got.purge[["rule", "action", "student_id"]].values.tolist() == [["deletion-requested", "erase", "0002"]]
+
+
+def test_load_review_refuses_a_register_with_errors_naming_the_cell(tmp_path):
+    from registers import write_register
+
+    t = make_tables(students=[student("0001", status="kadonnut")], studies=[study("0001")])
+    path = write_register(tmp_path / "rekisteri.xlsx", t)
+    with pytest.raises(review.RegisterHasErrors) as caught:
+        review.load_review(path, TODAY)
+    assert caught.value.exit_code == 1
+    assert "Rekisterissä on 1 virhettä" in caught.value.message("fi") and "Oppilaat I2" in caught.value.message("fi")
+    assert "The register has 1 errors" in caught.value.message("en")
+
+
+def test_load_review_of_a_missing_file_is_a_clear_refusal(tmp_path):
+    from toolkit.errors import MuskariError
+
+    with pytest.raises(MuskariError):
+        review.load_review(tmp_path / "ei_ole.xlsx", TODAY)
