@@ -1,0 +1,321 @@
+"""Access requests: every row on the person, nothing about anyone else, art. 15 information, mode 0600."""
+
+from __future__ import annotations
+
+import re
+import stat
+import unicodedata
+import zipfile
+from datetime import date
+from html import unescape
+from pathlib import Path
+
+import pytest
+from factories import certificate, contact, graduate, make_tables, student, study
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolkit.access_request import add_months, collect_answer, due_date
+from toolkit.cli import main
+from toolkit.errors import Refused
+from workbook_schema import SHEETS
+from workbook_schema.settings import SETTINGS
+
+AS_OF = "2026-03-01"
+
+
+# --- a real register built in tmp_path --------------------------------------------------------------
+
+SHEET_RECORDS = {"students": "Oppilaat", "studies": "Opinnot", "units": "Opintokokonaisuudet",
+                 "teachers": "Opettajat", "certificates": "Todistukset", "graduates": "Valmistuneet",
+                 "contacts": "Yhteydenotot"}
+
+
+def build_register(path: Path, tables, settings: dict | None = None, extra: dict | None = None) -> Path:
+    """Write ``tables`` (factories.make_tables) as a register workbook: header in row 1, data from row 2.
+
+    ``extra`` = {sheet: (header, [values by data row])} adds the owner's own column.
+    """
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Ohje"
+    wb.active["A1"] = "Synteettinen testirekisteri"
+    for attr, sheet in SHEET_RECORDS.items():
+        ws = wb.create_sheet(sheet)
+        columns = SHEETS[sheet].columns
+        own = (extra or {}).get(sheet)
+        ws.append([c.header for c in columns] + ([own[0]] if own else []))
+        frame = getattr(tables, attr)
+        for i, (_, rec) in enumerate(frame.iterrows()):
+            values = []
+            for c in columns:
+                v = rec[c.field]
+                if isinstance(v, float) and v != v:
+                    v = None
+                if c.kind == "integer" and v is not None:
+                    v = int(v)
+                values.append(v)
+            ws.append(values + ([own[1][i]] if own else []))
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                if isinstance(cell.value, date):
+                    cell.number_format = "d.m.yyyy"
+    ws = wb.create_sheet("Asetukset")
+    ws.append(["Asetus", "Arvo", "Selite"])
+    for s in SETTINGS:
+        ws.append([s.key, (settings or {}).get(s.key, s.default), s.fi])
+    wb.create_sheet("Loki").append(["Aika", "Toiminto", "Tiedot"])
+    wb.save(path)
+    return path
+
+
+# --- the people -----------------------------------------------------------------------------------
+
+AINO = student(id="0001", first="Aino", last="Virtanen", birth=date(2019, 3, 1), email="virtaset@example.fi",
+               phone="040 111 2222", guardian="Maija Virtanen", teacher="Liisa Laulu")
+ONNI = student(id="0002", first="Onni", last="Virtanen", birth=date(2017, 5, 9), email="VIRTASET@example.fi",
+               phone="040 111 2222", guardian="Maija Virtanen", teacher="Pekka Piano")
+OTHERS = [
+    student(id="0003", first="Eeva", last="Korhonen", birth=date(2018, 8, 8), email="korhoset@example.fi",
+            phone="050 333 4444", guardian="Kalle Korhonen", teacher="Liisa Laulu"),
+    student(id="0004", first="Veikko", last="Mäkinen", birth=date(2012, 1, 20), email="makiset@example.fi",
+            phone="044 555 6666", guardian="Sanna Mäkinen", teacher="Pekka Piano", notes="Soittaa myös kitaraa"),
+]
+OTHER_CONTACT = contact(name="Hilkka Heinonen", email="hilkka@example.fi", phone="045 777 8888",
+                        collected=date(2026, 1, 10))
+TEACHERS = [{"name": "Liisa Laulu", "email": "liisa@example.fi"}, {"name": "Pekka Piano", "email": "pekka@example.fi"}]
+
+
+def school_tables():
+    return make_tables(
+        students=[AINO, ONNI, *OTHERS],
+        teachers=TEACHERS,
+        studies=[study("0001", "Muskari 1", 30, date(2023, 5, 31), teacher="Liisa Laulu"),
+                 study("0001", "Muskari 2", 32, date(2024, 5, 31), teacher="Liisa Laulu"),
+                 study("0002", "Soitin 1", 100, date(2024, 12, 15), teacher="Pekka Piano"),
+                 study("0003", "Muskari 1", 30, date(2023, 5, 31), teacher="Liisa Laulu"),
+                 study("0004", "Soitin 1", 100, date(2022, 12, 15), teacher="Pekka Piano"),
+                 study("0004", "Bändi", 40, date(2023, 5, 15), teacher="Pekka Piano")],
+        certificates=[certificate("2025-001", "0001", "muskaritodistus", date(2025, 6, 1),
+                                  file="todistukset/2025-001.docx"),
+                      certificate("2025-002", "0003", "muskaritodistus", date(2025, 6, 1),
+                                  file="todistukset/2025-002.docx"),
+                      certificate("2024-001", None, "muskaritodistus", date(2024, 6, 1))],
+        graduates=[graduate(2025, "Aino Virtanen", number="2025-001"),
+                   graduate(2025, "Eeva Korhonen", number="2025-002"),
+                   graduate(2024, "valmistunut oppilas", number=None)],
+        contacts=[contact(name="Maija Virtanen", email="Virtaset@Example.fi", collected=date(2026, 2, 1),
+                          purpose="kevätkonsertti"), OTHER_CONTACT],
+    )
+
+
+def other_people_values() -> list[str]:
+    """Every value that identifies someone other than the Virtanen family."""
+    values = []
+    for s in OTHERS:
+        values += [s["first_name"], s["last_name"], s["email"], s["phone"], s["guardian"], s["student_id"],
+                   f"{s['birth_date'].day}.{s['birth_date'].month}.{s['birth_date'].year}"]
+    values += ["Soittaa myös kitaraa", "2025-002", "Hilkka", "Heinonen", "hilkka@example.fi", "045 777 8888"]
+    return values
+
+
+def package_text(path: Path) -> str:
+    """All text of every XML part of a .docx/.xlsx, tags removed, entities decoded, NFC."""
+    parts = []
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.endswith((".xml", ".rels")):
+                xml = zf.read(name).decode("utf-8")
+                parts.append(unescape(re.sub(r"<[^>]+>", " ", xml)))
+                parts.append(unescape(" ".join(re.findall(r'="([^"]*)"', xml))))
+    return unicodedata.normalize("NFC", " ".join(parts))
+
+
+def leaks(text: str, values: list[str]) -> list[str]:
+    """The values found in ``text`` as whole words (case-folded; any spacing inside a value)."""
+    folded = text.casefold()
+
+    def pattern(value: str) -> str:
+        return r"(?<!\w)" + r"\s*".join(re.escape(part) for part in value.casefold().split()) + r"(?!\w)"
+
+    return [v for v in values if re.search(pattern(v), folded)]
+
+
+@pytest.fixture
+def register(tmp_path) -> Path:
+    path = build_register(tmp_path / "rekisteri.xlsx", school_tables(),
+                          extra={"Oppilaat": ("Oma huomio", ["tuo nuotit", None, "istuu eturivissä", None])})
+    (tmp_path / "todistukset").mkdir()
+    (tmp_path / "todistukset" / "2025-001.docx").write_bytes(b"synthetic")
+    return path
+
+
+# --- collecting: the pure part ----------------------------------------------------------------------
+
+def test_student_answer_holds_every_row_of_the_student_and_nothing_else():
+    answer = collect_answer(school_tables(), received=date(2026, 3, 1), student_id="0001")
+    rows = {s.sheet: s.excel_rows for s in answer.sections}
+    assert rows == {"Oppilaat": [2], "Opinnot": [2, 3], "Todistukset": [2], "Valmistuneet": [2],
+                    "Yhteydenotot": [2]}
+    assert answer.people == ["Aino Virtanen"]
+    assert answer.teachers == ["Liisa Laulu"]
+    assert [d.path for d in answer.documents] == ["todistukset/2025-001.docx"]
+
+
+def test_email_finds_every_student_with_the_address_case_insensitively_and_the_contacts():
+    answer = collect_answer(school_tables(), received=date(2026, 3, 1), email=" virtaset@EXAMPLE.fi ")
+    rows = {s.sheet: s.excel_rows for s in answer.sections}
+    assert rows["Oppilaat"] == [2, 3]
+    assert rows["Opinnot"] == [2, 3, 4]
+    assert rows["Yhteydenotot"] == [2]
+    assert answer.people == ["Aino Virtanen", "Onni Virtanen"]
+    assert answer.teachers == ["Liisa Laulu", "Pekka Piano"]
+
+
+def test_email_matching_no_one_gives_an_answer_without_rows():
+    answer = collect_answer(school_tables(), received=date(2026, 3, 1), email="tuntematon@example.fi")
+    assert answer.sections == [] and answer.people == []
+
+
+def test_unknown_student_id_is_refused_not_answered_with_nothing():
+    with pytest.raises(Refused, match="0099"):
+        collect_answer(school_tables(), received=date(2026, 3, 1), student_id="0099")
+
+
+def test_graduate_row_of_a_namesake_with_another_certificate_is_not_theirs():
+    tables = make_tables(students=[student(id="0001", first="Aino", last="Virtanen"),
+                                   student(id="0002", first="Aino", last="Virtanen", email="toinen@example.fi")],
+                         certificates=[certificate("2025-001", "0001"), certificate("2025-002", "0002")],
+                         graduates=[graduate(name="Aino Virtanen", number="2025-001"),
+                                    graduate(name="Aino Virtanen", number="2025-002"),
+                                    graduate(name="Aino Virtanen", number=None)])
+    answer = collect_answer(tables, received=date(2026, 3, 1), student_id="0001")
+    assert answer.section("Valmistuneet").excel_rows == [2, 4]
+
+
+@pytest.mark.parametrize("received, due", [
+    (date(2026, 3, 1), date(2026, 4, 1)),
+    (date(2026, 1, 31), date(2026, 2, 28)),
+    (date(2028, 1, 31), date(2028, 2, 29)),
+    (date(2026, 12, 15), date(2027, 1, 15)),
+    (date(2026, 3, 31), date(2026, 4, 30)),
+], ids=["plain", "short-february", "leap-february", "year-end", "30-day-month"])
+def test_due_date_is_one_calendar_month_after_receipt(received, due):
+    assert due_date(received) == due
+
+
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 1, 1)), st.integers(0, 60))
+def test_add_months_lands_in_the_right_month_and_never_overshoots(day, months):
+    later = add_months(day, months)
+    assert (later.year * 12 + later.month) - (day.year * 12 + day.month) == months
+    assert later.day <= day.day
+
+
+def test_retention_comes_from_the_settings():
+    from workbook_schema.settings import Settings
+
+    tables = school_tables()
+    tables.settings = Settings(marketing_months=3, backup_days=30, study_age_limit=22)
+    answer = collect_answer(tables, received=date(2026, 3, 1), student_id="0001")
+    text = " ".join(answer.retention)
+    assert "3 kuukautta" in text and "30 päivää" in text and "22 vuotta" in text
+    assert "1.3.2041" in text          # Aino (born 1.3.2019) turns 22
+    assert "1.5.2026" in text          # the contact collected 1.2.2026 + 3 months
+
+
+# --- the command, end to end ---------------------------------------------------------------------
+
+def run_cli(*argv: str) -> int:
+    return main(["access-request", *argv, "--as-of", AS_OF])
+
+
+def test_docx_answer_has_the_persons_data_and_no_one_elses(register, tmp_path):
+    out = tmp_path / "vastaus.docx"
+    assert run_cli(str(register), "--student", "0001", "--out", str(out), "--received", "2026-02-20") == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = package_text(out)
+    for value in ["Aino", "Virtanen", "1.3.2019", "virtaset@example.fi", "040 111 2222", "Maija Virtanen",
+                  "Muskari 2", "2025-001", "todistukset/2025-001.docx", "tuo nuotit", "kevätkonsertti",
+                  "Liisa Laulu", "20.3.2026", "Tietosuojavaltuutet", "oikaisemista", "poistamista",
+                  "rajoittamista", "vastustaa", "Mistä tiedot on saatu", "90 päivää", "6 kuukautta"]:
+        assert value in text, value
+    assert leaks(text, other_people_values() + ["Onni", "Pekka Piano", "istuu eturivissä"]) == []
+
+
+def test_email_answer_in_xlsx_and_docx_leaks_no_one_else(register, tmp_path):
+    out = tmp_path / "vastaus.xlsx"
+    assert run_cli(str(register), "--email", "VIRTASET@example.fi", "--out", str(out)) == 0
+    for path in (out, out.with_suffix(".docx")):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        text = package_text(path)
+        assert "Onni" in text and "Aino" in text and "Pekka Piano" in text
+        assert leaks(text, other_people_values() + ["istuu eturivissä"]) == []
+
+
+def test_xlsx_cells_are_text_never_formulas(tmp_path):
+    from openpyxl import load_workbook
+
+    tables = make_tables(students=[student(notes="=HYPERLINK(\"http://x\")", guardian="+358 huoltaja")],
+                         studies=[study()])
+    path = build_register(tmp_path / "r.xlsx", tables)
+    out = tmp_path / "v.xlsx"
+    assert run_cli(str(path), "--student", "0001", "--out", str(out)) == 0
+    wb = load_workbook(out)
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert any(c.value == "=HYPERLINK(\"http://x\")" for c in cells)
+    with zipfile.ZipFile(out) as zf:
+        assert not any(b"<f>" in zf.read(n) or b"<f " in zf.read(n) for n in zf.namelist() if n.endswith(".xml"))
+
+
+def test_existing_answer_is_not_overwritten_without_force(register, tmp_path, capsys):
+    out = tmp_path / "vastaus.docx"
+    out.write_bytes(b"old")
+    assert run_cli(str(register), "--student", "0001", "--out", str(out)) == 3
+    assert "--force" in capsys.readouterr().err and out.read_bytes() == b"old"
+    assert run_cli(str(register), "--student", "0001", "--out", str(out), "--force") == 0
+    assert zipfile.is_zipfile(out)
+
+
+@pytest.mark.parametrize("argv, code, words", [
+    (["--student", "0099", "--out", "v.docx"], 3, "0099"),
+    (["--student", "0001", "--out", "v.pdf"], 3, ".docx"),
+    (["--out", "v.docx"], 2, "--student"),
+    (["--student", "0001", "--email", "a@example.fi", "--out", "v.docx"], 2, "not allowed"),
+], ids=["unknown-id", "bad-suffix", "no-person", "both"])
+def test_usage_and_refusals(register, tmp_path, capsys, monkeypatch, argv, code, words):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) if code == 2 else _nothing() as caught:
+        result = run_cli(str(register), *argv)
+    assert (caught.value.code if code == 2 else result) == code
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "v.docx").exists()
+
+
+class _nothing:
+    value = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_register_with_errors_is_refused_with_exit_1(tmp_path, capsys):
+    tables = make_tables(students=[student(email="ei-osoite")], studies=[study()])
+    path = build_register(tmp_path / "r.xlsx", tables)
+    assert run_cli(str(path), "--student", "0001", "--out", str(tmp_path / "v.docx")) == 1
+    assert "invalid-email" in capsys.readouterr().out
+    assert not (tmp_path / "v.docx").exists()
+
+
+def test_document_says_which_issued_documents_are_still_on_disk(register, tmp_path):
+    tables_out = tmp_path / "v.docx"
+    assert run_cli(str(register), "--email", "virtaset@example.fi", "--out", str(tables_out)) == 0
+    assert "tiedosto on tallessa" in package_text(tables_out)
+    (tmp_path / "todistukset" / "2025-001.docx").unlink()
+    assert run_cli(str(register), "--email", "virtaset@example.fi", "--out", str(tables_out), "--force") == 0
+    assert "tiedostoa ei enää ole" in package_text(tables_out)
