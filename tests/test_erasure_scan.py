@@ -1,0 +1,125 @@
+"""The proof scan finds an erased person's values in every spelling and every place, and nothing else."""
+
+from __future__ import annotations
+
+import unicodedata
+import zipfile
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolkit.erasure_scan import Kept, Person, ScanReport, needles_for, scan_file, scan_folder, search_text
+from toolkit.errors import ErasureIncomplete
+
+PERSON = Person(first_name="Äijö", last_name="O'Brien-Öhman", guardian="Maija Öhman", email="Perhe.Ohman@example.fi",
+                phone="040 123 4567", birth_date=date(2019, 3, 1))
+
+
+def kinds(data: str | bytes, person: Person = PERSON, kept: Kept | None = None) -> list[str]:
+    needles, _ = needles_for([person], kept or Kept())
+    report = ScanReport()
+    search_text("part", data.encode() if isinstance(data, str) else data, needles, report)
+    return sorted({h.kind for h in report.hits})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("<t>Äijö O'Brien-Öhman</t>", ["name"]),
+    ("<t>" + unicodedata.normalize("NFD", "Äijö O'Brien-Öhman") + "</t>", ["name"]),              # NFD
+    ("<t>ÄIJÖ O'BRIEN-ÖHMAN</t>", ["name"]),                                                      # case
+    ("<t>&#196;ij&#246; O&apos;Brien-&#214;hman</t>", ["name"]),                                  # XML-escaped
+    ("<r><t>Äijö</t></r><r><t xml:space=\"preserve\"> O'Brien-Öhman</t></r>", ["name"]),           # split runs
+    ("<t>O'Brien-Öhman   Äijö</t>", ["name"]),                                                    # reversed
+    ("<t>Äijö\u200b O'Brien-Öhman</t>", ["name"]),                                                # zero-width
+    ("Target=\"mailto:perhe.ohman%40example.fi\"", ["email"]),                                     # URL-encoded
+    ("<t>PERHE.OHMAN@EXAMPLE.FI</t>", ["email"]),
+    ("<t>0401234567</t>", ["phone"]), ("<t>+358 40 123 4567</t>", ["phone"]), ("<t>(040) 123-4567</t>", ["phone"]),
+    ("<t>1.3.2019</t>", ["birth-date"]), ("<t>01.03.2019</t>", ["birth-date"]), ("<t>2019-03-01T00:00:00</t>", ["birth-date"]),
+    ("<c r=\"D2\" s=\"1\"><v>43525</v></c>", ["birth-date"]),                                       # Excel serial
+    ("<vt:lpwstr>Maija Öhman</vt:lpwstr>", ["guardian"]),
+    ("Äijö O'Brien-Öhman".encode("utf-16-le").join([b"\x01\x00\x00\x00", b"\x00\x00"]), ["name"]),           # binary UTF-16
+], ids=["plain", "nfd", "upper", "escaped", "runs", "reversed", "zero-width", "mailto", "email-case",
+        "phone-compact", "phone-intl", "phone-punct", "date-dmy", "date-padded", "date-iso", "serial", "guardian",
+        "utf16"])
+def test_every_spelling_is_found(text, expected):
+    assert kinds(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "<t>Äijö O'Brien-Öhmanen</t>", "<t>Äijö</t>", "<t>xperhe.ohman@example.fi.com</t>", "<t>11.3.2019</t>",
+    "<t>1.3.20190</t>", "<t>04012345678</t>", "<c><v>435250</v></c>", "<t>Hours 43525 h</t>",
+], ids=["longer-name", "first-name-only", "other-email", "other-day", "longer-year", "longer-phone",
+        "longer-serial", "serial-in-text"])
+def test_near_misses_are_not_hits(text):
+    assert kinds(text) == []
+
+
+def test_values_other_people_keep_prove_nothing_and_are_counted():
+    kept = Kept()
+    for value in ("perhe.ohman@example.fi", "Maija Öhman", "+358401234567", date(2019, 3, 1)):
+        kept.add_text(value)
+    needles, skipped = needles_for([PERSON], kept)
+    assert skipped == 4
+    assert sorted({n.kind for n in needles}) == ["name"]
+
+
+def make_zip(path, parts):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_package_is_searched_part_by_part_and_hits_name_the_place(tmp_path):
+    doc = make_zip(tmp_path / "2025-001.docx", {"word/document.xml": "<w:t>Äijö O'Brien-Öhman</w:t>",
+                                                  "docProps/core.xml": "<dc:creator>Anna</dc:creator>"})
+    needles, _ = needles_for([PERSON], Kept())
+    report = ScanReport()
+    scan_file(doc, needles, report, "2025-001.docx")
+    assert [(h.place, h.kind) for h in report.hits] == [("2025-001.docx: word/document.xml", "name")]
+    assert report.places == 2
+    with pytest.raises(ErasureIncomplete) as error:
+        report.raise_if_dirty()
+    message = error.value.message("fi")
+    assert "2025-001.docx: word/document.xml: poistetun henkilön nimi" in message
+    assert "Äijö" not in message and "Brien" not in message
+
+
+def test_folders_are_walked_without_following_links_or_skipped_files(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "leak.txt").write_text("Äijö O'Brien-Öhman")
+    folder = tmp_path / "todistukset"
+    (folder / "2025").mkdir(parents=True)
+    (folder / "2025" / "lista.csv").write_text("nimi\nMuu Oppilas\n")
+    (folder / "mine.docx").write_text("Äijö O'Brien-Öhman")
+    (folder / "link").symlink_to(outside)
+    needles, _ = needles_for([PERSON], Kept())
+    report = ScanReport()
+    scan_folder(folder, needles, report, skip=[folder / "mine.docx"])
+    assert report.clean and report.places == 1
+    (folder / "2025" / "kopio.txt").write_text("perhe.ohman@example.fi")
+    scan_folder(folder, needles, report)
+    assert sorted(h.kind for h in report.hits) == ["email", "name"]
+
+
+def test_a_zip_bomb_part_or_broken_package_cannot_be_proved_clean(tmp_path):
+    broken = tmp_path / "rikki.docx"
+    broken.write_bytes(b"PK\x03\x04 truncated")
+    needles, _ = needles_for([PERSON], Kept())
+    report = ScanReport()
+    scan_file(broken, needles, report)
+    assert not report.clean and report.unreadable
+
+
+@given(name=st.text(alphabet="abcdefghijklmnopqrstuvwxyzåäöÅÄÖéü' -", min_size=3, max_size=20)
+       .filter(lambda s: len(s.split()) >= 1 and s.strip(" -'") != ""),
+       form=st.sampled_from(["NFC", "NFD"]), upper=st.booleans())
+def test_any_name_is_found_in_any_form_once_written_to_xml(name, form, upper):
+    from xml.sax.saxutils import escape
+
+    person = Person(first_name=name.strip(), last_name="Testinen")
+    written = unicodedata.normalize(form, f"{name.strip()} Testinen")
+    written = written.upper() if upper else written
+    assert "name" in kinds("<t>" + escape(written, {"'": "&apos;"}) + "</t>", person)
