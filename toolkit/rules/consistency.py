@@ -18,6 +18,11 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def _where(frame: pd.DataFrame, mask) -> pd.DataFrame:
+    """Rows where ``mask`` holds (an empty mask selects no rows, never columns)."""
+    return frame.loc[pd.Series(mask, index=frame.index).fillna(False).astype(bool).to_numpy()]
+
+
 def consistency_findings(tables: Tables, today: date, columns: dict[str, dict[str, int]]) -> list[Finding]:
     out: list[Finding] = []
 
@@ -34,34 +39,34 @@ def consistency_findings(tables: Tables, today: date, columns: dict[str, dict[st
     known_units = {key(u) for u in tables.units["name"].dropna()}
     known_teachers = {key(t) for t in tables.teachers["name"].dropna()}
 
-    bad = studies[studies["student_id"].notna() & ~studies["student_id"].isin(known_students)]
+    bad = _where(studies, studies["student_id"].notna() & ~studies["student_id"].isin(known_students))
     emit("unknown-student", "Opinnot", "Oppilasnumero", bad["row"], bad["student_id"])
     unit_keys = studies["unit"].map(lambda v: key(v) if isinstance(v, str) else None)
-    bad = studies[studies["unit"].notna() & ~unit_keys.isin(known_units)]
+    bad = _where(studies, studies["unit"].notna() & ~unit_keys.isin(known_units))
     emit("unknown-study-unit", "Opinnot", "Opintokokonaisuus", bad["row"], bad["unit"])
     for sheet, frame in (("Oppilaat", students), ("Opinnot", studies)):
         teacher_keys = frame["teacher"].map(lambda v: key(v) if isinstance(v, str) else None)
-        bad = frame[frame["teacher"].notna() & ~teacher_keys.isin(known_teachers)]
+        bad = _where(frame, frame["teacher"].notna() & ~teacher_keys.isin(known_teachers))
         emit("unknown-teacher", sheet, "Opettaja", bad["row"], bad["teacher"])
 
     births = students["birth_date"]
     has_birth = births.notna()
-    future = students[has_birth & (births.map(lambda d: d > today if d else False))]
+    future = _where(students, has_birth & (births.map(lambda d: d > today if d else False)))
     emit("future-date", "Oppilaat", "Syntymäaika", future["row"], future["birth_date"])
     ages = births.map(lambda d: age_on(d, today) if d else None)
-    old = students[ages.map(lambda a: a is not None and a >= 100)]
+    old = _where(students, ages.map(lambda a: a is not None and a >= 100))
     emit("implausible-age", "Oppilaat", "Syntymäaika", old["row"], old["birth_date"])
-    minors = students[ages.map(lambda a: a is not None and 0 <= a < 18) & students["guardian"].isna()]
+    minors = _where(students, ages.map(lambda a: a is not None and 0 <= a < 18) & students["guardian"].isna())
     emit("missing-guardian", "Oppilaat", "Huoltaja", minors["row"], minors["guardian"])
-    active = students[(students["status"] == "aktiivinen") & students["email"].isna()]
+    active = _where(students, (students["status"] == "aktiivinen") & students["email"].isna())
     emit("missing-email", "Oppilaat", "Sähköposti", active["row"], active["email"])
 
     done = studies["completed"]
-    future = studies[done.map(lambda d: d is not None and d > today)]
+    future = _where(studies, done.map(lambda d: d is not None and d > today))
     emit("future-date", "Opinnot", "Suoritettu", future["row"], future["completed"])
     birth_by_id = dict(zip(students["student_id"], births, strict=False))
     student_birth = studies["student_id"].map(birth_by_id)
-    before = studies[pd.Series([isinstance(d, date) and isinstance(b, date) and d < b for d, b in zip(done, student_birth, strict=False)],
-                               index=studies.index, dtype=bool)]
+    before = _where(studies, [isinstance(d, date) and isinstance(b, date) and d < b
+                              for d, b in zip(done, student_birth, strict=False)])
     emit("date-before-birth", "Opinnot", "Suoritettu", before["row"], before["completed"])
     return out

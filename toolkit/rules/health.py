@@ -6,8 +6,8 @@ import re
 
 # Diagnoses, conditions, medicines, allergies and care words, as stems.
 HEALTH_STEMS = (
-    "astma", "allergi", "allerginen", "diabete", "diabeet", "epilep", "adhd", "autis", "asperger", "lääke", "lääki",
-    "lääkä", "diagno", "sairau", "sairas", "masennu", "ahdistu", "migreen", "keliak", "laktoosi", "gluteeni",
+    "astma", "allergi", "allerginen", "diabete", "diabeet", "epilep", "adhd", "autis", "asperger", "lääk",
+    "diagno", "sairau", "sairas", "masennu", "ahdistu", "migreen", "keliak", "laktoosi", "gluteeni",
     "kuulovam", "näkövam", "kehitysvam", "cp-vam", "dysleks", "lukihäiriö", "insuliin", "adrenaliin", "epipen",
     "terapi", "kuntoutu", "leikkau", "sairaal", "psyki", "neurolog", "oireyhtymä", "syöpä", "syöv", "kortison",
     "avanne", "atopi", "ihottuma", "sydänvika", "sydänsairau", "anafyla", "pähkinäallerg", "tourette",

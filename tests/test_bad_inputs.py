@@ -1,0 +1,213 @@
+"""The catalogue of mistakes people make in Excel (reliability.md): each one gives its finding or a
+clear refusal (exit 3 with a message naming what the file is), never a traceback."""
+
+from __future__ import annotations
+
+import unicodedata
+import zipfile
+
+import openpyxl
+import pytest
+from workbooks import AS_OF, build_register
+
+from toolkit.cli import main
+from toolkit.errors import NotAWorkbook
+from toolkit.validation import load_checked
+
+
+def findings_of(path):
+    return [(f.sheet, f.cell, f.code) for f in load_checked(path, AS_OF)[1].findings]
+
+
+def edit(path, fn):
+    workbook = openpyxl.load_workbook(path)
+    fn(workbook)
+    workbook.save(path)
+    return path
+
+
+# --- cell values that are fine after normalisation ------------------------------------------------
+
+@pytest.mark.parametrize("cell,value", [
+    ("D2", "1.3.2020"), ("D2", "01.03.2020"), ("D2", "2020-03-01"), ("I2", " aktiivinen\u00a0"),
+    ("I2", "AKTIIVINEN"), ("I3", unicodedata.normalize("NFD", "aktiivinen")),
+    ("H2", "liisa  laulu"), ("H2", unicodedata.normalize("NFD", "Liisa Laulu") + "\u00a0"),
+    ("J3", "Kyllä"), ("J3", unicodedata.normalize("NFD", "kyllä")),
+], ids=["text-date", "zero-padded-date", "iso-date", "nbsp-choice", "upper-choice", "nfd-choice",
+        "double-space-teacher", "nfd-teacher", "capital-yes", "nfd-yes"])
+def test_normalised_values_are_accepted(tmp_path, cell, value):
+    assert findings_of(build_register(tmp_path / "r.xlsx", edits={("Oppilaat", cell): value})) == []
+
+
+def test_leading_zeros_survive(tmp_path):
+    _r, result = load_checked(build_register(tmp_path / "r.xlsx"), AS_OF)
+    assert list(result.tables.students["student_id"]) == ["0001", "0002", "0003"]
+
+
+def test_id_stored_as_number_does_not_match_the_zero_padded_id(tmp_path):
+    path = build_register(tmp_path / "r.xlsx", edits={("Opinnot", "A2"): 1})
+    assert findings_of(path) == [("Opinnot", "A2", "unknown-student")]
+
+
+def test_decimal_id_is_reported(tmp_path):
+    path = build_register(tmp_path / "r.xlsx", edits={("Opinnot", "A2"): 1.5})
+    assert findings_of(path) == [("Opinnot", "A2", "invalid-id")]
+
+
+# --- structure ---------------------------------------------------------------------------------
+
+def test_title_row_above_header_and_reordered_columns(tmp_path):
+    def shuffle(wb):
+        ws = wb["Oppilaat"]
+        ws.insert_rows(1)
+        ws["A1"] = "Annan Muskari – oppilaat"
+        ws.move_range("A2:A5", cols=13)        # Oppilasnumero becomes the last column (N)
+        ws.delete_cols(1)
+    path = edit(build_register(tmp_path / "r.xlsx"), shuffle)
+    assert findings_of(path) == []
+    _r, result = load_checked(path, AS_OF)
+    assert list(result.tables.students["student_id"]) == ["0001", "0002", "0003"]
+    assert list(result.tables.students["row"]) == [3, 4, 5]
+
+
+def test_merged_cells(tmp_path):
+    path = edit(build_register(tmp_path / "r.xlsx"), lambda wb: wb["Oppilaat"].merge_cells("M2:M3"))
+    assert findings_of(path) == [("Oppilaat", "M2", "merged-cells")]
+
+
+def test_hidden_row(tmp_path):
+    def hide(wb):
+        wb["Opinnot"].row_dimensions[3].hidden = True
+    assert findings_of(edit(build_register(tmp_path / "r.xlsx"), hide)) == [("Opinnot", "A3", "hidden-row")]
+
+
+def test_blank_row_between_data_rows(tmp_path):
+    path = edit(build_register(tmp_path / "r.xlsx"), lambda wb: wb["Opinnot"].insert_rows(3))
+    assert findings_of(path) == [("Opinnot", "A3", "blank-row")]
+
+
+def test_blank_rows_after_the_data_are_ignored(tmp_path):
+    def trailing(wb):
+        wb["Opinnot"]["A20"] = " "
+    assert findings_of(edit(build_register(tmp_path / "r.xlsx"), trailing)) == []
+
+
+def test_duplicate_header(tmp_path):
+    path = build_register(tmp_path / "r.xlsx", edits={("Opettajat", "C1"): "Nimi"})
+    assert findings_of(path) == [("Opettajat", "C1", "duplicate-column")]
+
+
+def test_renamed_header_is_missing_and_unknown(tmp_path):
+    path = build_register(tmp_path / "r.xlsx", edits={("Opettajat", "B1"): "Email"})
+    found = findings_of(path)
+    assert ("Opettajat", None, "missing-column") in found and ("Opettajat", "B1", "unknown-column") in found
+
+
+def test_owner_extra_column_is_a_warning(tmp_path):
+    _r, result = load_checked(build_register(tmp_path / "r.xlsx", edits={("Oppilaat", "N1"): "Soitin"}), AS_OF)
+    assert [(f.cell, f.code, f.severity) for f in result.findings] == [("N1", "unknown-column", "warning")]
+    assert result.ok
+
+
+def test_missing_sheet_and_extra_sheet(tmp_path):
+    def change(wb):
+        del wb["Yhteydenotot"]
+        wb.create_sheet("Omat muistiinpanot")["A1"] = "vapaata tekstiä"
+    assert findings_of(edit(build_register(tmp_path / "r.xlsx"), change)) == [("Yhteydenotot", None, "missing-sheet")]
+
+
+def test_sheet_without_header(tmp_path):
+    def clear(wb):
+        wb["Opettajat"].delete_rows(1)
+    found = findings_of(edit(build_register(tmp_path / "r.xlsx"), clear))
+    assert ("Opettajat", None, "missing-header") in found
+
+
+def test_empty_register_sheets_are_valid(tmp_path):
+    path = build_register(tmp_path / "r.xlsx", rows={s: [] for s in ("Oppilaat", "Opinnot", "Todistukset",
+                                                                    "Valmistuneet", "Yhteydenotot")})
+    assert findings_of(path) == []
+
+
+# --- files that are not an .xlsx ------------------------------------------------------------------
+
+def _xls(path):
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000)
+
+
+def _encrypted(path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = build_register(path.with_name("plain.xlsx"))
+    with plain.open("rb") as src, path.open("wb") as out:
+        OOXMLFile(src).encrypt("salasana", out)
+
+
+def _ods(path):
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+
+
+def _csv(path):
+    path.write_text("Oppilasnumero;Etunimi;Sukunimi\n0001;Aino;Virtanen\n", encoding="utf-8-sig")
+
+
+def _truncated(path):
+    data = build_register(path.with_name("whole.xlsx")).read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _lock_file(path):
+    path.write_bytes(b"\x05Maija" + b" " * 49 + "Maija".encode("utf-16-le") + b"\x00" * 100)
+
+
+def _empty(path):
+    path.write_bytes(b"")
+
+
+def _zip_bomb(path):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        chunk = b"\x00" * (64 * 1024 * 1024)
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            for _ in range(50):            # 3.2 GB of zeros, a few MB packed
+                member.write(chunk)
+
+
+def _docx(path):
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<document/>")
+
+
+def _html(path):
+    path.write_text("<html><body><table><tr><td>0001</td></tr></table></body></html>")
+
+
+@pytest.mark.parametrize("make,words", [
+    (_xls, ".xls"), (_encrypted, "salasanalla"), (_ods, ".ods"), (_csv, "CSV"), (_truncated, "katkennut"),
+    (_lock_file, "lukitustiedosto"), (_empty, "tyhjä"), (_zip_bomb, "megatavuksi"), (_docx, "Word"),
+    (_html, "HTML"),
+], ids=["xls", "encrypted", "ods", "csv", "truncated", "lock-file", "empty", "zip-bomb", "docx", "html"])
+def test_not_an_xlsx_is_refused_by_name(tmp_path, capsys, make, words):
+    path = tmp_path / "rekisteri.xlsx"
+    make(path)
+    with pytest.raises(NotAWorkbook) as caught:
+        load_checked(path, AS_OF)
+    assert words in caught.value.fi
+    assert main(["check", str(path)]) == 3
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_missing_file_exit_3(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "ei-ole.xlsx")]) == 3
+    assert "ei löydy" in capsys.readouterr().err
+
+
+def test_refusal_in_english(tmp_path, capsys):
+    _xls(tmp_path / "r.xlsx")
+    assert main(["check", str(tmp_path / "r.xlsx"), "--lang", "en"]) == 3
+    assert "old .xls file" in capsys.readouterr().err
