@@ -1,0 +1,257 @@
+"""What goes on each certificate: pure, from the typed tables and settings.
+
+    plan = plan_certificates(tables, results, today, kinds=..., students=...)
+    context = certificate_context(tables, request)     # the template's variables, already formatted
+
+Every value in a context is a formatted string (or a list of dicts of strings): the templates never
+format anything, so a Word template the owner restyles cannot get a date or an hour wrong.
+Numbers are `YYYY-NNN`, continuing from the highest number of the issue year in Todistukset.
+File names are built from the number and the student id only (never a name) and sanitised so they
+always stay inside the output folder.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from toolkit.rules.eligibility import (
+    ELIGIBLE,
+    FINAL,
+    MUSKARI,
+    PART_COMMON,
+    PART_MUSKARI,
+    PART_THEMATIC,
+    PARTICIPATION,
+    EligibilityResult,
+)
+from toolkit.rules.formatting import format_date, format_hours, format_years
+from toolkit.tables import Tables
+from workbook_schema.settings import Settings
+
+KINDS = (MUSKARI, FINAL, PARTICIPATION)
+TEMPLATE_FILES = {MUSKARI: "muskaritodistus.docx", FINAL: "päättötodistus.docx",
+                  PARTICIPATION: "osallistumistodistus.docx"}
+PART_TITLES = {PART_MUSKARI: "Varhaisiän musiikkikasvatus", PART_COMMON: "Yhteiset opinnot",
+               PART_THEMATIC: "Teemaopinnot"}
+TITLES = {MUSKARI: "Muskaritodistus", FINAL: "Päättötodistus", PARTICIPATION: "Osallistumistodistus"}
+
+# The variables a template may use (tests/test_rendering.py keeps the templates to this set).
+CONTEXT_VARIABLES = frozenset({
+    "todistus", "todistusnumero", "koulu", "jarjestaja", "ytunnus", "taiteenala", "etunimi", "sukunimi", "nimi",
+    "syntymaaika", "oppilasnumero", "opiskeluaika", "osat", "yhteensa", "paikkakunta", "paivamaara",
+    "allekirjoittaja", "nimike", "jarjestamisperuste", "opetussuunnitelma", "perusteet",
+    "yhteiset_vaaditaan", "teemat_vaaditaan", "muskari_vaaditaan",
+})
+# Settings a certificate cannot go out without (Asetukset key -> Settings field), by kind.
+REQUIRED_SETTINGS = {
+    MUSKARI: (("Paikkakunta", "place"), ("Allekirjoittaja", "signer")),
+    PARTICIPATION: (("Paikkakunta", "place"), ("Allekirjoittaja", "signer")),
+    FINAL: (("Paikkakunta", "place"), ("Allekirjoittaja", "signer"), ("Järjestämisperuste", "basis"),
+            ("Opetussuunnitelma", "curriculum"), ("Perusteet", "core_curriculum")),
+}
+
+_SAFE = re.compile(r"[^0-9A-Za-z_-]+")
+
+
+@dataclass(frozen=True)
+class CertificateRequest:
+    """One certificate to issue."""
+
+    student_id: str
+    kind: str
+    number: str
+    issued_on: date
+    name: str                  # "Etunimi Sukunimi", for Valmistuneet and the dry-run list
+
+    @property
+    def file_name(self) -> str:
+        return certificate_file_name(self.number, self.student_id)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A requested certificate that will not be issued, with a reason code."""
+
+    student_id: str
+    kind: str
+    reason: str                # not-due | already-issued | unknown-student | no-studies
+
+    def message(self, lang: str = "fi") -> str:
+        fi, en = _REFUSALS[self.reason]
+        return (en if lang == "en" else fi).format(student=self.student_id, kind=self.kind)
+
+
+_REFUSALS = {
+    "not-due": ("oppilaalle {student} ei ole erääntynyt todistusta {kind}",
+                "no {kind} is due for student {student}"),
+    "already-issued": ("oppilaalle {student} on jo annettu {kind}; samaa todistusta ei anneta kahdesti",
+                       "student {student} already has a {kind}; a certificate is never issued twice"),
+    "unknown-student": ("oppilasnumeroa {student} ei ole rekisterissä", "student {student} is not in the register"),
+    "no-studies": ("oppilaalla {student} ei ole suorituksia, joten todistusta {kind} ei voi kirjoittaa",
+                   "student {student} has no study records, so no {kind} can be written"),
+}
+
+
+def certificate_file_name(number: str, student_id: str) -> str:
+    """`2026-001_0007.docx`: number and id only, reduced to [0-9A-Za-z_-] so it never leaves its folder."""
+    safe_id = _SAFE.sub("_", student_id).strip("_")[:40] or "oppilas"
+    return f"{_SAFE.sub('_', number)[:20]}_{safe_id}.docx"
+
+
+def next_numbers(certificates: pd.DataFrame, year: int, count: int) -> list[str]:
+    """`count` new numbers `YYYY-NNN` after the highest of `year` in Todistukset (001 in a new year)."""
+    numbers = certificates["number"].dropna().astype(str)
+    taken = numbers[numbers.str.fullmatch(rf"{year}-\d{{3}}")].str[5:].astype(int)
+    start = int(taken.max()) + 1 if len(taken) else 1
+    return [f"{year}-{n:03d}" for n in range(start, start + count)]
+
+
+def plan_certificates(tables: Tables, results: list[EligibilityResult], today: date, *,
+                      kinds: tuple[str, ...] = (MUSKARI, FINAL), students: tuple[str, ...] = ()
+                      ) -> tuple[list[CertificateRequest], list[Refusal]]:
+    """What this run would issue, numbered, and what was asked for but will not be issued.
+
+    Due = an `eligible` result of a kind in `kinds` (issued ones are `issued`, so never twice).
+    A participation certificate is issued only on request (`students`), once per student.
+    """
+    names = _names(tables.students)
+    wanted = set(students)
+    due: list[tuple[str, str]] = []
+    refusals: list[Refusal] = []
+    if PARTICIPATION in kinds:
+        studied = set(tables.studies["student_id"].dropna())
+        had = set(tables.certificates.loc[tables.certificates["kind"] == PARTICIPATION, "student_id"].dropna())
+        for sid in dict.fromkeys(students):
+            reason = ("unknown-student" if sid not in names else "already-issued" if sid in had
+                      else "no-studies" if sid not in studied else None)
+            if reason:
+                refusals.append(Refusal(sid, PARTICIPATION, reason))
+            else:
+                due.append((sid, PARTICIPATION))
+    by_key = {(r.student_id, r.certificate): r for r in results}
+    for r in results:
+        if r.certificate in kinds and r.status == ELIGIBLE and (not wanted or r.student_id in wanted):
+            due.append((r.student_id, r.certificate))
+    for sid in dict.fromkeys(students):
+        for kind in kinds:
+            if kind == PARTICIPATION or (sid, kind) in due:
+                continue
+            r = by_key.get((sid, kind))
+            reason = ("unknown-student" if sid not in names else
+                      "already-issued" if r is not None and r.status == "issued" else "not-due")
+            refusals.append(Refusal(sid, kind, reason))
+    numbers = next_numbers(tables.certificates, today.year, len(due))
+    return ([CertificateRequest(sid, kind, num, today, names.get(sid, "")) for (sid, kind), num in zip(due, numbers)],
+            refusals)
+
+
+def missing_settings(settings: Settings, kinds) -> list[str]:
+    """Asetukset keys that are blank but needed on these kinds of certificate."""
+    keys = []
+    for kind in KINDS:
+        if kind in kinds:
+            keys += [key for key, attr in REQUIRED_SETTINGS[kind] if not str(getattr(settings, attr) or "").strip()]
+    return list(dict.fromkeys(keys))
+
+
+def certificate_contexts(tables: Tables, requests: list[CertificateRequest]) -> list[dict]:
+    """The template variables of each request (study rows grouped once for the whole batch)."""
+    s = tables.settings
+    students = tables.students.drop_duplicates("student_id").set_index("student_id", drop=False)
+    part_of = dict(zip(tables.units["name"].astype(str).str.casefold(), tables.units["part"], strict=False))
+    wanted = {r.student_id for r in requests}
+    studies = tables.studies[tables.studies["student_id"].isin(wanted)].copy()
+    studies["part"] = studies["unit"].astype(str).str.casefold().map(part_of)
+    studies = studies.dropna(subset=["part", "hours", "completed"])
+    groups = {sid: frame for sid, frame in studies.groupby("student_id", sort=False)}
+    empty = studies.iloc[0:0]
+    return [_context(s, students.loc[r.student_id], groups.get(r.student_id, empty), r) for r in requests]
+
+
+def certificate_context(tables: Tables, request: CertificateRequest) -> dict:
+    return certificate_contexts(tables, [request])[0]
+
+
+def _context(s: Settings, student: pd.Series, rows: pd.DataFrame, request: CertificateRequest) -> dict:
+    rows = _rows_for(s, student, rows, request.kind)
+    parts = []
+    for part in _parts_for(s, request.kind):
+        part_rows = rows[rows["shown_part"] == part]
+        if part_rows.empty and request.kind != FINAL:
+            continue
+        units = (part_rows.sort_values(["completed", "row"]).groupby("unit", sort=False)["hours"].sum())
+        parts.append({"nimi": PART_TITLES[part], "yhteensa": format_hours(part_rows["hours"].sum()),
+                      "opinnot": [{"nimi": str(u), "laajuus": format_hours(h)} for u, h in units.items()]})
+    years = [d.year for d in rows["completed"]]
+    first, last = (min(years), max(years)) if years else (None, None)
+    return {
+        "todistus": TITLES[request.kind], "todistusnumero": request.number, "koulu": s.school_name,
+        "jarjestaja": s.provider, "ytunnus": s.business_id, "taiteenala": "musiikki",
+        "etunimi": str(student["first_name"]), "sukunimi": str(student["last_name"]),
+        "nimi": f"{student['first_name']} {student['last_name']}", "oppilasnumero": request.student_id,
+        "syntymaaika": format_date(student["birth_date"]), "opiskeluaika": format_years(first, last),
+        "osat": parts, "yhteensa": format_hours(rows["hours"].sum()), "paikkakunta": s.place,
+        "paivamaara": format_date(request.issued_on), "allekirjoittaja": s.signer, "nimike": s.signer_title,
+        "jarjestamisperuste": s.basis, "opetussuunnitelma": s.curriculum, "perusteet": s.core_curriculum,
+        "yhteiset_vaaditaan": format_hours(s.common_hours), "teemat_vaaditaan": format_hours(s.thematic_hours),
+        "muskari_vaaditaan": format_hours(s.muskari_hours),
+    }
+
+
+def _parts_for(s: Settings, kind: str) -> tuple[str, ...]:
+    if kind == MUSKARI:
+        return (PART_MUSKARI,)
+    if kind == FINAL:
+        return (PART_COMMON, PART_THEMATIC)
+    return (PART_MUSKARI, PART_COMMON, PART_THEMATIC)
+
+
+def _rows_for(s: Settings, student: pd.Series, rows: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The rows a certificate shows, with the part it shows them under (the rules' own counting):
+    muskari rows before the age-limit birthday; on the final certificate, muskari rows under the
+    common studies when they count toward them."""
+    rows = rows.assign(shown_part=rows["part"])
+    if kind == MUSKARI:
+        limit = _birthday(student["birth_date"], int(s.muskari_age_limit))
+        return rows[(rows["part"] == PART_MUSKARI) & (rows["completed"].map(lambda d: d < limit))]
+    if kind == FINAL:
+        if s.muskari_counts_to_common:
+            rows.loc[rows["part"] == PART_MUSKARI, "shown_part"] = PART_COMMON
+        return rows[rows["shown_part"].isin([PART_COMMON, PART_THEMATIC])]
+    return rows
+
+
+def _birthday(birth: date, age: int) -> date:
+    year = birth.year + age
+    if (birth.month, birth.day) == (2, 29) and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        return date(year, 3, 1)
+    return birth.replace(year=year)
+
+
+def sample_context(settings: Settings | None = None) -> dict:
+    """A complete synthetic context: template checks render it, the template builder documents it."""
+    s = settings or Settings()
+    return {
+        "todistus": TITLES[FINAL], "todistusnumero": "2026-001", "koulu": s.school_name, "jarjestaja": s.provider,
+        "ytunnus": s.business_id, "taiteenala": "musiikki", "etunimi": "Aino", "sukunimi": "Esimerkki",
+        "nimi": "Aino Esimerkki", "oppilasnumero": "0001", "syntymaaika": "1.3.2010", "opiskeluaika": "2016–2026",
+        "osat": [{"nimi": PART_TITLES[PART_COMMON], "yhteensa": "300 h",
+                  "opinnot": [{"nimi": "Soitin 1", "laajuus": "300 h"}]},
+                 {"nimi": PART_TITLES[PART_THEMATIC], "yhteensa": "200 h",
+                  "opinnot": [{"nimi": "Bändi", "laajuus": "200 h"}]}],
+        "yhteensa": "500 h", "paikkakunta": s.place or "Paikkakunta", "paivamaara": "1.6.2026",
+        "allekirjoittaja": s.signer or "Allekirjoittaja", "nimike": s.signer_title,
+        "jarjestamisperuste": s.basis or "Järjestämisperuste", "opetussuunnitelma": s.curriculum or "Opetussuunnitelma",
+        "perusteet": s.core_curriculum, "yhteiset_vaaditaan": format_hours(s.common_hours),
+        "teemat_vaaditaan": format_hours(s.thematic_hours), "muskari_vaaditaan": format_hours(s.muskari_hours),
+    }
+
+
+def _names(students: pd.DataFrame) -> dict[str, str]:
+    frame = students.dropna(subset=["student_id"])
+    return {sid: f"{f} {l}" for sid, f, l in zip(frame["student_id"], frame["first_name"], frame["last_name"],
+                                                  strict=False)}
