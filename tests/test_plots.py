@@ -349,3 +349,29 @@ def test_load_review_of_a_missing_file_is_a_clear_refusal(tmp_path):
 
     with pytest.raises(MuskariError):
         review.load_review(tmp_path / "ei_ole.xlsx", TODAY)
+
+
+# --- helpers the student notebook calls ------------------------------------------------------------
+
+def test_pick_student_defaults_to_the_first_with_study_rows_and_refuses_unknown_ids():
+    t = make_tables(students=[student("0001"), student("0002")], studies=[study("0002")])
+    assert review.pick_student(t) == "0002"
+    assert review.pick_student(t, " 0001 ") == "0001"
+    with pytest.raises(review.UnknownStudent) as caught:
+        review.pick_student(t, "1")
+    assert "Oppilasnumeroa 1 ei ole Oppilaat-välilehdellä" in caught.value.message("fi")
+    with pytest.raises(review.UnknownStudent):
+        review.pick_student(make_tables(students=[student("0001")]))
+
+
+def test_student_tables_have_finnish_headers_and_statuses():
+    t = make_tables(students=[student("0001", first="Aino", last="Virtanen")],
+                    studies=[study("0001", "Soitin 1", 100, date(2024, 12, 1)), study("0001", "Muskari 1", 30, date(2023, 5, 1))])
+    assert review.student_labels(t.students) == {"0001": "Aino Virtanen (0001)"}
+    certs = review.certificate_table(elig(t), "0001")
+    assert certs.values.tolist() == [["muskaritodistus", "kesken", 30.0, 60.0, 30.0],
+                                     ["päättötodistus", "kesken", 100.0, 500.0, 400.0]]
+    rows = review.study_table(t, "0001")
+    assert list(rows.columns) == ["Lukukausi", "Opintokokonaisuus", "Osa-alue", "Tunnit", "Suoritettu", "Opettaja"]
+    assert rows["Opintokokonaisuus"].tolist() == ["Muskari 1", "Soitin 1"]
+    assert rows["Osa-alue"].tolist() == ["varhaisiän musiikkikasvatus", "yhteiset opinnot"]

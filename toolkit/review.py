@@ -12,12 +12,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from toolkit.errors import MuskariError
 from toolkit.rules.eligibility import CLOSE_SHARE  # "close": in progress, missing ≤ this share of required
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from toolkit.tables import Tables
 
 MUSKARI = "muskaritodistus"
@@ -105,8 +105,6 @@ def eligibility_frame(results) -> pd.DataFrame:
 
     Columns: ``ELIGIBILITY_COLUMNS``; the part columns are NaN for the muskari certificate.
     """
-    import pandas as pd
-
     rows = []
     for item in results:
         rec = _as_dict(item)
@@ -124,8 +122,6 @@ def eligibility_frame(results) -> pd.DataFrame:
 
 def purge_frame(actions) -> pd.DataFrame:
     """Purge actions (contract JSON shape, as dicts or objects) as one flat frame."""
-    import pandas as pd
-
     rows = [{col: _as_dict(a).get(col) for col in PURGE_COLUMNS} for a in actions]
     return pd.DataFrame(rows, columns=PURGE_COLUMNS)
 
@@ -149,8 +145,6 @@ def semester_flow(students: pd.DataFrame, studies: pd.DataFrame) -> pd.DataFrame
     their last one when their Tila is ``päättynyt``. Students without study rows are not counted.
     Index: semester label in time order; columns ``new``, ``ended``.
     """
-    import pandas as pd
-
     known = studies[studies["student_id"].isin(students["student_id"])]
     if known.empty:
         return pd.DataFrame({"new": pd.Series([], dtype=int), "ended": pd.Series([], dtype=int)},
@@ -173,8 +167,6 @@ def funnel_counts(eligibility: pd.DataFrame, close_share: float = CLOSE_SHARE) -
     ``close_share`` of the required hours; ``eligible`` earned but not issued; ``issued``.
     Out-of-reach results are not part of the funnel.
     """
-    import pandas as pd
-
     stage = eligibility["status"].where(
         ~((eligibility["status"] == "in-progress") & (eligibility["missing"] <= close_share * eligibility["required"])),
         "close")
@@ -188,8 +180,6 @@ def progress_rows(eligibility: pd.DataFrame, limit: int | None = 30) -> pd.DataF
     Columns: ``student_id``, ``certificate``, ``part`` (muskari / yhteiset opinnot / teemaopinnot),
     ``done``, ``missing``. ``limit`` keeps the results with the least missing hours.
     """
-    import pandas as pd
-
     open_ = eligibility[eligibility["status"] == "in-progress"].sort_values(["missing", "student_id"], kind="stable")
     if limit is not None:
         open_ = open_.head(limit)
@@ -228,10 +218,49 @@ def hours_by_part(studies: pd.DataFrame, units: pd.DataFrame, student_id: str) -
     return own["hours"].groupby(part).sum().reindex([EARLY, COMMON, THEMATIC], fill_value=0.0).astype(float)
 
 
-def student_label(students: pd.DataFrame, student_id: str) -> str:
-    """'Aino Virtanen (0001)' for a notebook's titles; the id alone when the student is not found."""
-    row = students[students["student_id"] == student_id]
-    if row.empty:
-        return student_id
-    first, last = row.iloc[0]["first_name"], row.iloc[0]["last_name"]
-    return f"{first} {last} ({student_id})"
+STATUS_FI = {"in-progress": "kesken", "eligible": "ansaittu, antamatta", "issued": "annettu",
+             "out-of-reach": "ei enää saavutettavissa"}
+
+
+class UnknownStudent(MuskariError):
+    """The notebook asked for a student the register does not hold."""
+
+
+def student_labels(students: pd.DataFrame) -> dict[str, str]:
+    """student id -> 'Aino Virtanen (0001)', for the axes of a notebook (never of a saved file)."""
+    names = students["first_name"].fillna("") + " " + students["last_name"].fillna("")
+    return dict(zip(students["student_id"], names.str.strip() + " (" + students["student_id"] + ")", strict=True))
+
+
+def pick_student(tables: Tables, student_id: str | None = None) -> str:
+    """``student_id`` when the register holds it; with None, the first student who has study rows."""
+    known = tables.students["student_id"]
+    if student_id is None:
+        with_rows = known[known.isin(tables.studies["student_id"])]
+        if with_rows.empty:
+            raise UnknownStudent("Rekisterissä ei ole yhtään oppilasta, jolla on opintorivejä.",
+                                 "The register has no student with study rows.")
+        return str(with_rows.iloc[0])
+    student_id = str(student_id).strip()
+    if not known.eq(student_id).any():
+        raise UnknownStudent(f"Oppilasnumeroa {student_id} ei ole Oppilaat-välilehdellä. Tarkista numero "
+                             "(esimerkiksi alun nollat: \"0007\").",
+                             f"Student id {student_id} is not in Oppilaat. Check the number (leading zeros: \"0007\").")
+    return student_id
+
+
+def certificate_table(eligibility: pd.DataFrame, student_id: str) -> pd.DataFrame:
+    """One student's certificate results with Finnish headers and statuses."""
+    own = eligibility[eligibility["student_id"] == student_id]
+    return pd.DataFrame({"Todistus": own["certificate"], "Tila": own["status"].map(STATUS_FI),
+                         "Tunnit": own["hours"], "Vaaditaan": own["required"], "Puuttuu": own["missing"]}
+                        ).reset_index(drop=True)
+
+
+def study_table(tables: Tables, student_id: str) -> pd.DataFrame:
+    """One student's study rows in time order, with each unit's part, under the register's headers."""
+    own = tables.studies[tables.studies["student_id"] == student_id].sort_values("completed", kind="stable")
+    part = own["unit"].map(tables.units.set_index("name")["part"])
+    return pd.DataFrame({"Lukukausi": own["semester"], "Opintokokonaisuus": own["unit"], "Osa-alue": part,
+                         "Tunnit": own["hours"], "Suoritettu": own["completed"], "Opettaja": own["teacher"]}
+                        ).reset_index(drop=True)
