@@ -1,0 +1,203 @@
+"""What a workbook package holds beyond cell values, and which changes cannot keep it correct.
+
+The writer copies every part it does not edit byte for byte, so updating cells and appending rows keep
+every feature. Deleting rows is different: whatever points at rows (a chart's data range, a pivot
+table's source, a shape anchored below, a formula, sparklines, threaded comments, slicers) would
+point at the wrong rows afterwards. Those cases are refused before anything is written, naming the
+feature and the sheet in Finnish (``WouldLoseContent``, exit 3). Notes, hyperlinks, dropdowns,
+conditional formats, merged ranges, tables, the autofilter and defined names are moved instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from toolkit.errors import WouldLoseContent
+from toolkit.package import Package, formula_mentions_sheet, parse_xml, q
+
+# code -> (Finnish, English)
+NAMES: dict[str, tuple[str, str]] = {
+    "shapes": ("muodot tai tekstiruudut", "shapes or text boxes"),
+    "pictures": ("kuvat", "pictures"),
+    "charts": ("kaaviot", "charts"),
+    "comments": ("muistiinpanot", "notes"),
+    "threaded-comments": ("ketjutetut kommentit", "threaded comments"),
+    "extension-validations": ("laajennetut pudotusvalikot", "extension dropdown lists"),
+    "extension-formats": ("laajennetut ehdolliset muotoilut (esim. arvopalkit)", "extension conditional formats (data bars)"),
+    "sparklines": ("minikaaviot (sparklines)", "sparklines"),
+    "slicers": ("osittajat", "slicers"),
+    "timelines": ("aikajanat", "timelines"),
+    "pivot-tables": ("pivot-taulukot", "pivot tables"),
+    "tables": ("taulukot", "tables"),
+    "form-controls": ("lomakeohjausobjektit tai valintaruudut", "form controls or checkboxes"),
+    "header-footer-pictures": ("ylä- tai alatunnisteen kuvat", "header or footer pictures"),
+    "background": ("taustakuva", "sheet background picture"),
+    "formulas": ("kaavat", "formulas"),
+    "macros": ("makrot", "macros"),
+    "custom-xml": ("mukautettu XML", "custom XML"),
+    "external-links": ("linkit muihin työkirjoihin", "links to other workbooks"),
+}
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA_ROWS = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*>(.*?)</(?:\w+:)?row>", re.DOTALL)
+_XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+_CHART_F = re.compile(rb"<c:f>([^<]*)</c:f>")
+
+
+@dataclass(frozen=True)
+class Feature:
+    code: str
+    sheet: str | None
+
+    def describe(self, lang: str = "fi") -> str:
+        fi, en = NAMES[self.code]
+        name = en if lang == "en" else fi
+        if self.sheet is None:
+            return name
+        return f"{name} ({'sheet' if lang == 'en' else 'välilehti'} {self.sheet})"
+
+
+def _drawing_kinds(data: bytes) -> set[str]:
+    kinds = set()
+    if b":sp>" in data or b":sp " in data or b":cxnSp" in data or b"<sp>" in data:
+        kinds.add("shapes")
+    if b":pic>" in data or b":pic " in data:
+        kinds.add("pictures")
+    if b"/chart" in data:
+        kinds.add("charts")
+    return kinds or {"shapes"}
+
+
+def sheet_features(package: Package, sheet: str) -> set[str]:
+    """Codes of the features on one sheet."""
+    part = package.sheets[sheet]
+    data = package.parts[part]
+    found = set()
+    for rel in package.rels(part):
+        kind = rel.kind
+        target = None if rel.external else package.parts.get(_resolve(part, rel.target))
+        if kind == "drawing" and target is not None:
+            found |= _drawing_kinds(target)
+        elif kind == "vmlDrawing" and target is not None:
+            if b'ObjectType="Note"' in target:
+                found.add("comments")
+            if re.search(rb'ObjectType="(?!Note")', target):
+                found.add("form-controls")
+        elif kind in ("comments",):
+            found.add("comments")
+        elif kind == "threadedComment":
+            found.add("threaded-comments")
+        elif kind == "pivotTable":
+            found.add("pivot-tables")
+        elif kind == "table":
+            found.add("tables")
+        elif kind in ("ctrlProp", "control", "activeXControlBinary"):
+            found.add("form-controls")
+        elif kind == "slicer":
+            found.add("slicers")
+        elif kind == "timeline":
+            found.add("timelines")
+        elif kind == "image":
+            found.add("background")
+    if b"x14:dataValidation" in data:
+        found.add("extension-validations")
+    if b"x14:conditionalFormatting" in data:
+        found.add("extension-formats")
+    if b"sparklineGroup" in data:
+        found.add("sparklines")
+    if b"slicerList" in data:
+        found.add("slicers")
+    if b"legacyDrawingHF" in data:
+        found.add("header-footer-pictures")
+    if _FORMULA.search(data):
+        found.add("formulas")
+    return found
+
+
+def _resolve(part: str, target: str) -> str:
+    from toolkit.package import resolve
+
+    return resolve(part, target)
+
+
+def workbook_features(package: Package) -> list[Feature]:
+    """Every feature of the package: per sheet, and the workbook-wide ones (sheet None)."""
+    found = [Feature(code, sheet) for sheet in package.sheets for code in sorted(sheet_features(package, sheet))]
+    names = list(package.parts)
+    if any(n.endswith("vbaProject.bin") for n in names):
+        found.append(Feature("macros", None))
+    if any(n.startswith("customXml/") for n in names):
+        found.append(Feature("custom-xml", None))
+    if any("/externalLinks/" in f"/{n}" for n in names):
+        found.append(Feature("external-links", None))
+    return found
+
+
+def _refuse(feature: Feature) -> WouldLoseContent:
+    return WouldLoseContent(
+        f"Rivien poistaminen välilehdeltä {feature.sheet} rikkoisi tämän: {feature.describe('fi')}. "
+        f"Mitään ei kirjoitettu. Poista tai siirrä ominaisuus toiselle välilehdelle (tai tee poisto käsin "
+        f"Excelissä) ja aja komento uudelleen.",
+        f"Deleting rows on sheet {feature.sheet} would break this: {feature.describe('en')}. Nothing was "
+        f"written. Remove the feature or move it to another sheet (or delete the rows by hand in Excel) and "
+        f"run the command again.")
+
+
+def refuse_row_deletion(package: Package, sheet: str, first_row: int, editor=None) -> None:
+    """WouldLoseContent when deleting rows from ``first_row`` down on ``sheet`` cannot keep a feature."""
+    part = package.sheets[sheet]
+    here = sheet_features(package, sheet)
+    for code in ("threaded-comments", "sparklines", "slicers", "timelines", "pivot-tables", "form-controls"):
+        if code in here:
+            raise _refuse(Feature(code, sheet))
+    for drawing in package.related(part, "drawing"):
+        code = _anchored_below(package.parts.get(drawing, b""), first_row)
+        if code:
+            raise _refuse(Feature(code, sheet))
+    if "formulas" in here and _formula_at_or_below(package.parts[part], first_row):
+        raise _refuse(Feature("formulas", sheet))
+    for other, other_part in package.sheets.items():
+        if other != sheet and _mentions(package.parts[other_part], sheet):
+            raise _refuse(Feature("formulas", other))
+    for name, data in package.parts.items():
+        if name.startswith("xl/charts/") and name.endswith(".xml"):
+            if any(formula_mentions_sheet(f.decode("utf-8", "replace"), sheet) for f in _CHART_F.findall(data)):
+                raise _refuse(Feature("charts", sheet))
+        if name.startswith("xl/pivotCache/pivotCacheDefinition") and name.endswith(".xml"):
+            source = parse_xml(data).find(f".//{q('worksheetSource')}")
+            if source is not None and source.get("sheet") == sheet:
+                raise _refuse(Feature("pivot-tables", sheet))
+
+
+def _anchored_below(data: bytes, first_row: int) -> str | None:
+    """The kind of the first drawing object anchored at or below ``first_row`` (1-based), or None."""
+    if not data:
+        return None
+    root = parse_xml(data)
+    for anchor in root:
+        rows = [int(r.text) for r in anchor.iter(f"{{{_XDR}}}row") if r.text and r.text.strip().isdigit()]
+        absolute = anchor.tag == f"{{{_XDR}}}absoluteAnchor"
+        if absolute or any(r + 1 >= first_row for r in rows):
+            kinds = _drawing_kinds(etree.tostring(anchor))
+            return "charts" if "charts" in kinds else "pictures" if "pictures" in kinds else "shapes"
+    return None
+
+
+def _formula_at_or_below(data: bytes, first_row: int) -> bool:
+    for number, body in _FORMULA_ROWS.findall(data):
+        if int(number) >= first_row and _FORMULA.search(body):
+            return True
+    return False
+
+
+def _mentions(data: bytes, sheet: str) -> bool:
+    if not _FORMULA.search(data):
+        return False
+    for formula in re.findall(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>", data):
+        text = formula.decode("utf-8", "replace").replace("&apos;", "'").replace("&amp;", "&")
+        if formula_mentions_sheet(text, sheet):
+            return True
+    return False

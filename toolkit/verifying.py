@@ -1,0 +1,127 @@
+"""Verification after writing and before replacing: the new file must be exactly what was meant.
+
+The temporary file is read back from disk with a different reader (python-calamine) than the one
+that wrote it (lxml), and compared with the original:
+- every zip part of the original is still there, and every part not meant to change is byte-identical;
+- every sheet's cell values equal the original's after removing the deleted rows, with the updated
+  cells holding the new values and the appended rows holding theirs; nothing else differs.
+Any difference raises ``VerificationFailed`` naming the first differing place; the original is kept.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+from toolkit.errors import NotAWorkbook, VerificationFailed
+from toolkit.package import Package
+
+
+def _failed(what_fi: str, what_en: str) -> VerificationFailed:
+    return VerificationFailed(
+        f"Tallennettu versio ei vastannut tarkoitettua ({what_fi}). Alkuperäinen rekisteri on ennallaan; "
+        f"ilmoita asiasta työkalun ylläpitäjälle.",
+        f"The saved version did not match what was meant ({what_en}). The original register is unchanged; "
+        f"report this to the toolkit's maintainer.")
+
+
+def normalise(value: object) -> object:
+    """Cell values as compared: empty -> None, numbers -> float, midnight datetimes -> dates."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, datetime):
+        if type(value).__name__ == "Timestamp":
+            value = value.to_pydatetime()
+        value = value.replace(tzinfo=None, microsecond=0) if value.microsecond < 500_000 else \
+            value.replace(tzinfo=None, microsecond=0) + (datetime.min.replace(second=1) - datetime.min)
+        return value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) or type(value).__module__ == "numpy":
+        return float(value)
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    return value
+
+
+def read_values(source) -> dict[str, dict[int, tuple]]:
+    """Sheet -> Excel row -> values (trailing empties trimmed; empty rows left out)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(source)) if isinstance(source, bytes) \
+            else CalamineWorkbook.from_path(str(source))
+        sheets = {}
+        for name in book.sheet_names:
+            rows = {}
+            for number, row in enumerate(book.get_sheet_by_name(name).to_python(skip_empty_area=False), start=1):
+                values = [normalise(v) for v in row]
+                while values and values[-1] is None:
+                    values.pop()
+                if values:
+                    rows[number] = tuple(values)
+            sheets[name] = rows
+        return sheets
+    except Exception as error:  # calamine raises its own types for a broken file
+        raise _failed(f"tiedostoa ei voi lukea: {error}", f"the file cannot be read: {error}") from None
+
+
+def _put(row: tuple, column: int, value: object) -> tuple:
+    values = list(row) + [None] * max(0, column - len(row))
+    values[column - 1] = normalise(value)
+    while values and values[-1] is None:
+        values.pop()
+    return tuple(values)
+
+
+def expected_rows(old: dict[int, tuple], plan) -> dict[int, tuple]:
+    rows = dict(old)
+    for (number, column), value in plan.updates.items():
+        rows[number] = _put(rows.get(number, ()), column, value)
+    moved = {}
+    for number, values in rows.items():
+        new = plan.deleted(number)
+        if new is not None and values:
+            moved[new] = values
+    for number, columns in plan.appended.items():
+        for column, value in columns.items():
+            moved[number] = _put(moved.get(number, ()), column, value)
+    return {n: v for n, v in moved.items() if v}
+
+
+def verify(original: bytes, temp: Path, applied) -> None:
+    new_data = Path(temp).read_bytes()
+    try:
+        new = Package.from_bytes(new_data, name=Path(temp).name)
+    except NotAWorkbook as error:
+        raise _failed(error.fi, error.en) from None
+    old = Package.from_bytes(original)
+    for name, data in old.parts.items():
+        if name not in new.parts:
+            raise _failed(f"osa {name} puuttuu", f"part {name} is missing")
+        if name not in applied.modified and new.parts[name] != data:
+            raise _failed(f"osa {name} muuttui", f"part {name} changed")
+    extra = set(new.parts) - set(old.parts) - applied.modified
+    if extra:
+        raise _failed(f"ylimääräinen osa {sorted(extra)[0]}", f"unexpected part {sorted(extra)[0]}")
+    _verify_cells(original, temp, old, applied)
+
+
+def _verify_cells(original: bytes, temp: Path, old: Package, applied) -> None:
+    from toolkit.applying import SheetPlan
+
+    shared = {old.part_of_kind("sharedStrings"), old.part_of_kind("styles")} - {None}
+    everything = bool(shared & applied.modified)
+    names = set(applied.sheets) if not everything else set(old.sheets) | set(applied.sheets)
+    before, after = read_values(original), read_values(temp)
+    for sheet in sorted(names):
+        plan = applied.sheets.get(sheet) or SheetPlan()
+        want = expected_rows(before.get(sheet, {}), plan)
+        got = after.get(sheet, {})
+        if want != got:
+            row = min(n for n in set(want) | set(got) if want.get(n) != got.get(n))
+            raise _failed(f"välilehti {sheet}, rivi {row}: odotettiin {want.get(row)}, saatiin {got.get(row)}",
+                          f"sheet {sheet}, row {row}: expected {want.get(row)}, got {got.get(row)}")
