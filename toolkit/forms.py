@@ -123,9 +123,12 @@ def plan_import(tables, forms: FormsFile, today: date):
 
 
 def _erased_id_check():
-    """Ids of erased students must never be reused; the erasure module keeps their keyed hashes."""
-    try:
-        from toolkit.erasure import was_erased  # type: ignore[attr-defined]
-    except ImportError:
+    """Ids of erased students must never be reused: the erased-ids list (toolkit.secrets) holds their keyed
+    hashes. With no erasure recorded on this computer every id is free."""
+    from toolkit.secrets import hash_student_id, load_key, read_erasures
+
+    erased = {record.hash for record in read_erasures()}
+    if not erased:
         return lambda _id: False
-    return was_erased
+    key = load_key(create=False)
+    return lambda student_id: hash_student_id(student_id, key) in erased
