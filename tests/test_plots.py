@@ -332,6 +332,17 @@ def test_load_review_reads_checks_and_decides(tmp_path):
     assert got.purge[["rule", "action", "student_id"]].values.tolist() == [["deletion-requested", "erase", "0002"]]
 
 
+def test_load_review_counts_expired_backups_beside_the_register(tmp_path):
+    from registers import write_register
+
+    path = write_register(tmp_path / "rekisteri.xlsx", make_tables(students=[student("0001")], studies=[study("0001")]))
+    (tmp_path / "varmuuskopiot").mkdir()
+    for stamp in ("20250101-120000", "20250520-120000"):  # 151 and 12 days before TODAY; 90 days kept
+        (tmp_path / "varmuuskopiot" / f"rekisteri-{stamp}.xlsx").write_bytes(b"")
+    got = review.load_review(path, TODAY)
+    assert got.purge[["rule", "action"]].values.tolist() == [["backup-expired", "delete-file"]]
+
+
 def test_load_review_refuses_a_register_with_errors_naming_the_cell(tmp_path):
     from registers import write_register
 

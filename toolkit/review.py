@@ -52,6 +52,8 @@ class Review:
 def load_review(register_path: str | Path, as_of: date | None = None) -> Review:
     """Read and check the register, then compute eligibility and purge for ``as_of`` (default today).
 
+    Purge includes the expired backups in ``varmuuskopiot/`` beside the register, as `muskari purge` does.
+
     Raises ``RegisterHasErrors`` (naming the first problems) when the register has errors, and the
     toolkit's other MuskariErrors when the file cannot be read.
     """
@@ -69,9 +71,13 @@ def load_review(register_path: str | Path, as_of: date | None = None) -> Review:
             f"(`muskari check {register_path}`). Ensimmäiset: {first}",
             f"The register has {len(errors)} errors, so no review was computed. Fix them "
             f"(`muskari check {register_path}`). First: {first_en}")
+    from toolkit.rules.purge import BackupFile
+    from toolkit.writing import list_backups
+
     tables = result.tables
+    backups = [BackupFile(str(path), made.date()) for path, made in list_backups(register_path)]
     return Review(as_of=as_of, tables=tables, eligibility=compute_eligibility(tables, as_of),
-                  purge=compute_purge(tables, as_of),
+                  purge=compute_purge(tables, as_of, backups),
                   warnings=[f for f in result.findings if not f.is_error])
 
 
