@@ -23,6 +23,7 @@ import re
 import shutil
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -37,7 +38,7 @@ FORMAT = "muskari-backup"
 DOCUMENTS_FOLDER = "todistukset"
 MAX_TOTAL_BYTES = 4 * 1024**3      # a restore never unpacks more than this (zip bomb guard)
 _STAMP = "%Y%m%d-%H%M%S"
-_NAME = re.compile(r"^(?P<stem>.+)-varmuuskopio-(?P<stamp>\d{8}-\d{6})(?:-\d+)?\.zip$")
+_NAME = re.compile(r"^(?P<stem>.+)-varmuuskopio-(?P<stamp>\d{8}-\d{6})(?:-\d+)?\.zip\Z", re.DOTALL)
 
 
 # --- the password -------------------------------------------------------------------------------
@@ -296,6 +297,8 @@ def read_backup(path: Path, password: str, expect: dict | None = None) -> Backup
             if "hmac" in str(error).lower():
                 raise _wrong_password(path) from None
             raise _not_a_backup(path, "vioittunut zip-tiedosto", "damaged zip file") from None
+        except (zlib.error, EOFError, NotImplementedError):  # damaged data, or a wrong password's garbage
+            raise _wrong_password(path) from None
         except (KeyError, ValueError, TypeError):
             raise _not_a_backup(path, "puutteellinen sisällysluettelo", "incomplete manifest") from None
     if expect is not None and [(f["path"], f["sha256"]) for f in expect["files"]] != \

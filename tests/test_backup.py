@@ -1,0 +1,276 @@
+"""Encrypted backups and restore: unreadable without the password, byte-identical with it, expiry,
+refusals, and no erased person coming back."""
+
+from __future__ import annotations
+
+import json
+import stat
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from factories import certificate, make_tables, student, study
+from hypothesis import given
+from hypothesis import strategies as st
+from test_access_request import build_register
+
+from toolkit import backup
+from toolkit.cli import main
+from toolkit.errors import FileProblem, Refused
+
+PASSWORD = "kissa-istuu-puussa-42"
+AS_OF = "2026-03-01"
+
+
+@pytest.fixture
+def register(tmp_path) -> Path:
+    tables = make_tables(students=[student(id="0001", first="Aino", last="Virtanen", email="virtaset@example.fi"),
+                                   student(id="0002", first="Eero", last="Ek", email="ek@example.fi")],
+                         studies=[study("0001"), study("0002", "Soitin 1", 50)],
+                         certificates=[certificate("2025-001", "0001", file="todistukset/2025-001_Aino_Virtanen.docx")])
+    folder = tmp_path / "koulu"
+    folder.mkdir()
+    path = build_register(folder / "rekisteri.xlsx", tables, settings={"Varmuuskopioiden säilytys (pv)": 30})
+    (folder / "todistukset").mkdir()
+    (folder / "todistukset" / "2025-001_Aino_Virtanen.docx").write_bytes(b"Aino Virtanen todistus " * 50)
+    return path
+
+
+@pytest.fixture
+def password(monkeypatch):
+    monkeypatch.setenv(backup.PASSWORD_ENV, PASSWORD)
+    return PASSWORD
+
+
+def run_backup(register: Path, to: Path, *extra: str) -> int:
+    return main(["backup", str(register), "--to", str(to), "--as-of", AS_OF, *extra])
+
+
+def only_backup(folder: Path) -> Path:
+    made = sorted(folder.glob("*.zip"))
+    assert len(made) == 1, made
+    return made[0]
+
+
+# --- unreadable without the password, identical with it ------------------------------------------
+
+def test_backup_is_encrypted_and_names_no_one(register, tmp_path, password):
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick, "--with-documents") == 0
+    made = only_backup(stick)
+    assert stat.S_IMODE(made.stat().st_mode) == 0o600
+    raw = made.read_bytes()
+    for secret in (b"Aino", b"Virtanen", b"virtaset", b"Oppilaat", b"todistus"):
+        assert secret not in raw
+    with zipfile.ZipFile(made) as zf:              # the standard library cannot read a member
+        assert all(info.flag_bits & 0x1 for info in zf.infolist())
+        with pytest.raises((RuntimeError, NotImplementedError)):
+            zf.read("data/0000")
+    with pytest.raises(Refused, match="Väärä salasana"):
+        backup.read_backup(made, "väärä-salasana")
+
+
+def test_backup_reads_back_byte_identical(register, tmp_path, password):
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick, "--with-documents") == 0
+    contents = backup.read_backup(only_backup(stick), PASSWORD)
+    document = register.parent / "todistukset" / "2025-001_Aino_Virtanen.docx"
+    assert contents.files == {"rekisteri.xlsx": register.read_bytes(),
+                              "todistukset/2025-001_Aino_Virtanen.docx": document.read_bytes()}
+
+
+def test_without_documents_only_the_register_is_kept(register, tmp_path, password):
+    assert run_backup(register, tmp_path / "tikku") == 0
+    assert list(backup.read_backup(only_backup(tmp_path / "tikku"), PASSWORD).files) == ["rekisteri.xlsx"]
+
+
+def test_restore_gives_back_the_same_bytes_with_mode_0600(register, tmp_path, password):
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick, "--with-documents") == 0
+    made = only_backup(stick)
+    target = tmp_path / "palautus"
+    done = backup.restore_backup(made, target, PASSWORD)
+    assert done.register == target / "rekisteri.xlsx"
+    assert done.register.read_bytes() == register.read_bytes()
+    restored_doc = target / "todistukset" / "2025-001_Aino_Virtanen.docx"
+    assert restored_doc.read_bytes() == (register.parent / "todistukset" / restored_doc.name).read_bytes()
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (done.register, restored_doc)} == {0o600}
+    assert not [p for p in target.iterdir() if p.name.startswith(".muskari")]   # staging removed
+
+
+# --- the password -------------------------------------------------------------------------------
+
+def test_password_is_never_an_option(register, tmp_path, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["backup", str(register), "--to", str(tmp_path / "t"), "--password", PASSWORD])
+    assert caught.value.code == 2
+    assert not (tmp_path / "t").exists()
+
+
+def test_no_password_and_no_terminal_is_refused(register, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv(backup.PASSWORD_ENV, raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
+    assert run_backup(register, tmp_path / "t") == 3
+    assert backup.PASSWORD_ENV in capsys.readouterr().err
+    assert not list((tmp_path / "t").glob("*")) if (tmp_path / "t").exists() else True
+
+
+@pytest.mark.parametrize("answers, confirm, expected", [
+    (["salasana-1", "salasana-1"], True, "salasana-1"),
+    (["salasana-1", "salasana-2"], True, "täsmää"),
+    (["lyhyt", "lyhyt"], True, "liian lyhyt"),
+    ([""], False, "tyhjä"),
+    (["lyhyt"], False, "lyhyt"),          # restore takes whatever the backup was made with
+], ids=["confirmed", "mismatch", "too-short", "empty", "short-ok-for-restore"])
+def test_password_prompt(answers, confirm, expected):
+    given_answers = iter(answers)
+
+    def prompt(_text):
+        return next(given_answers)
+
+    try:
+        result = backup.read_password(confirm=confirm, env={}, prompt=prompt, interactive=True)
+    except Refused as error:
+        result = error.fi
+    assert expected in result
+
+
+# --- expiry -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("created, expired", [
+    (datetime(2026, 1, 30, 23, 59), False),     # 30 days before 1.3.2026
+    (datetime(2026, 1, 29, 0, 0), True),        # 31 days
+    (datetime(2026, 3, 1, 8, 0), False),
+    (datetime(2025, 3, 1, 8, 0), True),
+], ids=["30-days-kept", "31-days-deleted", "today", "a-year"])
+def test_expired_backups_boundary(created, expired):
+    item = backup.BackupFile(Path("x.zip"), created)
+    assert (backup.expired_backups([item], date(2026, 3, 1), 30) == [item]) is expired
+
+
+def test_backup_lists_and_deletes_expired_backups_of_this_register_only(register, tmp_path, password, capsys):
+    stick = tmp_path / "tikku"
+    stick.mkdir()
+    old = stick / "rekisteri-varmuuskopio-20260115-120000.zip"
+    young = stick / "rekisteri-varmuuskopio-20260215-120000.zip"
+    other = stick / "toinen-varmuuskopio-20250101-120000.zip"
+    mine = stick / "lomakkeet.zip"
+    for path in (old, young, other, mine):
+        path.write_bytes(b"x")
+    assert run_backup(register, stick, "--format", "json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [Path(d["path"]).name for d in report["deleted"]] == [old.name]
+    assert report["keep_days"] == 30
+    assert not old.exists() and young.exists() and other.exists() and mine.exists()
+    assert Path(report["backup"]).exists()
+
+
+@given(st.text(min_size=1, max_size=40).filter(lambda s: "/" not in s and "\x00" not in s),
+       st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)))
+def test_backup_name_round_trips(stem, created):
+    created = created.replace(microsecond=0)
+    assert backup.parse_backup_name(backup.backup_name(stem, created)) == (stem, created)
+
+
+@given(st.text(max_size=60))
+def test_safe_relative_never_leaves_the_folder(text):
+    rel = backup.safe_relative(text)
+    if rel is not None:
+        base = Path("/srv/koulu")
+        assert (base / rel).resolve().is_relative_to(base)
+        assert not rel.is_absolute() and ".." not in rel.parts
+
+
+# --- restore refusals ---------------------------------------------------------------------------
+
+def test_restore_refuses_to_overwrite_without_force(register, tmp_path, password, capsys):
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick) == 0
+    made = only_backup(stick)
+    target = tmp_path / "nykyinen.xlsx"
+    target.write_bytes(b"owner's newer work")
+    assert backup_restore_cli(made, target) == 3
+    assert "--force" in capsys.readouterr().err
+    assert target.read_bytes() == b"owner's newer work"
+
+
+def test_restore_with_wrong_password_is_exit_3_in_finnish_and_english(register, tmp_path, password, monkeypatch,
+                                                                      capsys):
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick) == 0
+    monkeypatch.setenv(backup.PASSWORD_ENV, "ihan-väärä-salasana")
+    assert backup_restore_cli(only_backup(stick), tmp_path / "r.xlsx") == 3
+    assert "Väärä salasana" in capsys.readouterr().err
+    assert backup_restore_cli(only_backup(stick), tmp_path / "r.xlsx", "--lang", "en") == 3
+    assert "Wrong password" in capsys.readouterr().err
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def backup_restore_cli(made: Path, target: Path, *extra: str) -> int:
+    return main(["restore", str(made), "--to", str(target), *extra])
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda p: p.write_bytes(b"not a zip at all"), "ei zip"),
+    (lambda p: zipfile.ZipFile(p, "w").writestr("manifest.json", "{}"), "salaamaton"),
+    (lambda p: None, "ei löydy"),
+], ids=["not-zip", "plain-zip", "missing"])
+def test_restore_refuses_what_is_not_a_backup(tmp_path, make, words):
+    path = tmp_path / "x.zip"
+    make(path)
+    with pytest.raises(FileProblem, match=words):
+        backup.restore_backup(path, tmp_path / "r.xlsx", PASSWORD)
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_damaged_backup_is_refused(register, tmp_path, password):
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick) == 0
+    made = only_backup(stick)
+    data = bytearray(made.read_bytes())
+    with zipfile.ZipFile(made) as zf:
+        info = zf.getinfo("data/0000")
+    middle = info.header_offset + 30 + len(info.filename) + len(info.extra) + 40
+    data[middle] ^= 0xFF
+    made.write_bytes(bytes(data))
+    with pytest.raises((Refused, FileProblem)):
+        backup.restore_backup(made, tmp_path / "r.xlsx", PASSWORD)
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_a_failing_write_leaves_no_partial_file(register, tmp_path, monkeypatch):
+    import pyzipper
+
+    def broken(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pyzipper.AESZipFile, "writestr", broken)
+    stick = tmp_path / "tikku"
+    with pytest.raises(OSError):
+        backup.create_backup(register, stick, PASSWORD, datetime(2026, 3, 1, 12, 0))
+    assert list(stick.iterdir()) == []
+
+
+def test_restore_documents_never_leave_the_target_folder(tmp_path):
+    """A hand-made backup whose manifest points outside is refused before anything is written."""
+    import hashlib
+
+    import pyzipper
+
+    evil = tmp_path / "evil.zip"
+    data = b"x"
+    manifest = {"format": backup.FORMAT, "version": 1, "created": "2026-01-01T00:00:00", "register": "r.xlsx",
+                "files": [{"member": "data/0000", "path": "r.xlsx", "role": "register", "size": 1,
+                           "sha256": hashlib.sha256(data).hexdigest()},
+                          {"member": "data/0001", "path": "../../pahaa.txt", "role": "document", "size": 1,
+                           "sha256": hashlib.sha256(data).hexdigest()}]}
+    with pyzipper.AESZipFile(evil, "w", encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(PASSWORD.encode())
+        zf.writestr("manifest.json", json.dumps(manifest))
+        zf.writestr("data/0000", data)
+        zf.writestr("data/0001", data)
+    target = tmp_path / "a" / "b"
+    with pytest.raises(FileProblem, match="vaarallinen polku"):
+        backup.restore_backup(evil, target, PASSWORD)
+    assert not (tmp_path / "pahaa.txt").exists() and not target.exists()
