@@ -93,3 +93,13 @@ def test_unreadable_forms_files_are_refused_clearly(tmp_path, content, words):
 def test_a_missing_forms_file_is_refused(tmp_path):
     with pytest.raises(FileProblem, match="ei löydy"):
         read_forms(tmp_path / "puuttuu.csv")
+
+
+def test_a_new_student_never_gets_the_id_of_an_erased_one(tmp_path, monkeypatch):
+    from toolkit.secrets import ErasureRecord, hash_student_id, record_erasures
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    record_erasures([ErasureRecord(hash_student_id("0002"), "deletion-requested", "full", datetime(2026, 6, 1))])
+    forms = read_forms(write_text(tmp_path / "lomake.csv", EXCEL_CSV))
+    plan = plan_import(make_tables(students=[student(phone="040 123 4567")]), forms, date(2026, 11, 25))
+    assert [n.student_id for n in plan.new_students] == ["0003"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.errors import FileProblem
@@ -113,6 +113,51 @@ def _map_columns(path: Path, table: list[tuple[int, list]]) -> FormsFile:
         values = {name: (row[col - 1] if col - 1 < len(row) else None) for name, col in forms.columns.items()}
         forms.rows.append((number, values))
     return forms
+
+
+@dataclass
+class ImportResult:
+    forms: FormsFile
+    plan: object                  # toolkit.rules.forms.FormsPlan
+    write: object | None = None   # toolkit.writing.WriteResult when applied
+
+    @property
+    def applied(self) -> bool:
+        return self.write is not None
+
+
+def register_change(plan):
+    """The plan as a ``RegisterChange``: updates in place, new students appended, one Loki row of counts."""
+    from toolkit.writing import RegisterChange
+
+    change = RegisterChange()
+    for update in plan.updates:
+        for c in update.changes:
+            change.update("Oppilaat", update.register_row, c.header, c.new)
+    for new in plan.new_students:
+        change.append("Oppilaat", {k: v for k, v in new.values.items() if v is not None})
+    change.log("import-forms", f"vastauksia {plan.responses}, päivitetty {len(plan.changed)}, "
+                               f"uusia {len(plan.new_students)}, hylätty {len(plan.problems)}")
+    return change
+
+
+def import_forms(register_path, forms_path, today: date, apply: bool = False, now: datetime | None = None,
+                 checked=None) -> ImportResult:
+    """Read the forms, plan against the checked register, and write when ``apply``.
+
+    ``checked``: the ``(register, CheckResult)`` already loaded (the semester run passes it); it must be ok."""
+    from toolkit.validation import load_checked
+
+    register, result = checked or load_checked(register_path, today)
+    forms = read_forms(forms_path)
+    plan = plan_import(result.tables, forms, today)
+    outcome = ImportResult(forms, plan)
+    if apply and (plan.changed or plan.new_students):
+        from toolkit.writing import write_changes
+
+        outcome.write = write_changes(register_path, register_change(plan), expected=register.fingerprint,
+                                      now=now or datetime.now())
+    return outcome
 
 
 def plan_import(tables, forms: FormsFile, today: date):
