@@ -19,6 +19,7 @@ A hit names the place (file and zip part) and the kind of value, never the value
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import shutil
@@ -51,6 +52,7 @@ class Needle:
     person: int                  # index of the person in the scan (never their name or id)
     pattern: re.Pattern          # searched in normalised text
     raw_pattern: re.Pattern | None = None   # searched in the raw XML (Excel date serials)
+    value: str = field(default="", repr=False)   # the value as the register held it (for scrubbing)
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Person:
 
     first_name: str | None = None
     last_name: str | None = None
+    name: str | None = None          # a name in one cell (a marketing contact's Nimi)
     guardian: str | None = None
     email: str | None = None
     phone: str | None = None
@@ -156,28 +159,28 @@ def needles_for(people: Iterable[Person], kept: Kept) -> tuple[list[Needle], int
     needles: list[Needle] = []
     skipped = 0
     for index, p in enumerate(people):
-        names = []
+        names = [p.name] if p.name else []
         if p.first_name and p.last_name:
-            names = [f"{p.first_name} {p.last_name}", f"{p.last_name} {p.first_name}"]
+            names += [f"{p.first_name} {p.last_name}", f"{p.last_name} {p.first_name}"]
         for kind, values in (("name", names), ("guardian", [p.guardian] if p.guardian else []),
                              ("email", [p.email] if p.email else [])):
             for value in values:
                 if key(value) in kept.texts or len(key(value)) < 3:
                     skipped += 1
                     continue
-                needles.append(Needle(kind, index, _text_pattern(kind, value)))
+                needles.append(Needle(kind, index, _text_pattern(kind, value), value=value))
         if p.phone:
             digits = _phone_digits(p.phone)
             if digits in kept.phones or len(digits) < 7:
                 skipped += 1
             else:
-                needles.append(Needle("phone", index, _phone_pattern(digits)))
+                needles.append(Needle("phone", index, _phone_pattern(digits), value=p.phone))
         if p.birth_date:
             if p.birth_date in kept.dates:
                 skipped += 1
             else:
                 text, serial = _date_patterns(p.birth_date)
-                needles.append(Needle("birth-date", index, text, serial))
+                needles.append(Needle("birth-date", index, text, serial, value=p.birth_date.isoformat()))
     return needles, skipped
 
 
@@ -215,11 +218,11 @@ def search_text(place: str, data: bytes, needles: list[Needle], report: ScanRepo
             report.hits.append(Hit(place, needle.kind, needle.person))
 
 
-def scan_zip(path: Path, needles: list[Needle], report: ScanReport, label: str | None = None) -> None:
-    """Every part of a zip package (a workbook, a .docx)."""
-    label = label or path.name
+def scan_zip(source: Path | bytes, needles: list[Needle], report: ScanReport, label: str | None = None) -> None:
+    """Every part of a zip package (a workbook, a .docx), from a file or from bytes."""
+    label = label or (source.name if isinstance(source, Path) else "package")
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
             for info in zf.infolist():
                 if info.is_dir():
                     continue

@@ -50,6 +50,13 @@ BACKUP_EXPIRED = "backup-expired"
 RULES = (DELETION_REQUESTED, STUDY_WINDOW_CLOSED, MUSKARI_ENDED, MARKETING_EXPIRED, BACKUP_EXPIRED)
 ACTIONS = ("erase", "anonymise", "delete-row", "ask", "delete-file")
 ANONYMOUS_GRADUATE = "valmistunut oppilas"
+RULE_LABELS = {  # rule -> (Finnish, English) heading
+    DELETION_REQUESTED: ("poistopyyntö", "deletion requested"),
+    STUDY_WINDOW_CLOSED: ("opintoaika on päättynyt", "study window closed"),
+    MUSKARI_ENDED: ("muskari päättyi – kysy perheeltä", "muskari ended – ask the family"),
+    MARKETING_EXPIRED: ("markkinointitiedot vanhentuneet", "marketing data expired"),
+    BACKUP_EXPIRED: ("varmuuskopio vanhentunut", "backup expired"),
+}
 
 # rule -> (Finnish, English); placeholders are the keys of PurgeAction.params
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -86,6 +93,11 @@ REASONS = {
 }
 
 
+class _Blank(dict):
+    def __missing__(self, key):  # a message never fails for a missing word
+        return ""
+
+
 @dataclass(frozen=True)
 class BackupFile:
     """A backup the safe write path kept (``toolkit.writing.list_backups``), as the rules see it."""
@@ -109,7 +121,7 @@ class PurgeAction:
 
     def message(self, lang: str = "fi") -> str:
         fi, en = MESSAGES[self.rule]
-        words = {k: _fmt(v, lang) for k, v in self.params.items()}
+        words = _Blank({k: _fmt(v, lang) for k, v in self.params.items()})
         words.setdefault("student_id", self.student_id or "")
         return (en if lang == "en" else fi).format_map(words)
 
@@ -135,6 +147,18 @@ def find_purge_actions(tables: Tables, today: date, backups: Iterable[BackupFile
     actions.extend(_marketing_expired(tables, today))
     actions.extend(_backup_expired(tables, today, backups))
     return actions
+
+
+def erase_action(tables: Tables, student_id: str, rule: str) -> PurgeAction | None:
+    """The ``erase`` that ``rule`` means for one student (``deletion-requested``: every trace; otherwise the
+    Oppilaat and Opinnot rows), whatever the dates say; None when the student is not in Oppilaat.
+    Used to replay a recorded erasure on a restored register."""
+    found = tables.students[tables.students["student_id"] == student_id]
+    if found.empty:
+        return None
+    st = found.iloc[0]
+    return _student_action(tables, rule, "erase", st, full=rule == DELETION_REQUESTED,
+                           request=st["deletion_requested"] or "", reason_fi="", reason_en="")
 
 
 def count_by_rule(actions: Sequence[PurgeAction]) -> dict[str, int]:
