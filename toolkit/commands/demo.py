@@ -1,0 +1,57 @@
+"""`muskari demo DIR`: a synthetic demo register (DIR/rekisteri.xlsx) and semester forms (DIR/ilmoittautumiset.csv).
+
+The data is relative to --as-of (default today): the same day always gives the same files, and any
+day gives the same populations (see toolkit/demo_data.py). Refuses to overwrite either file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.cli import add_common_options, today
+
+REGISTER_NAME = "rekisteri.xlsx"
+FORMS_NAME = "ilmoittautumiset.csv"
+
+
+def configure(parser) -> None:
+    parser.add_argument("folder", type=Path, metavar="KANSIO", help="kansio, johon esimerkit kirjoitetaan / output folder")
+    add_common_options(parser)
+
+
+def run(args) -> int:
+    from toolkit.demo_data import build_demo
+    from toolkit.workbook_new import (check_target, print_created, refuse_existing, row_counts, save_new,
+                                      workbook_from_records, write_new_file)
+
+    register, forms = args.folder / REGISTER_NAME, args.folder / FORMS_NAME
+    refuse_existing(register)
+    refuse_existing(forms)
+    try:
+        args.folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        from toolkit.errors import FileProblem
+
+        raise FileProblem(f"Kansiota {args.folder} ei voi luoda ({error.strerror}). Valitse toinen kansio.",
+                          f"Cannot create folder {args.folder} ({error.strerror}). Choose another folder.") from None
+    check_target(register)
+    demo = build_demo(today(args))
+    workbook = workbook_from_records(demo.records, demo.settings)
+    save_new(workbook, register)
+    write_new_file(forms, lambda handle: handle.write(forms_csv(demo).encode("utf-8-sig")))
+    print_created({"register": register, "forms": forms}, row_counts(workbook), args.format, args.lang)
+    return 0
+
+
+def forms_csv(demo) -> str:
+    """The forms as a forms service exports them: comma-separated, a header row of questions."""
+    import csv
+    import io
+
+    from toolkit.demo_data import FORMS_HEADERS
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FORMS_HEADERS)
+    writer.writerows(demo.forms_rows)
+    return buffer.getvalue()

@@ -1,0 +1,23 @@
+"""`muskari init REGISTER`: create an empty register with every sheet, header, dropdown and setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.cli import add_common_options
+
+
+def configure(parser) -> None:
+    parser.add_argument("register", type=Path, metavar="REKISTERI",
+                        help="uuden rekisterin .xlsx-tiedosto; olemassa olevaa ei korvata / the new register")
+    add_common_options(parser)
+
+
+def run(args) -> int:
+    from toolkit.workbook_new import check_target, new_workbook, print_created, row_counts, save_new
+
+    check_target(args.register)          # refuse before building anything
+    workbook = new_workbook()
+    save_new(workbook, args.register)
+    print_created({"register": args.register}, row_counts(workbook), args.format, args.lang)
+    return 0
