@@ -274,3 +274,100 @@ def test_restore_documents_never_leave_the_target_folder(tmp_path):
     with pytest.raises(FileProblem, match="vaarallinen polku"):
         backup.restore_backup(evil, target, PASSWORD)
     assert not (tmp_path / "pahaa.txt").exists() and not target.exists()
+
+
+# --- restore replays erasures made after the backup ---------------------------------------------
+
+AINO = dict(id="0001", first="Aino", last="Virtanen", birth=date(2019, 3, 1), email="virtaset@example.fi",
+            phone="040 111 2222", guardian="Maija Virtanen")
+EERO = dict(id="0002", first="Eero", last="Ek", birth=date(2016, 6, 6), email="ek@example.fi",
+            phone="050 999 8888", guardian="Erkki Ek")
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch):
+    folder = tmp_path / "asetukset"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    return folder
+
+
+def erasure_register(folder: Path) -> Path:
+    from factories import graduate
+
+    tables = make_tables(
+        students=[student(**AINO, deletion_requested=date(2026, 2, 1)), student(**EERO)],
+        studies=[study("0001", "Muskari 1", 30, date(2023, 5, 31)), study("0002", "Soitin 1", 50, date(2024, 5, 31))],
+        certificates=[certificate("2025-001", "0001", file="todistukset/2025-001.docx")],
+        graduates=[graduate(2025, "Aino Virtanen", number="2025-001")])
+    folder.mkdir(parents=True)
+    path = build_register(folder / "rekisteri.xlsx", tables)
+    (folder / "todistukset").mkdir()
+    (folder / "todistukset" / "2025-001.docx").write_bytes(b"Todistus: Aino Virtanen, syntynyt 1.3.2019")
+    return path
+
+
+def scan_for_aino(folder: Path):
+    """The purge issue's proof scan over the restored folder: is anything of Aino left?"""
+    from toolkit.erasure_scan import Kept, Person, ScanReport, needles_for, scan_folder
+
+    kept = Kept()
+    for value in EERO.values():
+        kept.add_text(value)
+    person = Person(first_name="Aino", last_name="Virtanen", guardian="Maija Virtanen", email=AINO["email"],
+                    phone=AINO["phone"], birth_date=AINO["birth"])
+    needles, _skipped = needles_for([person], kept)
+    report = ScanReport()
+    scan_folder(folder, needles, report)
+    return report
+
+
+def test_restore_of_a_backup_made_before_an_erasure_brings_no_one_back(tmp_path, password, config, capsys):
+    register = erasure_register(tmp_path / "koulu")
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick, "--with-documents") == 0
+    made = only_backup(stick)
+    assert main(["purge", str(register), "--apply", "--as-of", AS_OF]) == 0
+    assert not (register.parent / "todistukset" / "2025-001.docx").exists()
+    capsys.readouterr()
+
+    target = tmp_path / "palautus"
+    assert main(["restore", str(made), "--to", str(target), "--format", "json", "--as-of", AS_OF]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["erasures_replayed"] == 1
+    assert report["register"] == str(target / "rekisteri.xlsx")
+    assert scan_for_aino(target).clean
+    assert not (target / "todistukset" / "2025-001.docx").exists()
+    assert not [p for p in target.iterdir() if p.name.startswith(".muskari")]
+    from toolkit.validation import load_checked
+
+    _register, result = load_checked(target / "rekisteri.xlsx", date(2026, 3, 1))
+    assert result.ok
+    assert list(result.tables.students["student_id"]) == ["0002"]
+    assert list(result.tables.graduates["name"]) == ["valmistunut oppilas"]
+
+
+def test_without_recorded_erasures_the_backup_comes_back_whole(tmp_path, password, config, capsys):
+    """The control for the test above: the same scan does find Aino when nothing was erased."""
+    register = erasure_register(tmp_path / "koulu")
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick, "--with-documents") == 0
+    target = tmp_path / "palautus"
+    assert main(["restore", str(only_backup(stick)), "--to", str(target)]) == 0
+    assert "toistettuja poistoja: 0" in capsys.readouterr().out
+    report = scan_for_aino(target)
+    assert not report.clean
+    assert {h.kind for h in report.hits} >= {"name", "email", "phone"}
+    assert (target / "todistukset" / "2025-001.docx").exists()
+
+
+def test_replay_without_the_key_is_refused_and_nothing_is_restored(tmp_path, password, config, capsys):
+    register = erasure_register(tmp_path / "koulu")
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick, "--with-documents") == 0
+    assert main(["purge", str(register), "--apply", "--as-of", AS_OF]) == 0
+    (config / "muskari" / "avain").unlink()
+    target = tmp_path / "palautus"
+    assert main(["restore", str(only_backup(stick)), "--to", str(target)]) == 3
+    assert "avain" in capsys.readouterr().err
+    assert not (target / "rekisteri.xlsx").exists()
+    assert not (target / "todistukset" / "2025-001.docx").exists()

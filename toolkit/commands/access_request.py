@@ -24,7 +24,7 @@ def configure(parser) -> None:
     parser.add_argument("--received", type=parse_as_of, default=None, metavar="VVVV-KK-PP",
                         help="pyynnön saapumispäivä (oletus tänään) / the day the request arrived (default today)")
     parser.add_argument("--force", action="store_true", help="korvaa olemassa oleva tiedosto / overwrite")
-    add_common_options(parser)
+    add_common_options(parser, formats=("table", "json"))
 
 
 def run(args) -> int:
