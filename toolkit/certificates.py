@@ -35,6 +35,7 @@ from toolkit.rules.certificate_context import (
 from toolkit.rules.eligibility import FINAL, MUSKARI, assess_eligibility
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+OWN_TEMPLATES = "todistuspohjat"     # beside the register: the owner's restyled templates, used when present
 DEFAULT_OUT = "todistukset"
 INSTALL_LIBREOFFICE = ("Asenna LibreOffice: Debian/Ubuntu `sudo apt-get install libreoffice-writer-nogui`, "
                        "Windows ja macOS https://www.libreoffice.org/download/ — tai jätä --pdf pois.",
@@ -76,10 +77,10 @@ def find_soffice() -> str:
 
 
 def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = False, now: datetime,
-                       progress: Callable[[int], None] | None = None, templates_dir: Path = TEMPLATES_DIR,
+                       progress: Callable[[int], None] | None = None, templates_dir: Path | None = None,
                        workers: int | None = None) -> IssueResult:
     from toolkit.private_files import private_folder
-    from toolkit.rendering import load_template, make_environment, render_documents
+    from toolkit.rendering import render_documents
     from toolkit.writing import RegisterChange, write_changes
 
     if not plan.requests:
@@ -89,9 +90,7 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
         raise Refused(f"Todistuksiin tarvittavat asetukset puuttuvat: täytä Asetukset-välilehdelle {keys}.",
                       f"Settings the certificates need are blank: fill in {keys} on the Asetukset sheet.")
     soffice = find_soffice() if pdf else None
-    env = make_environment()
-    kinds = list(dict.fromkeys(r.kind for r in plan.requests))
-    templates = {kind: load_template(templates_dir / TEMPLATE_FILES[kind], env) for kind in kinds}
+    templates = load_templates(register.path, [r.kind for r in plan.requests], templates_dir)
     out_dir = private_folder(plan.out_dir)
     targets = [out_dir / r.file_name for r in plan.requests]
     for target in targets:
@@ -134,6 +133,22 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
         return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def load_templates(register_path, kinds, templates_dir: Path | None = None) -> dict:
+    """Check and compile the template of each kind (TemplateProblem, exit 3, for a bad one)."""
+    from toolkit.rendering import load_template, make_environment
+
+    env = make_environment()
+    folder = templates_dir or templates_folder(register_path)
+    return {kind: load_template(folder / TEMPLATE_FILES[kind], env) for kind in dict.fromkeys(kinds)}
+
+
+def templates_folder(register_path) -> Path:
+    """`todistuspohjat/` beside the register when the owner has one (restyled copies of the
+    templates), else the toolkit's own `templates/`."""
+    own = Path(register_path).resolve().parent / OWN_TEMPLATES
+    return own if own.is_dir() else TEMPLATES_DIR
 
 
 def combined_name(requests: list[CertificateRequest]) -> str:

@@ -33,7 +33,7 @@ def configure(parser) -> None:
 def run(args) -> int:
     from datetime import datetime
 
-    from toolkit.certificates import find_soffice, issue_certificates, plan_run
+    from toolkit.certificates import find_soffice, issue_certificates, load_templates, plan_run
     from toolkit.output import emit
     from toolkit.report import print_findings, refuse_with_findings
     from toolkit.validation import load_checked
@@ -55,6 +55,7 @@ def run(args) -> int:
     plan = plan_run(register, result.tables, as_of, out_dir=args.out, students=tuple(args.student), kinds=kinds)
     for refusal in plan.refusals:
         print("muskari: " + refusal.message(args.lang), file=sys.stderr)
+    load_templates(register.path, [r.kind for r in plan.requests])     # a bad template stops even a dry run
     if not args.apply:
         emit(render_plan(plan, args.format, args.lang, applied=False))
         if plan.missing_settings:
