@@ -13,11 +13,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit import workbook_new
 from toolkit.cli import COMMANDS, main
 from toolkit.errors import MuskariError
-from toolkit.workbook_new import (DATE_FORMAT, TEACHER_LIST_NAME, TEACHER_LIST_RANGE, TEXT_FORMAT, add_records,
-                                  new_workbook, save_new, sheet_layout, write_new_file)
+from toolkit.workbook_new import (
+    DATE_FORMAT,
+    TEACHER_LIST_NAME,
+    TEACHER_LIST_RANGE,
+    TEXT_FORMAT,
+    add_records,
+    new_workbook,
+    save_new,
+    sheet_layout,
+    write_new_file,
+)
 from workbook_schema import CHOICES, SHEET_ORDER, SHEETS
 from workbook_schema.settings import SETTINGS
 

@@ -21,8 +21,15 @@ def configure(parser) -> None:
 
 def run(args) -> int:
     from toolkit.demo_data import build_demo
-    from toolkit.workbook_new import (check_target, print_created, refuse_existing, row_counts, save_new,
-                                      workbook_from_records, write_new_file)
+    from toolkit.workbook_new import (
+        check_target,
+        print_created,
+        refuse_existing,
+        row_counts,
+        save_new,
+        workbook_from_records,
+        write_new_file,
+    )
 
     register, forms = args.folder / REGISTER_NAME, args.folder / FORMS_NAME
     refuse_existing(register)
