@@ -147,6 +147,7 @@ class BackupResult:
     path: Path
     files: int
     bytes: int
+    created: datetime
 
 
 def _sha256(data: bytes) -> str:
@@ -216,7 +217,7 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return BackupResult(path=target, files=len(entries), bytes=sum(len(d) for _r, _k, d in entries))
+    return BackupResult(path=target, files=len(entries), bytes=sum(len(d) for _r, _k, d in entries), created=created)
 
 
 def _free_name(folder: Path, stem: str, created: datetime) -> Path:

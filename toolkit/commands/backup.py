@@ -56,8 +56,14 @@ def _report(args, made, expired, keep: int) -> None:
         return
     en = args.lang == "en"
     headers = ("File", "Made", "Action") if en else ("Tiedosto", "Tehty", "Toimenpide")
-    rows = [(str(made.path), made.path.name.rsplit("-varmuuskopio-", 1)[-1][:15],
-             f"written and verified, {made.files} file(s)" if en else f"kirjoitettu ja tarkistettu, {made.files} tiedosto(a)")]
-    rows += [(str(b.path), b.created.strftime("%Y%m%d-%H%M%S"),
+    files = (f"{made.files} file" + ("s" if made.files != 1 else "")) if en else \
+        (f"{made.files} tiedosto" + ("a" if made.files != 1 else ""))
+    rows = [(str(made.path), _shown(made.created),
+             f"written and verified, {files}" if en else f"kirjoitettu ja tarkistettu, {files}")]
+    rows += [(str(b.path), _shown(b.created),
               f"deleted: older than {keep} days" if en else f"poistettu: vanhempi kuin {keep} päivää") for b in expired]
     emit(format_csv(rows, headers) if args.format == "csv" else format_table(rows, headers))
+
+
+def _shown(moment) -> str:
+    return f"{moment.day}.{moment.month}.{moment.year} {moment:%H.%M}"
