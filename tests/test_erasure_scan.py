@@ -49,8 +49,9 @@ def test_every_spelling_is_found(text, expected):
 @pytest.mark.parametrize("text", [
     "<t>Äijö O'Brien-Öhmanen</t>", "<t>Äijö</t>", "<t>xperhe.ohman@example.fi.com</t>", "<t>11.3.2019</t>",
     "<t>1.3.20190</t>", "<t>04012345678</t>", "<c><v>435250</v></c>", "<t>Hours 43525 h</t>",
+    "<c><is><t>O'Brien-Öhman</t></is></c><c><is><t>äijö.x@example.fi</t></is></c>",
 ], ids=["longer-name", "first-name-only", "other-email", "other-day", "longer-year", "longer-phone",
-        "longer-serial", "serial-in-text"])
+        "longer-serial", "serial-in-text", "neighbouring-cells"])
 def test_near_misses_are_not_hits(text):
     assert kinds(text) == []
 

@@ -135,7 +135,9 @@ def _text_pattern(kind: str, value: str) -> re.Pattern:
     if kind == "email":
         return re.compile(r"(?<![\w.+-])" + re.escape(key(value)) + r"(?![\w-]|\.\w)")
     words = [re.escape(w) for w in key(value).split(" ")]
-    return re.compile(r"(?<!\w)" + r"\s*".join(words) + r"(?!\w)")
+    # words need a space between them: with the XML tags removed, neighbouring cells touch ("Mäkelä" +
+    # "ella@...") and must not read as a name, while a name split into runs keeps its space in a run
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
 
 
 def _phone_pattern(digits: str) -> re.Pattern:
