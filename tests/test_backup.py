@@ -371,3 +371,37 @@ def test_replay_without_the_key_is_refused_and_nothing_is_restored(tmp_path, pas
     assert "avain" in capsys.readouterr().err
     assert not (target / "rekisteri.xlsx").exists()
     assert not (target / "todistukset" / "2025-001.docx").exists()
+
+
+def test_force_replaces_but_keeps_the_replaced_register_where_purge_expires_it(register, tmp_path, password,
+                                                                              capsys):
+    from toolkit.writing import BACKUP_DIR, list_backups
+
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick) == 0
+    target = tmp_path / "nykyinen" / "rekisteri.xlsx"
+    target.parent.mkdir()
+    target.write_bytes(b"owner's newer work")
+    assert backup_restore_cli(only_backup(stick), target, "--force") == 0
+    assert target.read_bytes() == register.read_bytes()
+    assert "tallessa" in capsys.readouterr().out
+    kept = list_backups(target)
+    assert len(kept) == 1 and kept[0][0].parent == target.parent / BACKUP_DIR
+    assert kept[0][0].read_bytes() == b"owner's newer work"
+    assert stat.S_IMODE(kept[0][0].stat().st_mode) == 0o600
+
+
+def test_restore_refuses_while_the_register_is_open_in_excel(register, tmp_path, password, capsys):
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick) == 0
+    target = tmp_path / "r.xlsx"
+    target.write_bytes(b"current")
+    (tmp_path / "~$r.xlsx").write_bytes(b"lock")
+    assert backup_restore_cli(only_backup(stick), target, "--force") == 3
+    assert target.read_bytes() == b"current"
+
+
+def test_documents_named_but_missing_are_reported(register, tmp_path, password, capsys):
+    (register.parent / "todistukset" / "2025-001_Aino_Virtanen.docx").unlink()
+    assert run_backup(register, tmp_path / "tikku", "--with-documents") == 0
+    assert "1 Todistukset-välilehden asiakirjaa puuttuu" in capsys.readouterr().err

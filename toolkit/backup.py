@@ -318,6 +318,7 @@ class RestoreResult:
     register: Path
     documents: list[Path]
     replayed: object = None      # whatever ``replay`` returned (the erasure replay's report)
+    previous: Path | None = None  # where the register that --force replaced was kept
 
 
 def restore_target(target: Path, register_name: str) -> Path:
@@ -326,15 +327,13 @@ def restore_target(target: Path, register_name: str) -> Path:
     return target / register_name if is_folder else target
 
 
-def _open_by_office(path: Path) -> bool:
-    return (path.parent / f"~${path.name}").exists() or (path.parent / f".~lock.{path.name}#").exists()
-
-
 def restore_backup(backup: Path, target: Path, password: str, *, force: bool = False,
-                   replay: Callable[[Path], object] | None = None) -> RestoreResult:
+                   replay: Callable[[Path], object] | None = None, now: datetime | None = None) -> RestoreResult:
     """Decrypt ``backup`` into ``target`` (a register path or a folder). Documents go to their paths
     relative to the restored register's folder. ``replay(staged_register)`` runs on the staged copy
-    before anything is moved into place."""
+    before anything is moved into place. A register that ``force`` replaces is first copied to
+    ``varmuuskopiot/`` beside it (named as the safe writer names its backups, so purge expires it)."""
+    from toolkit.fileinfo import check_not_open
     contents = read_backup(backup, password)
     register_path = restore_target(target, Path(contents.register_name).name)
     if register_path.suffix.lower() != ".xlsx":
@@ -356,9 +355,8 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
                       "paikka tai lisää --force.",
                       f"{existing[0]} already exists{more_en}. Restore does not overwrite files: choose another "
                       "place or add --force.")
-    if register_path.exists() and _open_by_office(register_path):
-        raise Refused(f"{register_path.name} on auki Excelissä tai LibreOfficessa. Sulje se ja yritä uudelleen.",
-                      f"{register_path.name} is open in Excel or LibreOffice. Close it and try again.")
+    if register_path.exists():
+        check_not_open(register_path)
     base.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=base, prefix=".muskari-palautus-"))  # mode 0700
     try:
@@ -374,11 +372,25 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
                 (base / rel).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staging / rel, base / rel)
                 moved.append(base / rel)
+        previous = _keep_previous(register_path, now or datetime.now()) if register_path.exists() else None
         os.replace(staged, register_path)
         _fsync_dir(base)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return RestoreResult(register=register_path, documents=moved, replayed=replayed)
+    return RestoreResult(register=register_path, documents=moved, replayed=replayed, previous=previous)
+
+
+def _keep_previous(register: Path, now: datetime) -> Path:
+    from toolkit.writing import BACKUP_DIR, backup_name
+
+    folder = register.parent / BACKUP_DIR
+    folder.mkdir(mode=0o700, exist_ok=True)
+    n = 1
+    while (folder / backup_name(register, now, n)).exists():
+        n += 1
+    kept = folder / backup_name(register, now, n)
+    _write_private(kept, _read(register))
+    return kept
 
 
 def _write_private(path: Path, data: bytes) -> None:

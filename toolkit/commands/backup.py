@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from toolkit.cli import add_common_options, today
 
@@ -29,14 +29,21 @@ def run(args) -> int:
     from toolkit.validation import load_checked
 
     en = args.lang == "en"
-    password = backup.read_password(confirm=True)
     register, result = load_checked(args.register, today(args))
     if not result.ok:
-        print("muskari: " + ("the register has errors; it is backed up all the same (see muskari check)." if en
-                             else "rekisterissä on virheitä; varmuuskopio tehdään silti (katso muskari check)."),
-              file=sys.stderr)
-    named = list(result.tables.certificates["file"].dropna()) if args.with_documents else []
-    documents = backup.document_files(register.path, named) if args.with_documents else []
+        _warn(en, "the register has errors; it is backed up all the same (see muskari check).",
+              "rekisterissä on virheitä; varmuuskopio tehdään silti (katso muskari check).")
+    password = backup.read_password(confirm=True)
+    documents = []
+    if args.with_documents:
+        named = [f for f in result.tables.certificates["file"] if isinstance(f, str) and f.strip()]
+        documents = backup.document_files(register.path, named)
+        missing = len({backup.safe_relative(f) for f in named} - {PurePosixPath(rel) for _p, rel in documents})
+        if missing:
+            _warn(en, f"{missing} document(s) named in Todistukset are missing or outside the register's folder "
+                      "and are not in the backup.",
+                  f"{missing} Todistukset-välilehden asiakirjaa puuttuu tai on rekisterin kansion ulkopuolella, "
+                  "joten ne eivät ole varmuuskopiossa.")
     made = backup.create_backup(register.path, args.to, password, datetime.now(), documents)
     keep = result.settings.backup_days
     expired = [b for b in backup.expired_backups(backup.list_backups(args.to, register.path.stem), today(args), keep)
@@ -45,6 +52,10 @@ def run(args) -> int:
         old.path.unlink(missing_ok=True)
     _report(args, made, expired, keep)
     return 0
+
+
+def _warn(en: bool, english: str, finnish: str) -> None:
+    print("muskari: " + (english if en else finnish), file=sys.stderr)
 
 
 def _report(args, made, expired, keep: int) -> None:

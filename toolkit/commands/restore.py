@@ -48,9 +48,11 @@ def _report(args, done) -> None:
     erased = getattr(done.replayed, "erased", 0)
     if args.format == "json":
         emit(format_json({"register": str(done.register), "documents": [str(p) for p in done.documents],
-                          "erasures_replayed": erased}))
+                          "erasures_replayed": erased, "previous": str(done.previous) if done.previous else None}))
         return
     if args.lang == "en":
-        emit(f"Restored {done.register} and {len(done.documents)} document(s); erasures replayed: {erased}.\n")
+        emit(f"Restored {done.register} and {len(done.documents)} document(s); erasures replayed: {erased}.\n"
+             + (f"The register it replaced is kept in {done.previous}.\n" if done.previous else ""))
     else:
-        emit(f"Palautettu {done.register} ja {len(done.documents)} asiakirjaa; toistettuja poistoja: {erased}.\n")
+        emit(f"Palautettu {done.register} ja {len(done.documents)} asiakirjaa; toistettuja poistoja: {erased}.\n"
+             + (f"Korvattu rekisteri on tallessa: {done.previous}.\n" if done.previous else ""))
