@@ -113,7 +113,7 @@ def next_numbers(certificates: pd.DataFrame, year: int, count: int) -> list[str]
 def plan_certificates(tables: Tables, results: list[EligibilityResult], today: date, *,
                       kinds: tuple[str, ...] = (MUSKARI, FINAL), students: tuple[str, ...] = ()
                       ) -> tuple[list[CertificateRequest], list[Refusal]]:
-    """What this run would issue, numbered, and what was asked for but will not be issued.
+    """What this run would issue, numbered, and why a requested student gets nothing.
 
     Due = an `eligible` result of a kind in `kinds` (issued ones are `issued`, so never twice).
     A participation certificate is issued only on request (`students`), once per student.
@@ -136,14 +136,16 @@ def plan_certificates(tables: Tables, results: list[EligibilityResult], today: d
     for r in results:
         if r.certificate in kinds and r.status == ELIGIBLE and (not wanted or r.student_id in wanted):
             due.append((r.student_id, r.certificate))
+    planned = {sid for sid, _kind in due}
     for sid in dict.fromkeys(students):
-        for kind in kinds:
-            if kind == PARTICIPATION or (sid, kind) in due:
-                continue
-            r = by_key.get((sid, kind))
-            reason = ("unknown-student" if sid not in names else
-                      "already-issued" if r is not None and r.status == "issued" else "not-due")
-            refusals.append(Refusal(sid, kind, reason))
+        if sid in planned or PARTICIPATION in kinds:
+            continue
+        if sid not in names:
+            refusals.append(Refusal(sid, kinds[0], "unknown-student"))
+            continue
+        mine = [by_key[(sid, k)] for k in kinds if (sid, k) in by_key]
+        refusals += [Refusal(sid, r.certificate, "already-issued" if r.status == "issued" else "not-due")
+                     for r in mine] or [Refusal(sid, kinds[0], "not-due")]
     numbers = next_numbers(tables.certificates, today.year, len(due))
     return ([CertificateRequest(sid, kind, num, today, names.get(sid, "")) for (sid, kind), num in zip(due, numbers)],
             refusals)
