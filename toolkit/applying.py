@@ -156,8 +156,11 @@ def _log(session: _Session, change, result: Applied, now) -> None:
                                  session.package.sheets[LOG_SHEET]})
     entries = change.logs or [("muutos", f"solut {result.cells_changed}, poistetut rivit {result.rows_deleted}, "
                                          f"lisätyt rivit {result.rows_appended}")]
+    created = LOG_SHEET not in session.editors and session.package.sheets[LOG_SHEET] in session.modified
     editor = session.editor(LOG_SHEET, set(LOG_HEADERS))
     columns = [session.column(LOG_SHEET, h) for h in LOG_HEADERS]
+    if created:
+        session.plans[LOG_SHEET].appended[editor.header_row] = dict(zip(columns, LOG_HEADERS, strict=True))
     for command, details in entries:
         values = dict(zip(columns, (now.strftime(TIME_FORMAT), command, details), strict=True))
         number = editor.append_row(values)

@@ -41,7 +41,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "external-links": ("linkit muihin työkirjoihin", "links to other workbooks"),
 }
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_FORMULA = re.compile(rb"<(?:x:)?f[\s>/]")   # a cell formula (not xm:f of extension lists)
 _FORMULA_ROWS = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*>(.*?)</(?:\w+:)?row>", re.DOTALL)
 _XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 _CHART_F = re.compile(rb"<c:f>([^<]*)</c:f>")
@@ -196,7 +196,7 @@ def _formula_at_or_below(data: bytes, first_row: int) -> bool:
 def _mentions(data: bytes, sheet: str) -> bool:
     if not _FORMULA.search(data):
         return False
-    for formula in re.findall(rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>", data):
+    for formula in re.findall(rb"<(?:x:)?f\b[^>]*>([^<]*)</(?:x:)?f>", data):
         text = formula.decode("utf-8", "replace").replace("&apos;", "'").replace("&amp;", "&")
         if formula_mentions_sheet(text, sheet):
             return True

@@ -9,11 +9,11 @@ sheet are edited through ``SharedStrings`` and ``Styles`` (only when needed).
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from lxml import etree
 
 from toolkit import cellvalues
+from toolkit.normalize import key
 from toolkit.package import NS_R, Package, parse_xml, q, serialise_xml
 from toolkit.refs import RowMap, cell_name, extend_sqref, ref_rows, shift_ref, shift_sqref, split_cell
 
@@ -24,7 +24,8 @@ NS_XM = "http://schemas.microsoft.com/office/excel/2006/main"
 
 
 def normalise_header(text: object) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
+    """The same comparison key the reader uses to match headers."""
+    return key(str(text))
 
 
 class SharedStrings:

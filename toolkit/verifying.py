@@ -11,9 +11,10 @@ Any difference raises ``VerificationFailed`` naming the first differing place; t
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from toolkit.cellvalues import is_missing
 from toolkit.errors import NotAWorkbook, VerificationFailed
 from toolkit.package import Package
 
@@ -28,22 +29,19 @@ def _failed(what_fi: str, what_en: str) -> VerificationFailed:
 
 def normalise(value: object) -> object:
     """Cell values as compared: empty -> None, numbers -> float, midnight datetimes -> dates."""
-    if value is None or value == "":
+    if is_missing(value) or value == "":
         return None
     if isinstance(value, bool):
         return value
     if isinstance(value, datetime):
         if type(value).__name__ == "Timestamp":
             value = value.to_pydatetime()
-        value = value.replace(tzinfo=None, microsecond=0) if value.microsecond < 500_000 else \
-            value.replace(tzinfo=None, microsecond=0) + (datetime.min.replace(second=1) - datetime.min)
+        value = (value.replace(tzinfo=None) + timedelta(microseconds=500_000)).replace(microsecond=0)
         return value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) or type(value).__module__ == "numpy":
         return float(value)
-    if type(value).__name__ in ("NAType", "NaTType"):
-        return None
     return value
 
 

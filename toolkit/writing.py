@@ -154,8 +154,11 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
         check_not_open(path)
         check_unchanged(path, before)
         backup = _backup(path, original, now, backup_dir)
-        os.chmod(temp, _mode_of(path))
-        os.replace(temp, path)
+        try:
+            os.chmod(temp, _mode_of(path))
+            os.replace(temp, path)
+        except OSError as error:
+            raise _os_problem("korvaus / replace", path, error) from None
         _sync_dir(path.parent)
     except BaseException:
         _remove(temp)
@@ -267,5 +270,5 @@ def list_backups(register, backup_dir=None) -> list[tuple[Path, datetime]]:
             stamp = datetime.strptime(match["date"] + match["time"], "%Y%m%d%H%M%S")
         except ValueError:
             continue
-        found.append((entry, stamp))
-    return sorted(found, key=lambda item: (item[1], item[0].name))
+        found.append((entry, stamp, int(match["n"] or 1)))
+    return [(entry, stamp) for entry, stamp, _n in sorted(found, key=lambda item: (item[1], item[2]))]

@@ -1,0 +1,474 @@
+"""The safe write path: values, row deletion and appends, Loki, refusals, injected errors, backups."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from writing_support import build_register, leftovers, parts
+
+from toolkit import writing
+from toolkit.cellvalues import UnwritableValue
+from toolkit.errors import (
+    ErasureIncomplete,
+    FileProblem,
+    MuskariError,
+    RegisterChanged,
+    RegisterLocked,
+    VerificationFailed,
+)
+from toolkit.fileinfo import fingerprint
+from toolkit.verifying import read_values
+from toolkit.writing import RegisterChange, list_backups, write_changes
+
+NOW = datetime(2026, 11, 25, 14, 30, 12)
+
+
+@pytest.fixture
+def register(tmp_path):
+    return build_register(tmp_path / "rekisteri.xlsx")
+
+
+def write(path, change, now=NOW):
+    return write_changes(path, change, expected=fingerprint(path), now=now)
+
+
+# --- values --------------------------------------------------------------------------------------
+
+TEXTS = [
+    ("formula", "=1+1"), ("plus", "+358 40 123 4567"), ("minus", "-5"), ("at", "@SUM(A1)"), ("tab", "\tx"),
+    ("leading-zeros", "0012"), ("spaces", "  kaksi  välilyöntiä "), ("newline", "rivi 1\nrivi 2"),
+    ("escape-look-alike", "_x0041_"), ("control", "a\x1fb"), ("nfd", "a\u0308iti"), ("emoji", "🎻 viulu"),
+    ("xml", "<b>&amp;</b>"), ("empty-looking", " "),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in TEXTS], ids=[i for i, _ in TEXTS])
+def test_text_stays_text_exactly(register, text):
+    write(register, RegisterChange().update("Oppilaat", 2, "Lisätiedot", text))
+    assert read_values(register)["Oppilaat"][2][12] == text
+    cell = openpyxl.load_workbook(register)["Oppilaat"]["M2"]
+    assert cell.data_type == "s"  # never a formula
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=60))
+def test_any_text_reads_back_identical(tmp_path_factory, text):
+    path = build_register(tmp_path_factory.mktemp("h") / "r.xlsx", students=2)
+    write(path, RegisterChange().update("Oppilaat", 3, "Lisätiedot", text)
+          .append("Yhteydenotot", {"Nimi": text, "Kerätty": date(2026, 1, 2)}))
+    values = read_values(path)
+    assert values["Oppilaat"][3][12] == text
+    assert values["Yhteydenotot"][2][0] == text
+
+
+def test_lone_surrogate_is_refused_and_nothing_written(register):
+    before = register.read_bytes()
+    with pytest.raises(UnwritableValue) as caught:
+        write(register, RegisterChange().update("Oppilaat", 2, "Lisätiedot", "a\ud800b"))
+    assert "merkki" in caught.value.message("fi")
+    assert register.read_bytes() == before
+    assert leftovers(register.parent) == []
+
+
+def test_dates_are_real_dates_shown_d_m_yyyy(register):
+    write(register, RegisterChange().update("Oppilaat", 2, "Poistopyyntö", date(2026, 3, 4))
+          .update("Oppilaat", 2, "Syntymäaika", datetime(2018, 2, 1))
+          .append("Todistukset", {"Todistusnumero": "2026-001", "Päivämäärä": date(2026, 6, 1)}))
+    book = openpyxl.load_workbook(register)
+    for cell in (book["Oppilaat"]["K2"], book["Oppilaat"]["D2"], book["Todistukset"]["D2"]):
+        assert cell.is_date and cell.number_format == "d.m.yyyy"
+    assert book["Oppilaat"]["K2"].value.date() == date(2026, 3, 4)
+    assert read_values(register)["Oppilaat"][2][3] == date(2018, 2, 1)
+
+
+def test_numbers_none_and_ids(register):
+    import pandas as pd
+
+    write(register, RegisterChange().update("Opinnot", 2, "Tunnit", 22.5).update("Oppilaat", 2, "Huoltaja", None)
+          .update("Oppilaat", 3, "Huoltaja", float("nan")).update("Oppilaat", 4, "Syntymäaika", pd.NaT)
+          .append("Oppilaat", {"Oppilasnumero": "0009", "Etunimi": "Uusi"}))
+    values = read_values(register)
+    assert values["Opinnot"][2][3] == 22.5
+    assert values["Oppilaat"][2][4] is None and values["Oppilaat"][3][4] is None   # None and NaN clear
+    assert values["Oppilaat"][4][3] is None                                            # and so does NaT
+    assert values["Oppilaat"][10][:2] == ("0009", "Uusi")
+
+
+@pytest.mark.parametrize("value", [date(1899, 12, 31), float("inf"), object(), "x" * 32768],
+                         ids=["before-1900", "inf", "object", "too-long"])
+def test_values_a_cell_cannot_hold_are_refused(register, value):
+    before = register.read_bytes()
+    with pytest.raises(UnwritableValue):
+        write(register, RegisterChange().update("Oppilaat", 2, "Lisätiedot", value))
+    assert register.read_bytes() == before
+
+
+# --- columns by header, the owner's own columns -------------------------------------------------
+
+def test_reordered_columns_extra_column_and_title_row(tmp_path):
+    path = tmp_path / "oma.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Oppilaat"
+    sheet.append(["Annan Muskarin oppilaat"])          # a title row above the header
+    sheet.append(["Oma sarake", "Sähköposti", "Etunimi", "Oppilasnumero", "Sukunimi"])
+    sheet.append(["oma arvo", "a@example.fi", "Aino", "0001", "Virtanen"])
+    book.save(path)
+    write(path, RegisterChange().update("Oppilaat", 3, "sähköposti ", "b@example.fi")
+          .append("Oppilaat", {"Oppilasnumero": "0002", "Etunimi": "Eino"}))
+    values = read_values(path)["Oppilaat"]
+    assert values[3] == ("oma arvo", "b@example.fi", "Aino", "0001", "Virtanen")
+    assert values[4] == (None, None, "Eino", "0002")
+
+
+def test_unknown_sheet_or_column_is_refused(register):
+    before = register.read_bytes()
+    with pytest.raises(MuskariError) as caught:
+        write(register, RegisterChange().update("Oppilaat", 2, "Kenkänumero", 42))
+    assert "Kenkänumero" in caught.value.message("fi") and caught.value.exit_code == 3
+    with pytest.raises(MuskariError):
+        write(register, RegisterChange().append("Laskut", {"Summa": 1}))
+    assert register.read_bytes() == before
+
+
+# --- deleting rows -------------------------------------------------------------------------------
+
+def _decorated(workbook):
+    from openpyxl.comments import Comment
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+
+    sheet = workbook["Oppilaat"]
+    sheet["B3"].comment = Comment("Eino: muistiinpano", "opettaja")
+    sheet["B6"].comment = Comment("Venla: muistiinpano", "opettaja")
+    sheet["F3"].hyperlink = "mailto:perhe2@example.fi"
+    sheet["F7"].hyperlink = "mailto:perhe6@example.fi"
+    sheet.merge_cells("N5:O6")
+    sheet.merge_cells("N3:O3")
+    sheet.conditional_formatting.add("A2:A9", CellIsRule(operator="equal", formula=['"0005"'],
+                                                         fill=PatternFill("solid", fgColor="FF0000")))
+    sheet.auto_filter.ref = "A1:M9"
+    sheet.column_dimensions["C"].width = 33
+    sheet.row_dimensions[8].height = 40
+
+
+def test_delete_rows_moves_everything_that_points_at_rows(tmp_path):
+    path = build_register(tmp_path / "r.xlsx", customise=_decorated)
+    write(path, RegisterChange().delete_rows("Oppilaat", [3, 4]))
+    book = openpyxl.load_workbook(path)
+    sheet = book["Oppilaat"]
+    assert [sheet.cell(r, 1).value for r in range(2, 8)] == ["0001", "0004", "0005", "0006", "0007", "0008"]
+    assert sheet.cell(8, 1).value is None
+    comments = {c.coordinate: c.comment.text for row in sheet.iter_rows() for c in row if c.comment}
+    assert comments == {"B4": "Venla: muistiinpano"}        # Eino's note went with his row
+    links = {c.coordinate: c.hyperlink.target for row in sheet.iter_rows() for c in row if c.hyperlink}
+    assert links == {"F5": "mailto:perhe6@example.fi"}
+    assert sorted(str(r) for r in sheet.merged_cells.ranges) == ["N3:O4"]
+    assert str(sheet.conditional_formatting._cf_rules.keys().__iter__().__next__().sqref) == "A2:A7"
+    assert sheet.auto_filter.ref == "A1:M7"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["C"].width == 33
+    assert sheet.row_dimensions[6].height == 40
+    validations = {str(v.sqref) for v in sheet.data_validations.dataValidation}
+    assert "I2:I1048574" in validations
+    rels = parts(path)["xl/worksheets/_rels/sheet2.xml.rels"].decode()
+    assert "perhe2@example.fi" not in rels and "perhe6@example.fi" in rels
+
+
+def test_deleting_every_data_row_and_appending_again(register):
+    write(register, RegisterChange().delete_rows("Opinnot", range(2, 10)))
+    assert set(read_values(register)["Opinnot"]) == {1}
+    write(register, RegisterChange().append("Opinnot", {"Oppilasnumero": "0001", "Tunnit": 10}))
+    assert read_values(register)["Opinnot"][2][0] == "0001"
+
+
+def test_deleting_the_header_or_a_missing_row_is_refused(register):
+    before = register.read_bytes()
+    for rows in ([1], [400]):
+        with pytest.raises(MuskariError):
+            write(register, RegisterChange().delete_rows("Oppilaat", rows))
+    assert register.read_bytes() == before
+
+
+def test_updates_use_rows_as_read_even_with_deletions(register):
+    write(register, RegisterChange().delete_rows("Oppilaat", [2]).update("Oppilaat", 5, "Huoltaja", "Uusi"))
+    values = read_values(register)["Oppilaat"]
+    assert values[4][0] == "0004" and values[4][4] == "Uusi"   # row 5 as read holds 0004
+
+
+# --- appends -------------------------------------------------------------------------------------
+
+def test_append_goes_after_last_non_empty_row_and_copies_its_style(tmp_path):
+    def styled(workbook):
+        from openpyxl.styles import Font
+
+        sheet = workbook["Opinnot"]
+        for cell in sheet[9]:
+            cell.font = Font(italic=True)
+        sheet["D15"].number_format = "0.00"     # a formatted but empty cell further down
+
+    path = build_register(tmp_path / "r.xlsx", customise=styled)
+    write(path, RegisterChange().append("Opinnot", {"Oppilasnumero": "0042", "Tunnit": 12.5,
+                                                    "Suoritettu": date(2026, 5, 30)}))
+    sheet = openpyxl.load_workbook(path)["Opinnot"]
+    assert sheet["A10"].value == "0042" and sheet["A10"].font.italic and sheet["A10"].number_format == "@"
+    assert sheet["E10"].is_date and sheet["E10"].number_format == "d.m.yyyy"
+
+
+# --- Loki ----------------------------------------------------------------------------------------
+
+def test_every_write_appends_loki_rows(register):
+    write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X").log("import-forms", "päivitetty 1 oppilas"))
+    write(register, RegisterChange().delete_rows("Opinnot", [2]), now=datetime(2026, 11, 26, 9, 0, 0))
+    log = read_values(register)["Loki"]
+    assert log[2] == ("2026-11-25 14:30:12", "import-forms", "päivitetty 1 oppilas")
+    assert log[3] == ("2026-11-26 09:00:00", "muutos", "solut 0, poistetut rivit 1, lisätyt rivit 0")
+
+
+def test_missing_loki_sheet_is_created(tmp_path):
+    path = tmp_path / "r.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Oppilaat"
+    book.active.append(["Oppilasnumero", "Etunimi"])
+    book.save(path)
+    write(path, RegisterChange().append("Oppilaat", {"Oppilasnumero": "0001"}).log("demo", "1 oppilas"))
+    assert read_values(path)["Loki"] == {1: ("Aika", "Toiminto", "Tiedot"), 2: ("2026-11-25 14:30:12", "demo", "1 oppilas")}
+    assert openpyxl.load_workbook(path).sheetnames == ["Oppilaat", "Loki"]
+
+
+@pytest.mark.parametrize("details", ["lähetetty aino@example.fi", "hetu 131052-308T", "Aino Virtanen poistettu"])
+def test_loki_refuses_personal_data(register, details):
+    change = RegisterChange().scrub(["Aino Virtanen"])
+    with pytest.raises(ValueError):
+        change.log("purge", details)
+        write(register, change)
+
+
+# --- collisions ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lock", ["~$rekisteri.xlsx", ".~lock.rekisteri.xlsx#"], ids=["excel", "libreoffice"])
+def test_open_register_is_refused(register, lock):
+    (register.parent / lock).write_text("lukko")
+    before = register.read_bytes()
+    with pytest.raises(RegisterLocked) as caught:
+        write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    assert caught.value.exit_code == 3
+    assert "on auki" in caught.value.message("fi") and "Sulje" in caught.value.message("fi")
+    assert "is open" in caught.value.message("en")
+    assert register.read_bytes() == before and not (register.parent / "varmuuskopiot").exists()
+
+
+@pytest.mark.parametrize("how", ["content", "same-size-and-time"])
+def test_register_changed_since_read_is_refused(register, how):
+    taken = fingerprint(register)
+    data = bytearray(register.read_bytes())
+    if how == "content":
+        data += b"\0"
+        register.write_bytes(bytes(data))
+    else:
+        data[-30] ^= 1   # same size, then the old modification time back
+        register.write_bytes(bytes(data))
+        os.utime(register, ns=(taken.mtime_ns, taken.mtime_ns))
+    after = register.read_bytes()
+    with pytest.raises(RegisterChanged) as caught:
+        write_changes(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"), expected=taken, now=NOW)
+    assert "muuttunut" in caught.value.message("fi") and caught.value.exit_code == 3
+    assert register.read_bytes() == after
+
+
+def test_register_changed_during_the_write_is_refused(register, monkeypatch):
+    from toolkit import verifying
+
+    real = verifying.verify
+
+    def verify_then_owner_saves(original, temp, applied):
+        real(original, temp, applied)
+        register.write_bytes(register.read_bytes() + b"\0")
+
+    monkeypatch.setattr(verifying, "verify", verify_then_owner_saves)
+    with pytest.raises(RegisterChanged):
+        write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    assert leftovers(register.parent) == []
+
+
+# --- injected errors -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target, error", [
+    ("os.replace", OSError(errno.EACCES, "Permission denied")),
+    ("os.replace", OSError(errno.ENOSPC, "No space left on device")),
+    ("os.fsync", OSError(errno.EIO, "Input/output error")),
+    ("os.fdopen", OSError(errno.ENOSPC, "No space left on device")),
+    ("tempfile.mkstemp", OSError(errno.EROFS, "Read-only file system")),
+], ids=["replace-permission", "replace-disk-full", "fsync-io", "write-disk-full", "temp-read-only"])
+def test_injected_os_errors_leave_the_original_and_no_temp_files(register, monkeypatch, target, error):
+    before = register.read_bytes()
+    module, name = target.split(".")
+    real = getattr(__import__(module), name)
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(args)
+        # os.replace: fail the register's replace (the backup's own replace must pass first)
+        if module == "os" and name == "replace" and not str(args[1]).endswith("rekisteri.xlsx"):
+            return real(*args, **kwargs)
+        raise error
+
+    monkeypatch.setattr(f"{module}.{name}", failing)
+    with pytest.raises(FileProblem) as caught:
+        write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    monkeypatch.undo()
+    assert "ennallaan" in caught.value.message("fi")
+    assert register.read_bytes() == before
+    assert leftovers(register.parent) == []
+    backups = register.parent / "varmuuskopiot"
+    assert not backups.exists() or leftovers(backups) == []
+
+
+def test_verification_failure_keeps_the_original(register, monkeypatch):
+    from toolkit.package import Package
+
+    real = Package.to_bytes
+
+    def drops_a_part(self):
+        self.parts.pop("docProps/app.xml", None)
+        return real(self)
+
+    monkeypatch.setattr(Package, "to_bytes", drops_a_part)
+    before = register.read_bytes()
+    with pytest.raises(VerificationFailed) as caught:
+        write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    assert "docProps/app.xml" in caught.value.message("fi") and "ennallaan" in caught.value.message("fi")
+    assert register.read_bytes() == before and leftovers(register.parent) == []
+
+
+def test_verification_catches_a_wrong_cell(register, monkeypatch):
+    from toolkit.sheetxml import SheetEditor
+
+    real = SheetEditor.set_value
+
+    def off_by_one(self, number, column, value, style=None):
+        real(self, number, column + (1 if value == "X" else 0), value, style)
+
+    monkeypatch.setattr(SheetEditor, "set_value", off_by_one)
+    before = register.read_bytes()
+    with pytest.raises(VerificationFailed) as caught:
+        write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    assert "Oppilaat" in caught.value.message("fi")
+    assert register.read_bytes() == before
+
+
+# --- atomic replace, backups --------------------------------------------------------------------
+
+def test_backup_is_the_previous_version_mode_0600_named_by_time(register):
+    os.chmod(register, 0o640)
+    before = register.read_bytes()
+    first = write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    second = write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "Y"))
+    assert first.backup_path.name == "rekisteri-20261125-143012.xlsx"
+    assert second.backup_path.name == "rekisteri-20261125-143012-2.xlsx"
+    assert first.backup_path.read_bytes() == before
+    assert stat.S_IMODE(first.backup_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(first.backup_path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(register.stat().st_mode) == 0o640        # the register keeps its mode
+    assert [(p.name, t) for p, t in list_backups(register)] == [
+        ("rekisteri-20261125-143012.xlsx", NOW), ("rekisteri-20261125-143012-2.xlsx", NOW)]
+
+
+def test_list_backups_ignores_other_files(register):
+    folder = register.parent / "varmuuskopiot"
+    folder.mkdir()
+    for name in ["rekisteri-20260101-120000.xlsx", "toinen-20260101-120000.xlsx", "rekisteri-2026.xlsx",
+                 "rekisteri-20261399-120000.xlsx", "rekisteri-20250505-080910.xlsx", "notes.txt"]:
+        (folder / name).write_text("x")
+    assert [(p.name, t) for p, t in list_backups(register)] == [
+        ("rekisteri-20250505-080910.xlsx", datetime(2025, 5, 5, 8, 9, 10)),
+        ("rekisteri-20260101-120000.xlsx", datetime(2026, 1, 1, 12, 0))]
+    assert list_backups(register.parent / "puuttuu.xlsx") == []
+
+
+def test_backup_dir_can_be_given(register, tmp_path):
+    result = write_changes(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"),
+                           expected=fingerprint(register), now=NOW, backup_dir=tmp_path / "muualla")
+    assert result.backup_path.parent == tmp_path / "muualla"
+    assert list_backups(register, backup_dir=tmp_path / "muualla")[0][0] == result.backup_path
+
+
+def test_not_a_workbook_is_refused(tmp_path):
+    path = tmp_path / "rekisteri.xlsx"
+    path.write_text("Oppilasnumero;Etunimi\n0001;Aino\n")
+    with pytest.raises(FileProblem):
+        write(path, RegisterChange().update("Oppilaat", 2, "Etunimi", "X"))
+    with pytest.raises(FileProblem):
+        write(tmp_path / "puuttuu.xlsx", RegisterChange())
+
+
+# --- erasure scrub -------------------------------------------------------------------------------
+
+def _leaky(workbook):
+    from openpyxl.comments import Comment
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    sheet = workbook["Oppilaat"]
+    sheet["M2"].comment = Comment("Soita Aino Virtaselle", "opettaja")
+    sheet["M3"].comment = Comment("Eino tulee syksyllä", "opettaja")
+    sheet["F4"].hyperlink = "mailto:perhe1@example.fi"
+    prompt = DataValidation(type="list", formula1='"a,b"', prompt="Kysy perhe1@example.fi", promptTitle="Vihje")
+    prompt.add("N2:N9")
+    sheet.add_data_validation(prompt)
+    sheet.auto_filter.ref = "A1:M9"
+    sheet.auto_filter.add_filter_column(1, ["Aino", "Eino"])
+    workbook.properties.creator = "Aino Virtanen"
+    workbook.properties.title = "Rekisteri"
+
+
+def test_scrub_removes_a_person_from_everything_but_other_rows(tmp_path):
+    path = build_register(tmp_path / "r.xlsx", students=3, customise=_leaky)
+    change = (RegisterChange().delete_rows("Oppilaat", [2]).delete_rows("Opinnot", [2])
+              .scrub(["Aino", "Virtanen", "perhe1@example.fi", "040 123 0001"]).log("purge", "poistettu 1 oppilas"))
+    write(path, change)
+    everything = b"".join(parts(path).values()).decode("utf-8", "replace").casefold()
+    for needle in ("aino", "virtanen", "perhe1@example.fi", "040 123 0001"):
+        assert needle not in everything
+    book = openpyxl.load_workbook(path)
+    assert book["Oppilaat"]["M2"].comment.text == "Eino tulee syksyllä"
+    assert book.properties.title == "Rekisteri"
+    assert "Eino" in read_values(path)["Oppilaat"][2]
+
+
+def test_scrub_refuses_when_the_person_remains_in_a_cell(tmp_path):
+    path = build_register(tmp_path / "r.xlsx", students=3)
+    before = path.read_bytes()
+    with pytest.raises(ErasureIncomplete) as caught:
+        write(path, RegisterChange().delete_rows("Oppilaat", [2]).scrub(["perhe1@example.fi", "Helmi"]))
+    assert "Oppilaat" in caught.value.message("fi")
+    assert path.read_bytes() == before
+
+
+def test_deleted_rows_leave_no_shared_strings_behind(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "r.xlsx"
+    book = xlsxwriter.Workbook(path)   # XlsxWriter (like Excel) keeps text in the shared-string table
+    sheet = book.add_worksheet("Oppilaat")
+    rows = [("Oppilasnumero", "Etunimi", "Sukunimi", "Sähköposti"), ("0001", "Aino", "Virtanen", "aino@example.fi"),
+            ("0002", "Eino", "Virtanen", "eino@example.fi"), ("0003", "Aino", "Korhonen", "k@example.fi")]
+    for r, values in enumerate(rows):
+        sheet.write_row(r, 0, values)
+    book.add_worksheet("Loki").write_row(0, 0, ("Aika", "Toiminto", "Tiedot"))
+    book.close()
+    write(path, RegisterChange().delete_rows("Oppilaat", [2]).update("Oppilaat", 4, "Sähköposti", "uusi@example.fi"))
+    strings = parts(path)["xl/sharedStrings.xml"].decode()
+    assert "aino@example.fi" not in strings and "k@example.fi" not in strings   # no cell uses them now
+    assert "Aino" in strings and "Virtanen" in strings                          # other rows still do
+    assert read_values(path)["Oppilaat"][3] == ("0003", "Aino", "Korhonen", "uusi@example.fi")
+
+
+def test_writing_module_is_the_api_others_use():
+    assert {"RegisterChange", "write_changes", "list_backups", "WriteResult", "BACKUP_PATTERN"} <= set(dir(writing))
