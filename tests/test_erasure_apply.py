@@ -319,3 +319,17 @@ def test_cli_register_with_errors_is_exit_1(tmp_path, capsys):
     wb.save(path)
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 1
     assert (tmp_path / "todistukset" / "2025-001.docx").exists()
+
+
+def test_scanning_the_register_folder_itself_skips_the_register_and_its_backups(tmp_path):
+    path = build(tmp_path)
+    done = apply_purge(plan_purge(path, TODAY), NOW, extra_folders=[tmp_path])
+    assert done.scan.clean
+
+
+def test_a_missing_scan_folder_is_refused_before_anything_changes(tmp_path, capsys):
+    path = build(tmp_path)
+    before = path.read_bytes()
+    assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply", "--scan", str(tmp_path / "ei-ole")]) == 3
+    assert "ei löydy" in capsys.readouterr().err
+    assert path.read_bytes() == before

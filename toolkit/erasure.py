@@ -44,6 +44,7 @@ from toolkit.rules.purge import (
 )
 
 CERTIFICATE_FOLDER = "todistukset"
+BACKUP_FOLDER = "varmuuskopiot"
 LOG_COMMAND = "purge"
 
 
@@ -166,7 +167,9 @@ def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_fol
     full_needles = [n for n in needles if n.person in full_people]
     if full_needles:
         for target in _document_folders(folder, tables, extra_folders):
-            scan_folder(target, full_needles, report, skip=documents)
+            # the register itself (replaced only after this scan) and the backups (they expire) are not exports
+            scan_folder(target, full_needles, report, skip=[*documents, plan.path],
+                        skip_dirs=[folder / BACKUP_FOLDER])
     report.raise_if_dirty()
 
     written = write_changes(plan.path, change, expected=plan.register.fingerprint, now=now)
@@ -269,7 +272,11 @@ def _document_folders(folder: Path, tables, extra: Sequence[Path]) -> list[Path]
             target = _inside(folder, str(name), strict=False)
             if target is not None and target.parent != folder.resolve():
                 found.add(target.parent)
-    found.update(Path(p).resolve() for p in extra)
+    for extra_folder in extra:
+        if not Path(extra_folder).is_dir():
+            raise Refused(f"Tarkistettavaa kansiota {extra_folder} ei löydy. Tarkista polku.",
+                          f"The folder to scan, {extra_folder}, does not exist. Check the path.")
+        found.add(Path(extra_folder).resolve())
     # a folder inside another is walked once, with it
     ordered = sorted(found, key=lambda p: len(p.parts))
     return [p for i, p in enumerate(ordered) if not any(p.is_relative_to(q) for q in ordered[:i])]

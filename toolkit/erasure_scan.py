@@ -270,13 +270,16 @@ def scan_file(path: Path, needles: list[Needle], report: ScanReport, label: str 
             search_text(label + " (teksti)", text, needles, report)
 
 
-def scan_folder(folder: Path, needles: list[Needle], report: ScanReport, skip: Iterable[Path] = ()) -> None:
-    """Every regular file under ``folder`` (symbolic links are not followed), except ``skip``."""
+def scan_folder(folder: Path, needles: list[Needle], report: ScanReport, skip: Iterable[Path] = (),
+                skip_dirs: Iterable[Path] = ()) -> None:
+    """Every regular file under ``folder`` (symbolic links are not followed), except ``skip`` and the
+    files under ``skip_dirs``."""
     skipped = {p.resolve() for p in skip}
+    skipped_dirs = {p.resolve() for p in skip_dirs}
     if not folder.is_dir():
         return
     for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if (Path(root) / d).resolve() not in skipped_dirs)
         for name in sorted(files):
             path = Path(root) / name
             if path.is_symlink() or not path.is_file() or path.resolve() in skipped:
