@@ -26,6 +26,9 @@ dev: $(DEVSTAMP)
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR)
 	$(VENV)/bin/muskari demo $(DEMO_DIR)
+	# the demo's key and erased-ids list stay in the demo folder, never in the owner's configuration
+	XDG_CONFIG_HOME=$(abspath $(DEMO_DIR))/.config $(VENV)/bin/muskari semester $(DEMO_DIR)/rekisteri.xlsx \
+		--out $(DEMO_DIR)/lukukausi --forms $(DEMO_DIR)/ilmoittautumiset.csv --apply
 	$(VENV)/bin/muskari check $(DEMO_DIR)/rekisteri.xlsx
 
 test: $(DEVSTAMP)

@@ -46,6 +46,11 @@ def _names(result) -> dict[str, str]:
                                                   students["last_name"], strict=True)}
 
 
+def erased_ids(result) -> set[str]:
+    """Students erased by this run: left out of every list below (counted, never named)."""
+    return {a.student_id for a in (result.purged.applied if result.purged else []) if a.action == "erase"}
+
+
 def _rel(path: Path, result) -> str:
     try:
         return Path(path).resolve().relative_to(result.out_dir.resolve()).as_posix()
@@ -56,6 +61,7 @@ def _rel(path: Path, result) -> str:
 def render_summary(result, lang: str = "fi", images=()) -> str:
     out = _Text(lang)
     names = _names(result)
+    hidden = erased_ids(result)
     out.add(f"# {out.t('Lukukausiajo', 'Semester run')} {format_date(result.today, lang)}", "",
             f"{out.t('Rekisteri', 'Register')}: `{result.register}`  ",
             out.t("Muutokset tallennettiin rekisteriin (--apply)." if result.applied else
@@ -63,9 +69,9 @@ def render_summary(result, lang: str = "fi", images=()) -> str:
                   "The changes were saved in the register (--apply)." if result.applied else
                   "Preview: the register was not changed. Run again with --apply to save the changes."))
     _check(out, result)
-    _forms(out, result, names)
-    _eligibility(out, result, names)
-    _certificates(out, result)
+    _forms(out, result, hidden)
+    _eligibility(out, result, names, hidden)
+    _certificates(out, result, hidden)
     _purge(out, result, names)
     _lists(out, result)
     _emails(out, result)
@@ -84,7 +90,7 @@ def _check(out: _Text, result) -> None:
                + ", ".join(f"{code} {n}" for code, n in sorted(counts.items())) if counts else "") + ".")
 
 
-def _forms(out: _Text, result, names) -> None:
+def _forms(out: _Text, result, hidden) -> None:
     out.heading("2. Ilmoittautumislomakkeet", "2. Registration forms")
     if result.forms is None:
         out.add(out.t("Lomaketiedostoa ei annettu (--forms).", "No forms file given (--forms)."))
@@ -96,7 +102,8 @@ def _forms(out: _Text, result, names) -> None:
             + "".join(f"\n  - {n.student_id} {n.name}" for n in plan.new_students),
             f"- {out.t('Yhteystietomuutoksia', 'Contact changes')}: {len(plan.contact_changes())}",
             f"- {out.t('Tilamuutoksia', 'Status changes')}: {len(plan.status_changes())}"
-            + "".join(f"\n  - {u.student_id} {u.name}: {c.old} → {c.new}" for u, c in plan.status_changes()),
+            + "".join(f"\n  - {u.student_id} {u.name}: {c.old} → {c.new}" for u, c in plan.status_changes()
+                      if u.student_id not in hidden),
             f"- {out.t('Hylättyjä vastauksia (rivit)', 'Refused responses (rows)')}: {len(plan.problems)} ({refused})",
             "",
             out.t(f"Koko muutosraportti: muskari import-forms REKISTERI {file}. Poista {file}, kun tiedot on tuotu: "
@@ -105,21 +112,21 @@ def _forms(out: _Text, result, names) -> None:
                   "holds the families' personal data."))
 
 
-def _eligibility(out: _Text, result, names) -> None:
+def _eligibility(out: _Text, result, names, hidden) -> None:
     out.heading("3. Todistustilanne", "3. Eligibility")
     counts = Counter((r.certificate, r.status) for r in result.eligibility)
     header = [out.t("Todistus", "Certificate"), *(out.t(*STATUS_WORDS[s]) for s in STATUS_ORDER)]
     out.add("| " + " | ".join(header) + " |", "|" + "---|" * len(header))
     for kind in ("muskaritodistus", "päättötodistus"):
         out.add(f"| {kind} | " + " | ".join(str(counts[(kind, s)]) for s in STATUS_ORDER) + " |")
-    earned = [r for r in result.eligibility if r.status == "eligible"]
+    earned = [r for r in result.eligibility if r.status == "eligible" and r.student_id not in hidden]
     if earned:
         out.add("", out.t("Ansaitut (ennen tämän ajon todistuksia):", "Earned (before this run's certificates):"))
         out.add(*[f"- {r.student_id} {names.get(r.student_id, '')}: {r.certificate}, "
                   f"{format_hours(r.hours, out.t('fi', 'en'))}" for r in earned])
 
 
-def _certificates(out: _Text, result) -> None:
+def _certificates(out: _Text, result, hidden) -> None:
     out.heading("4. Todistukset", "4. Certificates")
     plan = result.certificates
     if not plan or not plan.requests:
@@ -127,7 +134,12 @@ def _certificates(out: _Text, result) -> None:
         return
     verb = out.t("Annettiin", "Issued") if result.issued else out.t("Annettaisiin", "Would issue")
     out.add(f"{verb} {len(plan.requests)} {out.t('todistusta kansioon', 'certificates into')} `{plan.out_dir}`:")
-    out.add(*[f"- {r.number} {r.student_id} {r.name}: {r.kind}" for r in plan.requests])
+    out.add(*[f"- {r.number} {r.student_id} {r.name}: {r.kind}" for r in plan.requests if r.student_id not in hidden])
+    if any(r.student_id in hidden for r in plan.requests):
+        out.add(out.t(f"- ja {sum(r.student_id in hidden for r in plan.requests)} oppilaalle, joiden tiedot poistettiin "
+                      "tässä ajossa (ks. Valmistuneet)",
+                      f"- and {sum(r.student_id in hidden for r in plan.requests)} students erased in this run "
+                      "(see Valmistuneet)"))
     if plan.missing_settings:
         out.add("", out.t("Täytä ennen --apply-ajoa Asetukset-välilehdelle: ", "Before --apply fill in on Asetukset: ")
                 + ", ".join(plan.missing_settings))
