@@ -319,3 +319,41 @@ def test_document_says_which_issued_documents_are_still_on_disk(register, tmp_pa
     (tmp_path / "todistukset" / "2025-001.docx").unlink()
     assert run_cli(str(register), "--email", "virtaset@example.fi", "--out", str(tables_out), "--force") == 0
     assert "tiedostoa ei enää ole" in package_text(tables_out)
+
+
+# --- properties ------------------------------------------------------------------------------------
+
+_ids = st.integers(1, 30).map(lambda n: f"{n:04d}")
+_families = st.sampled_from(["a@example.fi", "B@example.fi", "b@EXAMPLE.fi", "c@example.fi", None])
+
+
+@st.composite
+def registers(draw):
+    ids = draw(st.lists(_ids, min_size=1, max_size=8, unique=True))
+    students = [student(id=i, first=f"Etu{i}", last=f"Suku{i}", email=draw(_families)) for i in ids]
+    studies = [study(draw(st.sampled_from(ids)), "Soitin 1", 10) for _ in range(draw(st.integers(0, 12)))]
+    certs = [certificate(f"2025-{n:03d}", draw(st.sampled_from([*ids, None]))) for n in range(draw(st.integers(0, 5)))]
+    contacts = [contact(name=None, email=draw(_families)) for _ in range(draw(st.integers(0, 4)))]
+    return make_tables(students=students, studies=studies, certificates=certs, contacts=contacts), ids
+
+
+@given(registers(), st.data())
+def test_an_answer_holds_exactly_the_persons_rows(drawn, data):
+    tables, ids = drawn
+    sid = data.draw(st.sampled_from(ids))
+    answer = collect_answer(tables, received=date(2026, 3, 1), student_id=sid)
+
+    def rows_of(frame, column, test):
+        return [int(r) for r, v in zip(frame["row"], frame[column], strict=True) if test(v)]
+
+    expected = {"Oppilaat": rows_of(tables.students, "student_id", lambda v: v == sid),
+                "Opinnot": rows_of(tables.studies, "student_id", lambda v: v == sid),
+                "Todistukset": rows_of(tables.certificates, "student_id", lambda v: v == sid)}
+    email = tables.students.loc[tables.students["student_id"] == sid, "email"].iloc[0]
+    expected["Yhteydenotot"] = rows_of(tables.contacts, "email",
+                                       lambda v: email is not None and v is not None and v.casefold() == email.casefold())
+    got = {s.sheet: s.excel_rows for s in answer.sections}
+    assert {k: got.get(k, []) for k in expected} == expected
+    others = [s for s in ids if s != sid]
+    shown = " ".join(" ".join(row) for s in answer.sections for row in s.rows)
+    assert leaks(shown, [f"Etu{o}" for o in others]) == []

@@ -67,5 +67,7 @@ def _report(args, answer, outputs) -> None:
         emit(f"Wrote {files}: {answer.row_count} row(s), {len(answer.documents)} document(s). "
              f"Send the answer by {answer.due.isoformat()}.\n")
     else:
-        emit(f"Kirjoitettu {files}: {answer.row_count} riviä, {len(answer.documents)} asiakirjaa. "
+        rows = "1 rivi" if answer.row_count == 1 else f"{answer.row_count} riviä"
+        docs = "1 asiakirja" if len(answer.documents) == 1 else f"{len(answer.documents)} asiakirjaa"
+        emit(f"Kirjoitettu {files}: {rows}, {docs}. "
              f"Lähetä vastaus viimeistään {answer.due.day}.{answer.due.month}.{answer.due.year}.\n")
