@@ -357,3 +357,57 @@ def test_an_answer_holds_exactly_the_persons_rows(drawn, data):
     others = [s for s in ids if s != sid]
     shown = " ".join(" ".join(row) for s in answer.sections for row in s.rows)
     assert leaks(shown, [f"Etu{o}" for o in others]) == []
+
+
+# --- golden text and a real client ------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "access_request.txt"
+
+
+def docx_text(path: Path) -> str:
+    """Paragraphs and table cells in document order, one per line (what the family reads)."""
+    from docx import Document
+
+    doc = Document(str(path))
+    lines = []
+    for block in doc.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append("".join(t.text or "" for t in block.iter() if t.tag.endswith("}t")))
+        elif tag == "tbl":
+            for row in block.iter():
+                if row.tag.endswith("}tr"):
+                    cells = ["".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
+                             for cell in row if cell.tag.endswith("}tc")]
+                    lines.append(" | ".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def test_golden_answer_text(register, tmp_path):
+    import os
+
+    out = tmp_path / "vastaus.docx"
+    assert run_cli(str(register), "--student", "0001", "--out", str(out), "--received", "2026-02-20") == 0
+    text = docx_text(out)
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+@pytest.mark.libreoffice
+def test_answer_opens_in_libreoffice(register, tmp_path, soffice):
+    import shutil
+    import subprocess
+
+    out = tmp_path / "vastaus.docx"
+    assert run_cli(str(register), "--email", "virtaset@example.fi", "--out", str(out)) == 0
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "vastaus.pdf"
+    assert pdf.exists()
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
+                              text=True).stdout
+        assert "vastaus tarkastuspyyntöön" in text and "Onni" in text and "Tietosuojavaltuutetun" in text
+        assert leaks(text, other_people_values()) == []
