@@ -42,9 +42,6 @@ NAMES: dict[str, tuple[str, str]] = {
 }
 
 _FORMULA = re.compile(rb"<(?:x:)?f[\s>/]")   # a cell formula (not xm:f of extension lists)
-_FORMULA_ROWS = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*>(.*?)</(?:\w+:)?row>", re.DOTALL)
-_XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
-_CHART_F = re.compile(rb"<c:f>([^<]*)</c:f>")
 
 
 @dataclass(frozen=True)
@@ -60,21 +57,31 @@ class Feature:
         return f"{name} ({'sheet' if lang == 'en' else 'välilehti'} {self.sheet})"
 
 
-def _drawing_kinds(data: bytes) -> set[str]:
+def _local(el) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _drawing_kinds(element) -> set[str]:
+    """Kinds of objects in a drawing part or one of its anchors (by local name, whatever the prefixes)."""
+    if isinstance(element, bytes):
+        element = parse_xml(element)
     kinds = set()
-    if b":sp>" in data or b":sp " in data or b":cxnSp" in data or b"<sp>" in data:
-        kinds.add("shapes")
-    if b":pic>" in data or b":pic " in data:
-        kinds.add("pictures")
-    if b"/chart" in data:
-        kinds.add("charts")
+    for el in element.iter():
+        name = _local(el)
+        if name in ("sp", "cxnSp"):
+            kinds.add("shapes")
+        elif name == "pic":
+            kinds.add("pictures")
+        elif name == "graphicData" and (el.get("uri") or "").endswith("/chart"):
+            kinds.add("charts")
     return kinds or {"shapes"}
 
 
-def sheet_features(package: Package, sheet: str) -> set[str]:
-    """Codes of the features on one sheet."""
+def sheet_features(package: Package, sheet: str, root=None) -> set[str]:
+    """Codes of the features on one sheet (``root``: the sheet's parsed XML, if already at hand)."""
     part = package.sheets[sheet]
-    data = package.parts[part]
+    if root is None:
+        root = parse_xml(package.parts[part])
     found = set()
     for rel in package.rels(part):
         kind = rel.kind
@@ -86,7 +93,7 @@ def sheet_features(package: Package, sheet: str) -> set[str]:
                 found.add("comments")
             if re.search(rb'ObjectType="(?!Note")', target):
                 found.add("form-controls")
-        elif kind in ("comments",):
+        elif kind == "comments":
             found.add("comments")
         elif kind == "threadedComment":
             found.add("threaded-comments")
@@ -102,19 +109,22 @@ def sheet_features(package: Package, sheet: str) -> set[str]:
             found.add("timelines")
         elif kind == "image":
             found.add("background")
-    if b"x14:dataValidation" in data:
-        found.add("extension-validations")
-    if b"x14:conditionalFormatting" in data:
-        found.add("extension-formats")
-    if b"sparklineGroup" in data:
-        found.add("sparklines")
-    if b"slicerList" in data:
-        found.add("slicers")
-    if b"legacyDrawingHF" in data:
-        found.add("header-footer-pictures")
-    if _FORMULA.search(data):
+    for el in root:
+        name = _local(el)
+        if name == "legacyDrawingHF":
+            found.add("header-footer-pictures")
+        elif name == "picture":
+            found.add("background")
+        elif name == "extLst":
+            for inner in el.iter():
+                found |= _EXTENSIONS.get(_local(inner), set())
+    if root.find(f".//{q('f')}") is not None:
         found.add("formulas")
     return found
+
+
+_EXTENSIONS = {"dataValidations": {"extension-validations"}, "conditionalFormattings": {"extension-formats"},
+               "sparklineGroups": {"sparklines"}, "slicerList": {"slicers"}, "timelineRefs": {"timelines"}}
 
 
 def _resolve(part: str, target: str) -> str:
@@ -149,7 +159,8 @@ def _refuse(feature: Feature) -> WouldLoseContent:
 def refuse_row_deletion(package: Package, sheet: str, first_row: int, editor=None) -> None:
     """WouldLoseContent when deleting rows from ``first_row`` down on ``sheet`` cannot keep a feature."""
     part = package.sheets[sheet]
-    here = sheet_features(package, sheet)
+    root = editor.root if editor is not None else parse_xml(package.parts[part])
+    here = sheet_features(package, sheet, root)
     for code in ("threaded-comments", "sparklines", "slicers", "timelines", "pivot-tables", "form-controls"):
         if code in here:
             raise _refuse(Feature(code, sheet))
@@ -157,14 +168,15 @@ def refuse_row_deletion(package: Package, sheet: str, first_row: int, editor=Non
         code = _anchored_below(package.parts.get(drawing, b""), first_row)
         if code:
             raise _refuse(Feature(code, sheet))
-    if "formulas" in here and _formula_at_or_below(package.parts[part], first_row):
+    if "formulas" in here and _formula_at_or_below(root, first_row):
         raise _refuse(Feature("formulas", sheet))
     for other, other_part in package.sheets.items():
         if other != sheet and _mentions(package.parts[other_part], sheet):
             raise _refuse(Feature("formulas", other))
     for name, data in package.parts.items():
         if name.startswith("xl/charts/") and name.endswith(".xml"):
-            if any(formula_mentions_sheet(f.decode("utf-8", "replace"), sheet) for f in _CHART_F.findall(data)):
+            formulas = [el.text or "" for el in parse_xml(data).iter() if _local(el) == "f"]
+            if any(formula_mentions_sheet(f, sheet) for f in formulas):
                 raise _refuse(Feature("charts", sheet))
         if name.startswith("xl/pivotCache/pivotCacheDefinition") and name.endswith(".xml"):
             source = parse_xml(data).find(f".//{q('worksheetSource')}")
@@ -176,19 +188,18 @@ def _anchored_below(data: bytes, first_row: int) -> str | None:
     """The kind of the first drawing object anchored at or below ``first_row`` (1-based), or None."""
     if not data:
         return None
-    root = parse_xml(data)
-    for anchor in root:
-        rows = [int(r.text) for r in anchor.iter(f"{{{_XDR}}}row") if r.text and r.text.strip().isdigit()]
-        absolute = anchor.tag == f"{{{_XDR}}}absoluteAnchor"
-        if absolute or any(r + 1 >= first_row for r in rows):
-            kinds = _drawing_kinds(etree.tostring(anchor))
+    for anchor in parse_xml(data):
+        rows = [int(r.text) for r in anchor.iter() if _local(r) == "row" and r.text and r.text.strip().isdigit()]
+        if _local(anchor) == "absoluteAnchor" or any(r + 1 >= first_row for r in rows):
+            kinds = _drawing_kinds(anchor)
             return "charts" if "charts" in kinds else "pictures" if "pictures" in kinds else "shapes"
     return None
 
 
-def _formula_at_or_below(data: bytes, first_row: int) -> bool:
-    for number, body in _FORMULA_ROWS.findall(data):
-        if int(number) >= first_row and _FORMULA.search(body):
+def _formula_at_or_below(root, first_row: int) -> bool:
+    data = root.find(q("sheetData"))
+    for row in data.iterchildren(q("row")) if data is not None else ():
+        if int(row.get("r", "0")) >= first_row and row.find(f".//{q('f')}") is not None:
             return True
     return False
 
