@@ -222,3 +222,53 @@ def test_demo_refuses_to_overwrite_and_writes_nothing(tmp_path, capsys):
 def test_demo_files_are_private(demo_dir):
     for path in demo_dir.iterdir():
         assert path.stat().st_mode & 0o077 == 0, path.name
+
+
+# --- the benchmark generator ---------------------------------------------------------------------------
+
+def _generator():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("generate", Path(__file__).parent.parent / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _dropdowns(wb) -> dict[str, set]:
+    return {n: {(str(d.sqref), d.formula1) for d in wb[n].data_validations.dataValidation} for n in wb.sheetnames}
+
+
+def test_generated_register_passes_check_and_is_laid_out_like_init(tmp_path, capsys):
+    pytest.importorskip("xlsxwriter")
+    generate = _generator()
+    path = tmp_path / "iso.xlsx"
+    assert generate.main(["--students", "120", "--studies", "2400", "--as-of", AS_OF.isoformat(), str(path)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(path), "--as-of", AS_OF.isoformat(), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+    assert main(["init", str(tmp_path / "tyhja.xlsx")]) == 0
+    made, empty = openpyxl.load_workbook(path), openpyxl.load_workbook(tmp_path / "tyhja.xlsx")
+    assert made.sheetnames == empty.sheetnames
+    for name in SHEET_ORDER[1:]:
+        assert [c.value for c in made[name][1]] == [c.value for c in empty[name][1]], name
+        assert made[name].freeze_panes == "A2"
+    assert _dropdowns(made) == _dropdowns(empty)
+    assert made.defined_names["Opettajalista"].attr_text == empty.defined_names["Opettajalista"].attr_text
+    students = list(made["Oppilaat"].iter_rows(min_row=2, values_only=True))
+    assert len(students) == 120 and len(list(made["Opinnot"].iter_rows(min_row=2))) == 2400
+    assert made["Oppilaat"]["D2"].number_format == "d.m.yyyy" and made["Oppilaat"]["A2"].data_type == "s"
+
+
+def test_generator_is_deterministic_and_never_overwrites(tmp_path, capsys):
+    pytest.importorskip("xlsxwriter")
+    generate = _generator()
+    args = ["--students", "30", "--studies", "300", "--as-of", "2027-03-15"]
+    assert generate.main([*args, str(tmp_path / "a.xlsx")]) == 0
+    assert generate.main([*args, str(tmp_path / "b.xlsx")]) == 0
+    assert cell_values(tmp_path / "a.xlsx") == cell_values(tmp_path / "b.xlsx")
+    before = (tmp_path / "a.xlsx").read_bytes()
+    assert generate.main([*args, str(tmp_path / "a.xlsx")]) == 3
+    assert (tmp_path / "a.xlsx").read_bytes() == before
+    assert "already exists" in capsys.readouterr().err
