@@ -52,7 +52,9 @@ def _report(args, done) -> None:
         return
     if args.lang == "en":
         emit(f"Restored {done.register} and {len(done.documents)} document(s); erasures replayed: {erased}.\n"
-             + (f"The register it replaced is kept in {done.previous}.\n" if done.previous else ""))
+             + (f"The register it replaced is kept in {done.previous}.\n" if done.previous else "")
+             + f"Then run muskari purge {done.register}: retention periods may have ended since the backup.\n")
     else:
         emit(f"Palautettu {done.register} ja {len(done.documents)} asiakirjaa; toistettuja poistoja: {erased}.\n"
-             + (f"Korvattu rekisteri on tallessa: {done.previous}.\n" if done.previous else ""))
+             + (f"Korvattu rekisteri on tallessa: {done.previous}.\n" if done.previous else "")
+             + f"Aja sitten muskari purge {done.register}: säilytysaikoja on voinut umpeutua varmuuskopion jälkeen.\n")
