@@ -195,9 +195,16 @@ def test_the_summary_hook_links_images_relative_to_the_folder(tmp_path, capsys, 
     from toolkit.semester import run_semester
 
     result = run_semester(register, tmp_path / "out", today=TODAY, now=__import__("datetime").datetime(2026, 11, 25))
-    (tmp_path / "out" / "kuvat").mkdir()
     path = write_summary(tmp_path / "out", result, images=[tmp_path / "out" / "kuvat" / "tunnit.png"])
     text = path.read_text(encoding="utf-8")
     assert text.rstrip().endswith("![tunnit](kuvat/tunnit.png)")
     assert "Ilman sähköpostiosoitetta: 0002" in text
     assert isinstance(result, SemesterResult) and result.done[-1] == "summary"
+
+
+def test_every_linked_plot_exists_and_is_a_png(applied):
+    links = re.findall(r"^!\[(.+?)\]\((.+?)\)$", section(applied["stdout"], "Kuvat"), re.M)
+    assert len(links) >= 3
+    for caption, link in links:
+        path = applied["out"] / link
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and caption

@@ -4,7 +4,7 @@
     write_summary(out_dir, result, images=[...])     # DIR/yhteenveto.md (run_semester writes it once)
 
 Steps: check -> import forms (when given) -> eligibility -> certificates -> purge -> teacher lists ->
-e-mail lists -> summary. Without ``apply`` the register is never changed: forms, certificates and purge
+e-mail lists -> summary (with the review plots). Without ``apply`` the register is never changed: forms, certificates and purge
 are planned and reported; the teacher and e-mail lists are still written (from the register as it is).
 With ``apply`` each step that changes the register writes through ``toolkit.writing`` and the register is
 read and checked again before the next step, so every step sees the previous one's result. Purge
@@ -38,6 +38,7 @@ LISTS_FOLDER = "opettajat"
 EMAIL_FOLDER = "sahkopostit"
 EMAIL_FILES = {"registration": "ilmoittautuminen.txt", "muskari-ended": "muskari-paattyneet.txt"}
 SUMMARY_FILE = "yhteenveto.md"
+PLOTS_FOLDER = "kuvat"
 
 
 class SemesterStopped(MuskariError):
@@ -100,8 +101,15 @@ def run_semester(register: str | Path, out_dir: str | Path, *, today: date, now:
     result.tables = checked[1].tables
     _step(result, "teacher-lists", lambda: _teacher_lists(result))
     _step(result, "emails", lambda: _emails(result))
-    _step(result, "summary", lambda: write_summary(result.out_dir, result, lang=lang))
+    _step(result, "summary", lambda: write_summary(result.out_dir, result, images=_plots(result), lang=lang))
     return result
+
+
+def _plots(result: SemesterResult) -> list[Path]:
+    """The review plots (students by id only) for the summary, in DIR/kuvat/."""
+    from toolkit.plots import save_review_plots
+
+    return save_review_plots(result.tables, result.today, result.out_dir / PLOTS_FOLDER)
 
 
 def _step(result: SemesterResult, name: str, action):
