@@ -1,0 +1,84 @@
+"""Fault injection: the writer killed with SIGKILL at random moments (the register is always the old
+or the new version, and it opens); see tests/test_writing.py for injected OSErrors.
+
+The writer runs in a forked child process (so the kill lands in the write, not in Python's start-up)
+and is killed after a random delay between 0 and 1.3 times a measured write.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from writing_support import build_register
+
+from toolkit.fileinfo import fingerprint
+from toolkit.package import Package
+from toolkit.verifying import read_values
+from toolkit.writing import RegisterChange, write_changes
+
+TRIALS = 24
+NOW = datetime(2026, 11, 25, 14, 30, 12)
+
+def the_change() -> RegisterChange:
+    change = RegisterChange().delete_rows("Opinnot", range(2, 200, 3))
+    for row in range(2, 300, 2):
+        change.update("Oppilaat", row, "Sähköposti", f"uusi{row}@example.fi")
+    for i in range(50):
+        change.append("Todistukset", {"Todistusnumero": f"2026-{i:03d}", "Oppilasnumero": f"{i:04d}",
+                                      "Todistus": "muskaritodistus", "Päivämäärä": NOW.date()})
+    return change.log("testi", "vikasietoisuuskoe")
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path):
+    template = build_register(tmp_path / "malli.xlsx", students=600)
+    old = template.read_bytes()
+    reference = tmp_path / "viite" / "rekisteri.xlsx"
+    reference.parent.mkdir()
+    shutil.copyfile(template, reference)
+    started = time.perf_counter()
+    write_changes(reference, the_change(), expected=fingerprint(reference), now=NOW)
+    duration = time.perf_counter() - started
+    new = reference.read_bytes()
+    assert new != old
+
+    rng = random.Random(20261125)
+    outcomes = {"old": 0, "new": 0}
+    deadline = time.monotonic() + 120
+    for trial in range(TRIALS):
+        assert time.monotonic() < deadline, "fault injection took too long"
+        folder = tmp_path / f"koe{trial}"
+        folder.mkdir()
+        path = folder / "rekisteri.xlsx"
+        shutil.copyfile(template, path)
+        pid = _writer_process(path)
+        time.sleep(rng.uniform(0, duration * 1.3))
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        data = path.read_bytes()
+        assert data in (old, new), f"trial {trial}: the register is neither the old nor the new version"
+        outcomes["old" if data == old else "new"] += 1
+        Package.from_bytes(data)                 # it opens as a workbook...
+        assert read_values(data)["Oppilaat"]     # ...and its cells read
+        for backup in (folder / "varmuuskopiot").glob("*.xlsx"):
+            assert backup.read_bytes() == old    # a backup that has its name is complete
+    assert outcomes["old"] and outcomes["new"], f"kills should land both before and after the replace: {outcomes}"
+
+
+def _writer_process(path: Path) -> int:
+    """A forked process (everything already imported) that writes the change; returns its pid."""
+    expected = fingerprint(path)
+    pid = os.fork()
+    if pid == 0:  # the child: write, then leave without running the parent's cleanup
+        try:
+            write_changes(path, the_change(), expected=expected, now=NOW)
+        finally:
+            os._exit(0)
+    return pid
