@@ -146,3 +146,14 @@ def test_a_missing_body_file_is_refused(register, tmp_path, capsys):
     code, _, err = run(capsys, "emails", str(register), "--eml", str(tmp_path / "x.eml"), "--subject", "S",
                        "--body-file", str(tmp_path / "puuttuu.txt"))
     assert code == 3 and "ei löydy" in err and not (tmp_path / "x.eml").exists()
+
+
+def test_an_unknown_teacher_is_refused_naming_the_teachers(register, capsys):
+    code, out, err = run(capsys, "emails", str(register), "--teacher", "Ei Ole")
+    assert code == 3 and out == "" and "Liisa Laulu" in err
+
+
+def test_the_teacher_filter_in_the_command_ignores_case_and_spacing(register, capsys):
+    code, out, _ = run(capsys, "emails", str(register), "--teacher", " liisa  laulu", "--purpose", "all",
+                       "--format", "csv")
+    assert code == 0 and out.splitlines() == ["address", "aino@example.fi", "EINO@example.fi", "ella@example.fi"]

@@ -147,3 +147,9 @@ def test_the_command_summarises_who_received_which_students(tmp_path, capsys):
     code = main(["teacher-lists", str(register), "--out", str(tmp_path / "listat"), "--as-of", "2026-11-25"])
     out = capsys.readouterr().out
     assert code == 0 and "Oppilaslista Pekka Piano.xlsx" in out and "Ulla Urut" in out
+
+
+def test_control_characters_never_break_the_export(tmp_path):
+    t = tables(student("0001", first="Ai\x01no", guardian="Maija\x1f V"))
+    [entry] = write_teacher_lists(t, tmp_path).lists
+    assert read_list(entry.file)["A2"].value == "Aino Virtanen"

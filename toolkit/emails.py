@@ -19,6 +19,12 @@ def ask_student_ids(tables, today: date) -> list[str]:
 
 def collect_addresses(tables, today: date, purpose: str = "registration", statuses=None,
                       teacher: str | None = None) -> AddressList:
+    from toolkit.normalize import key
+
+    if teacher is not None and key(teacher) not in {key(t) for t in tables.teachers["name"].dropna()}:
+        known = ", ".join(tables.teachers["name"].dropna()) or "-"
+        raise Refused(f"Opettajaa \"{teacher}\" ei ole Opettajat-välilehdellä. Opettajat: {known}.",
+                      f"There is no teacher \"{teacher}\" on the Opettajat sheet. Teachers: {known}.")
     ask_ids = ask_student_ids(tables, today) if purpose == "muskari-ended" else ()
     return address_list(tables.students, purpose, statuses, teacher, ask_ids)
 

@@ -106,13 +106,18 @@ def render_workbook(teacher: str, rows: list[tuple[str, ...]], school: str) -> b
 
 
 def _header_text(text: str) -> str:
-    return text.replace("&", "&&")[:200]      # & starts a code in Excel's header syntax
+    return _printable(text).replace("&", "&&")[:200]      # & starts a code in Excel's header syntax
+
+
+def _printable(value: object) -> str:
+    """Control characters (which a cell cannot hold and a teacher cannot see) removed."""
+    return "".join(ch for ch in str(value) if ch in "\t\n" or unicodedata.category(ch) != "Cc")
 
 
 def _text_cell(ws, row: int, col: int, value: str):
     """A cell that holds ``value`` as text, never a formula, whatever it starts with."""
     cell = ws.cell(row=row, column=col)
-    cell.value = str(value)
+    cell.value = _printable(value)
     cell.data_type = "s"
     cell.number_format = "@"
     return cell
