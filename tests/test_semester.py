@@ -208,3 +208,16 @@ def test_every_linked_plot_exists_and_is_a_png(applied):
     for caption, link in links:
         path = applied["out"] / link
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and caption
+
+
+def test_a_rerun_replaces_the_previous_lists(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    register = small_register(tmp_path)
+    stale = tmp_path / "lukukausi" / "opettajat" / "Oppilaslista Entinen Opettaja.xlsx"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    keep = tmp_path / "lukukausi" / "omat muistiinpanot.txt"
+    keep.write_text("omistajan oma tiedosto", encoding="utf-8")
+    assert run(capsys, "semester", str(register))[0] == 0
+    assert not stale.exists() and keep.exists()
+    assert [p.name for p in stale.parent.iterdir()] == ["Oppilaslista Liisa Laulu.xlsx"]

@@ -186,6 +186,7 @@ def _remove_previous_outputs(out_dir: Path) -> None:
 def _teacher_lists(result: SemesterResult) -> None:
     from toolkit.teacher_lists import write_teacher_lists
 
+    _remove_previous_outputs(result.out_dir)          # a teacher without students this time keeps no old list
     result.teacher_lists = write_teacher_lists(result.tables, result.out_dir / LISTS_FOLDER)
 
 
