@@ -22,7 +22,7 @@ def demo_register(tmp_path_factory) -> Path:
     from toolkit.cli import main
 
     folder = tmp_path_factory.mktemp("demo")
-    assert main(["demo", str(folder)]) == 0
+    assert main(["demo", str(folder), "--as-of", AS_OF.isoformat()]) == 0
     return folder / "rekisteri.xlsx"
 
 

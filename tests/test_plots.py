@@ -153,13 +153,14 @@ def test_funnel_plot_counts_each_stage_for_both_certificates():
 def test_progress_bars_show_done_and_missing_per_part_closest_first():
     t = make_tables(students=[student("1", birth=date(2012, 1, 1)), student("2")],
                     studies=[study("1", "Soitin 1", 100, date(2024, 5, 31)), study("1", "Bändi", 50, date(2024, 5, 31)),
-                             *_muskari_student("2", 40)])
+                             *_muskari_student("2", 40.5)])
     fig = plots.plot_certificate_progress(elig(t), labels={"1": "Eero E.", "2": "Aino V."})
     ax = fig.axes[0]
     assert rows_top_down(ax) == ["Aino V. · muskari", "Eero E. · yhteiset", "Eero E. · teema"]
     assert [(label, [w for w, _h, _x in b]) for label, b in bars(ax)] == [
-        ("suoritettu", [40, 100, 50]), ("puuttuu", [20, 200, 150])]
-    assert [x for _w, _h, x in bars(ax)[1][1]] == [40, 100, 50]  # missing starts where done ends
+        ("suoritettu", [40.5, 100, 50]), ("puuttuu", [19.5, 200, 150])]
+    assert [x for _w, _h, x in bars(ax)[1][1]] == [40.5, 100, 50]  # missing starts where done ends
+    assert {"19,5 h", "200 h", "150 h"} <= set(all_texts(fig))  # Finnish decimal comma
     assert ax.get_xlabel() == "tunnit (45 min)"
     assert legend_texts(fig) == ["suoritettu", "puuttuu"]
 
@@ -203,16 +204,15 @@ def test_student_timeline_one_bar_per_study_row_ending_on_completion():
 
     t = make_tables(students=[student("1")],
                     studies=[study("1", "Muskari 1", 30, date(2023, 5, 31)), study("1", "Muskari 2", 25, date(2023, 12, 15)),
-                             study("1", "Muskari 1", 5, date(2024, 5, 20))])
+                             study("1", "Muskari 1", 5.5, date(2024, 5, 20))])
     fig = plots.plot_student_timeline(t.studies, t.units, "1", "Aino Virtanen (1)")
     ax = fig.axes[0]
     assert ax.get_title() == "Opinnot aikajanalla: Aino Virtanen (1)"
-    assert rows_top_down(ax) == ["Muskari 1", "Muskari 2"]
+    assert rows_top_down(ax) == ["Muskari 1 (35,5 h)", "Muskari 2 (25 h)"]
     ends = sorted(round(p.get_x() + p.get_width()) for p in ax.patches)
     assert ends == [date2num(date(2023, 5, 31)), date2num(date(2023, 12, 15)), date2num(date(2024, 5, 20))]
     starts = sorted(round(p.get_x()) for p in ax.patches)
     assert starts[0] == date2num(date(2023, 1, 7))  # kevät starts about 7.1.
-    assert {" 30 h", " 25 h", " 5 h"} <= set(all_texts(fig))
     assert legend_texts(fig) == ["varhaisiän musiikkikasvatus"]
 
 
@@ -226,6 +226,20 @@ def test_student_hours_by_part_against_requirements():
     assert [(label, [w for w, _h, _x in b]) for label, b in bars(ax)] == [
         ("suoritettu", [70, 120, 0]), ("puuttuu vaatimuksesta", [0, 180, 200])]
     assert ax.get_title() == "Tunnit osa-alueittain: 1"
+
+
+@pytest.mark.parametrize(("rows", "parts"), [
+    pytest.param([("Muskari 1", 30)], ["varhaisiän musiikkikasvatus"], id="muskari-only"),
+    pytest.param([("Soitin 1", 30)], ["yhteiset opinnot", "teemaopinnot"], id="instrument-only-shows-both-parts"),
+    pytest.param([("Bändi", 30), ("Muskari 2", 5)], ["varhaisiän musiikkikasvatus", "yhteiset opinnot", "teemaopinnot"],
+                 id="both-stages"),
+    pytest.param([], [], id="no-rows"),
+])
+def test_student_hours_show_the_parts_the_student_studies(rows, parts):
+    t = make_tables(students=[student("1")], studies=[study("1", unit, hours) for unit, hours in rows])
+    fig = plots.plot_student_hours(t.studies, t.units, t.settings, "1")
+    assert rows_top_down(fig.axes[0]) == parts
+    assert ("Ei opintorivejä" in all_texts(fig)) == (not rows)
 
 
 # --- every plot: Finnish, black and white, never a crash ---------------------------------------------

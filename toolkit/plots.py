@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from toolkit import review
 from toolkit.review import COMMON, EARLY, FINAL, MUSKARI, THEMATIC
+from toolkit.rules.formatting import format_hours
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -197,7 +198,7 @@ def plot_certificate_progress(eligibility: pd.DataFrame, labels: dict[str, str] 
     y = list(range(len(rows)))[::-1]
     ax.barh(y, rows["done"], label="suoritettu", **_bar_kwargs(*DONE_STYLE))
     missing = ax.barh(y, rows["missing"], left=rows["done"], label="puuttuu", **_bar_kwargs(*MISSING_STYLE))
-    ax.bar_label(missing, labels=[f"{m:g} h" if m else "" for m in rows["missing"]], padding=2)
+    ax.bar_label(missing, labels=[format_hours(m) if m else "" for m in rows["missing"]], padding=2)
     ax.set_yticks(y, names)
     ax.set_xlabel("tunnit (45 min)")
     ax.margins(x=0.1)
@@ -237,7 +238,10 @@ def semester_start(label: str) -> date:
 
 def plot_student_timeline(studies: pd.DataFrame, units: pd.DataFrame, student_id: str,
                           label: str | None = None) -> Figure:
-    """One student's study rows on a time axis: from the start of the semester to Suoritettu, by part."""
+    """One student's study rows on a time axis: from the start of the semester to Suoritettu, by part.
+
+    Each unit is one line, labelled with its total hours; the hatch and grey tone tell the part.
+    """
     from matplotlib.dates import AutoDateLocator, date2num, num2date
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter
@@ -257,8 +261,8 @@ def plot_student_timeline(studies: pd.DataFrame, units: pd.DataFrame, student_id
         part = part_of.get(row.unit)
         style = _style(parts.index(part)) if part in parts else _style(len(parts))
         ax.barh(ypos[row.unit], date2num(row.completed) - date2num(start), left=date2num(start), height=0.6, **style)
-        ax.text(date2num(row.completed), ypos[row.unit], f" {row.hours:g} h", va="center")
-    ax.set_yticks(list(ypos.values()), list(ypos.keys()))
+    totals = own.groupby("unit", sort=False)["hours"].sum()
+    ax.set_yticks(list(ypos.values()), [f"{u} ({format_hours(totals[u])})" for u in ypos])
     ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=8))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{num2date(x):%-m/%Y}"))  # 8/2024: no month names
     ax.set_xlabel("aika (lukukauden alusta suorituspäivään)")
@@ -271,19 +275,28 @@ def plot_student_timeline(studies: pd.DataFrame, units: pd.DataFrame, student_id
 
 def plot_student_hours(studies: pd.DataFrame, units: pd.DataFrame, settings: Settings, student_id: str,
                        label: str | None = None) -> Figure:
-    """One student's hours per part against each part's requirement (muskari, common, thematic)."""
+    """One student's hours per part against each part's requirement.
+
+    The muskari line shows when the student has muskari rows; the common and thematic lines when
+    they have rows of either (a part with no hours yet is then still shown, all of it missing).
+    """
     hours = review.hours_by_part(studies, units, student_id)
+    shown = ([EARLY] if hours[EARLY] > 0 else []) + ([COMMON, THEMATIC] if hours[COMMON] + hours[THEMATIC] > 0 else [])
+    hours = hours[shown]
     required = {EARLY: settings.muskari_hours, COMMON: settings.common_hours, THEMATIC: settings.thematic_hours}
     missing = [max(required[p] - h, 0.0) for p, h in hours.items()]
-    fig, ax = _figure(7, 3.2)
+    fig, ax = _figure(7, 1.8 + 0.5 * len(hours))
+    ax.set_title(f"Tunnit osa-alueittain: {label or student_id}")
+    if hours.empty:
+        _empty(ax, "Ei opintorivejä")
+        return fig
     y = list(range(len(hours)))[::-1]
     done = ax.barh(y, hours.values, label="suoritettu", **_bar_kwargs(*DONE_STYLE))
-    ax.bar_label(done, labels=[f"{h:g} h" if h else "" for h in hours.values], label_type="center",
+    ax.bar_label(done, labels=[format_hours(h) if h else "" for h in hours.values], label_type="center",
                  bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     rest = ax.barh(y, missing, left=hours.values, label="puuttuu vaatimuksesta", **_bar_kwargs(*MISSING_STYLE))
-    ax.bar_label(rest, labels=[f"{m:g} h" if m else "" for m in missing], padding=2)
+    ax.bar_label(rest, labels=[format_hours(m) if m else "" for m in missing], padding=2)
     ax.set_yticks(y, list(hours.index))
-    ax.set_title(f"Tunnit osa-alueittain: {label or student_id}")
     ax.set_xlabel("tunnit (45 min)")
     ax.margins(x=0.12)
     _legend(fig, ax)
