@@ -253,10 +253,8 @@ def set_value(cell, value: object, kind: str) -> None:
     elif isinstance(value, bool):
         cell.value = "kyllä" if value else "ei"
         cell.data_type = "s"
-    elif isinstance(value, int | float) and kind != "text" and kind != "id":
-        cell.value = int(value) if kind == "integer" or float(value).is_integer() else float(value)
-    elif isinstance(value, int | float) and kind == "text":
-        cell.value = value  # a numeric setting default (300, 7, ...) stays a number
+    elif isinstance(value, int | float) and kind != "id":     # hours, years, numeric settings (300, 7)
+        cell.value = int(value) if float(value).is_integer() else float(value)
     else:
         cell.value = str(value)
         cell.data_type = "s"   # never a formula, whatever the text starts with
