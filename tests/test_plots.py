@@ -311,22 +311,40 @@ semesters = st.builds(lambda season, year: f"{season} {year}", st.sampled_from([
                       st.integers(2015, 2025))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(statuses=st.lists(st.sampled_from(["aktiivinen", "tauolla", "päättynyt"]), min_size=1, max_size=6),
-       rows=st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["Muskari 1", "Soitin 1", "Bändi"]),
+registers = st.fixed_dictionaries({
+    "statuses": st.lists(st.sampled_from(["aktiivinen", "tauolla", "päättynyt"]), min_size=1, max_size=6),
+    "rows": st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["Muskari 1", "Soitin 1", "Bändi"]),
                                st.floats(0.5, 200), semesters), max_size=12),
-       teachers=st.lists(st.sampled_from(["Liisa Laulu", None]), min_size=6, max_size=6))
-def test_any_valid_register_plots_and_counts_every_student_once(statuses, rows, teachers):
-    t = make_tables(students=[student(str(i), status=s, teacher=teachers[i], birth=date(2012, 1, 1))
-                              for i, s in enumerate(statuses)],
-                    studies=[study(str(i), unit, round(h, 1), date(int(sem[-4:]), 5, 1), semester=sem)
-                             for i, unit, h, sem in rows if i < len(statuses)])
+    "teachers": st.lists(st.sampled_from(["Liisa Laulu", None]), min_size=6, max_size=6),
+})
+
+
+def _random_tables(spec):
+    statuses = spec["statuses"]
+    return make_tables(students=[student(str(i), status=s, teacher=spec["teachers"][i], birth=date(2012, 1, 1))
+                                 for i, s in enumerate(statuses)],
+                       studies=[study(str(i), unit, round(h, 1), date(int(sem[-4:]), 5, 1), semester=sem)
+                                for i, unit, h, sem in spec["rows"] if i < len(statuses)])
+
+
+@settings(max_examples=100, deadline=None)
+@given(spec=registers)
+def test_semester_flow_counts_every_student_with_rows_once(spec):
+    t = _random_tables(spec)
     flow = review.semester_flow(t.students, t.studies)
     with_rows = set(t.studies["student_id"])
+    ended = set(t.students.loc[t.students["status"] == "päättynyt", "student_id"])
     assert flow["new"].sum() == len(with_rows)
-    assert flow["ended"].sum() == sum(1 for i, s in enumerate(statuses) if s == "päättynyt" and str(i) in with_rows)
-    figs = _every_figure(t, elig(t), review.compute_purge(t, TODAY))
-    for fig in figs.values():
+    assert flow["ended"].sum() == len(with_rows & ended)
+    assert (flow.values >= 0).all()
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=registers)
+def test_any_valid_register_draws_every_plot(spec):
+    t = _random_tables(spec)
+    for fig in _every_figure(t, elig(t), review.compute_purge(t, TODAY)).values():
         fig.savefig(io.BytesIO(), format="png", dpi=30)
 
 
