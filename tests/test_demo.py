@@ -8,6 +8,8 @@ from datetime import date
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.cli import main
 from toolkit.demo_data import FORMS_HEADERS, build_demo, split_hours, terms_until
@@ -64,6 +66,24 @@ def test_every_day_gives_the_same_populations(today):
 
 @pytest.mark.parametrize("today", AS_OF_DAYS, ids=str)
 def test_certificate_populations(today):
+    assert_certificate_populations(today)
+
+
+@pytest.mark.parametrize("today", AS_OF_DAYS, ids=str)
+def test_purge_populations(today):
+    assert_purge_populations(today)
+
+
+@settings(max_examples=25, deadline=None)
+@given(today=st.dates(min_value=date(2025, 1, 1), max_value=date(2035, 12, 31)))
+def test_any_day_gives_the_same_populations_and_outcomes(today):
+    reference = {k: len(v) for k, v in build_demo(AS_OF).categories.items()}
+    assert {k: len(v) for k, v in build_demo(today).categories.items()} == reference
+    assert_certificate_populations(today)
+    assert_purge_populations(today)
+
+
+def assert_certificate_populations(today):
     demo = build_demo(today)
     results = statuses(demo, today)
 
@@ -89,8 +109,7 @@ def test_certificate_populations(today):
     assert counted == {"in-progress", "eligible", "issued", "out-of-reach"}
 
 
-@pytest.mark.parametrize("today", AS_OF_DAYS, ids=str)
-def test_purge_populations(today):
+def assert_purge_populations(today):
     demo = build_demo(today)
     actions = find_purge_actions(tables_of(demo), today)
     by_rule: dict[str, set] = {}
@@ -207,6 +226,12 @@ def test_forms_file_reads_as_a_forms_export_and_plans_every_kind(demo_dir):
     assert matched == sorted(notes["matched-by-id"] + notes["matched-by-name"] + notes["repeated"][1:])
     assert {c.new for _u, c in plan.status_changes()} == {"aktiivinen", "päättynyt"}
     assert plan.contact_changes()
+
+
+def test_demo_refuses_a_folder_it_cannot_create(tmp_path, capsys):
+    (tmp_path / "tiedosto").write_text("not a folder")
+    assert main(["demo", str(tmp_path / "tiedosto" / "demo")]) == 3
+    assert "ei voi luoda" in capsys.readouterr().err
 
 
 def test_demo_refuses_to_overwrite_and_writes_nothing(tmp_path, capsys):
