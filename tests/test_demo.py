@@ -269,7 +269,7 @@ def test_generated_register_passes_check_and_is_laid_out_like_init(tmp_path, cap
     pytest.importorskip("xlsxwriter")
     generate = _generator()
     path = tmp_path / "iso.xlsx"
-    assert generate.main(["--students", "120", "--studies", "2400", "--as-of", AS_OF.isoformat(), str(path)]) == 0
+    assert generate.main(["--students", "60", "--studies", "1200", "--as-of", AS_OF.isoformat(), str(path)]) == 0
     capsys.readouterr()
     assert main(["check", str(path), "--as-of", AS_OF.isoformat(), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["findings"] == []
@@ -282,7 +282,7 @@ def test_generated_register_passes_check_and_is_laid_out_like_init(tmp_path, cap
     assert _dropdowns(made) == _dropdowns(empty)
     assert made.defined_names["Opettajalista"].attr_text == empty.defined_names["Opettajalista"].attr_text
     students = list(made["Oppilaat"].iter_rows(min_row=2, values_only=True))
-    assert len(students) == 120 and len(list(made["Opinnot"].iter_rows(min_row=2))) == 2400
+    assert len(students) == 60 and len(list(made["Opinnot"].iter_rows(min_row=2))) == 1200
     assert made["Oppilaat"]["D2"].number_format == "d.m.yyyy" and made["Oppilaat"]["A2"].data_type == "s"
 
 
