@@ -299,6 +299,16 @@ def check_target(path: Path) -> Path:
     return path
 
 
+def make_folder(folder: Path) -> Path:
+    """Create ``folder`` (and its parents) or refuse with exit 3 saying why."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FileProblem(f"Kansiota {folder} ei voi luoda ({error.strerror}). Valitse toinen kansio.",
+                          f"Cannot create folder {folder} ({error.strerror}). Choose another folder.") from None
+    return Path(folder)
+
+
 def refuse_existing(path: Path) -> None:
     if path.exists() or path.is_symlink():
         raise RegisterExists(f"Tiedosto {path} on jo olemassa, eikä sitä korvata. Valitse toinen nimi tai siirrä "

@@ -6,6 +6,7 @@ day gives the same populations (see toolkit/demo_data.py). Refuses to overwrite 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from toolkit.cli import add_common_options, today
@@ -23,6 +24,7 @@ def run(args) -> int:
     from toolkit.demo_data import build_demo
     from toolkit.workbook_new import (
         check_target,
+        make_folder,
         print_created,
         refuse_existing,
         row_counts,
@@ -34,19 +36,16 @@ def run(args) -> int:
     register, forms = args.folder / REGISTER_NAME, args.folder / FORMS_NAME
     refuse_existing(register)
     refuse_existing(forms)
-    try:
-        args.folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        from toolkit.errors import FileProblem
-
-        raise FileProblem(f"Kansiota {args.folder} ei voi luoda ({error.strerror}). Valitse toinen kansio.",
-                          f"Cannot create folder {args.folder} ({error.strerror}). Choose another folder.") from None
+    make_folder(args.folder)
     check_target(register)
     demo = build_demo(today(args))
     workbook = workbook_from_records(demo.records, demo.settings)
     save_new(workbook, register)
     write_new_file(forms, lambda handle: handle.write(forms_csv(demo).encode("utf-8-sig")))
     print_created({"register": register, "forms": forms}, row_counts(workbook), args.format, args.lang)
+    hint = ("Next: muskari check {0}, then muskari semester {0} --out {1} --forms {2}" if args.lang == "en" else
+            "Seuraavaksi: muskari check {0}, sitten muskari semester {0} --out {1} --forms {2}")
+    print(hint.format(register, args.folder / "lukukausi", forms), file=sys.stderr)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from toolkit.cli import add_common_options
@@ -20,4 +21,6 @@ def run(args) -> int:
     workbook = new_workbook()
     save_new(workbook, args.register)
     print_created({"register": args.register}, row_counts(workbook), args.format, args.lang)
+    print("Open it in Excel and read the Ohje sheet first." if args.lang == "en" else
+          "Avaa rekisteri Excelissä ja lue ensin Ohje-välilehti.", file=sys.stderr)
     return 0
