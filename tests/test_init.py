@@ -235,7 +235,9 @@ def test_the_register_is_private_to_its_owner(register):
 def test_init_prints_what_it_created_as_json(tmp_path, capsys):
     path = tmp_path / "uusi.xlsx"
     assert main(["init", str(path), "--format", "json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert "Ohje-välilehti" in captured.err          # the hint goes to stderr, the result to stdout
     assert out["register"] == str(path)
     assert out["sheets"]["Asetukset"] == len(SETTINGS) and out["sheets"]["Oppilaat"] == 0
 
