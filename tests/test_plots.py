@@ -47,6 +47,7 @@ def legend_texts(fig: Figure):
 
 
 def all_texts(fig: Figure) -> list[str]:
+    fig.draw_without_rendering()  # tick labels are filled in at draw time
     texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text") and callable(o.get_text))]
     return [t for t in texts if t]
 
@@ -258,20 +259,38 @@ def _sample():
     return t, elig(t), review.compute_purge(t, TODAY)
 
 
-def _every_figure(t, eligibility, purge):
-    figs = plots.review_figures(t, eligibility, purge)
-    figs["timeline"] = plots.plot_student_timeline(t.studies, t.units, "2")
-    figs["hours"] = plots.plot_student_hours(t.studies, t.units, t.settings, "2")
+def _every_figure(t, eligibility, purge, lang="fi"):
+    figs = plots.review_figures(t, eligibility, purge, lang=lang)
+    figs["timeline"] = plots.plot_student_timeline(t.studies, t.units, "2", lang=lang)
+    figs["hours"] = plots.plot_student_hours(t.studies, t.units, t.settings, "2", lang=lang)
     return figs
 
 
-def test_no_machine_codes_reach_a_label():
-    for name, fig in _every_figure(*_sample()).items():
-        assert not CODES & set(all_texts(fig)), name
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_no_machine_codes_reach_a_label(lang):
+    for name, fig in _every_figure(*_sample(), lang=lang).items():
+        leaked = {code for code in CODES & set(all_texts(fig)) if plots.word(code, lang) != code}  # "erase" is English
+        assert not leaked, name
 
 
-def test_series_differ_in_grey_and_hatch_so_print_reads_in_black_and_white():
-    for name, fig in _every_figure(*_sample()).items():
+def test_english_plots_translate_every_fixed_word():
+    figs = _every_figure(*_sample(), lang="en")
+    titles = [f.axes[0].get_title() for f in figs.values()]
+    assert titles == ["Students by status", "Students by teacher", "New and ended students by semester",
+                      "Certificate funnel", "Progress toward certificates", "Privacy: deletions and questions",
+                      "Studies over time: 2", "Hours by part: 2"]
+    texts = {t for f in figs.values() for t in all_texts(f)}
+    assert {"active", "on break", "(no teacher)", "ask the family", "deletion request", "common studies",
+            "missing of the requirement"} <= texts
+    finnish = {fi for key, (fi, en) in plots.WORDS.items() if fi != en and key not in ("muskari",)}
+    assert not finnish & texts
+    assert [plots.caption(name, "en") for name in plots.PLOT_FILES][:2] == ["Students by status", "Students by teacher"]
+    assert plots.caption("todistusputki.png") == "Todistusputki"
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_series_differ_in_grey_and_hatch_so_print_reads_in_black_and_white(lang):
+    for name, fig in _every_figure(*_sample(), lang=lang).items():
         handles = [h for legend in fig.legends for h in legend.legend_handles]
         styles = []
         for h in handles:
@@ -286,11 +305,13 @@ def test_series_differ_in_grey_and_hatch_so_print_reads_in_black_and_white():
 
 def test_save_review_plots_writes_owner_only_pngs(tmp_path):
     t, eligibility, purge = _sample()
-    paths = plots.save_review_plots(t, TODAY, tmp_path / "lukukausi")
+    paths = plots.save_review_plots(t, TODAY, tmp_path / "lukukausi" / "kuvat")
     assert [p.name for p in paths] == list(plots.REVIEW_PLOTS)
+    assert stat.S_IMODE(paths[0].parent.stat().st_mode) == 0o700
     for p in paths:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert stat.S_IMODE(p.stat().st_mode) == 0o600
+    assert sorted(p.name for p in paths[0].parent.iterdir()) == sorted(plots.REVIEW_PLOTS)  # no temporary files left
 
 
 def test_progress_in_saved_plots_shows_ids_not_names():

@@ -64,8 +64,8 @@ def load_review(register_path: str | Path, as_of: date | None = None) -> Review:
     register, result = load_checked(Path(register_path), as_of)
     if has_errors(result.findings):
         errors = [f for f in result.findings if f.is_error]
-        first = "; ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('fi')}".strip() for f in errors[:3])
-        first_en = "; ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('en')}".strip() for f in errors[:3])
+        first = " ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('fi')}".strip() for f in errors[:3])
+        first_en = " ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('en')}".strip() for f in errors[:3])
         raise RegisterHasErrors(
             f"Rekisterissä on {len(errors)} virhettä, joten katsausta ei laskettu. Korjaa ne "
             f"(`muskari check {register_path}`). Ensimmäiset: {first}",
