@@ -178,12 +178,8 @@ def _finish(session: _Session) -> None:
         session.modified.add(editor.part)
     if dropped:
         used = set()
-        editing = {e.part for e in session.editors.values()}
-        for editor in session.editors.values():
-            used |= editor.shared_refs()
         for part in package.sheets.values():
-            if part not in editing:
-                used |= {int(m) for m in _SHARED_REF.findall(package.parts[part])}
+            used.update(map(int, _SHARED_REF.findall(package.parts[part])))
         session.strings.blank(dropped - used)
     session.strings.save()
     session.styles.save()

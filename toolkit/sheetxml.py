@@ -175,6 +175,12 @@ class SheetEditor:
         self.header_row = 1
         self.headers: dict[str, int] = {}
 
+    def outside_data(self, *tags: str):
+        """Elements with these tags anywhere in the sheet except sheetData (fast on big sheets)."""
+        for child in self.root:
+            if child is not self.data:
+                yield from child.iter(*tags)
+
     # -- reading --------------------------------------------------------------------------------
     def _index_rows(self) -> None:
         number = 0
@@ -338,10 +344,10 @@ class SheetEditor:
         """Dropdowns, conditional formats and the autofilter that end on the row above grow by one."""
         if above <= self.header_row:
             return
-        for el in self.root.iter(q("dataValidation"), q("conditionalFormatting")):
+        for el in self.outside_data(q("dataValidation"), q("conditionalFormatting")):
             if el.get("sqref"):
                 el.set("sqref", extend_sqref(el.get("sqref"), above, number))
-        for el in self.root.iter(f"{{{NS_XM}}}sqref"):
+        for el in self.outside_data(f"{{{NS_XM}}}sqref"):
             if el.text:
                 el.text = extend_sqref(el.text, above, number)
         auto = self.root.find(q("autoFilter"))
@@ -360,12 +366,19 @@ class SheetEditor:
             if element is not None:
                 self.data.remove(element)
         moved = {}
+        digits = "0123456789"
+        cell_tag = q("c")
         for number, element in sorted(self.rows.items()):
             new = rows(number)
             if new != number:
-                element.set("r", str(new))
-                for cell in element.iterchildren(q("c")):
-                    cell.set("r", cell_name(new, split_cell(cell.get("r"))[1]))
+                text = str(new)
+                element.set("r", text)
+                for cell in element.iterchildren(cell_tag):
+                    ref = cell.get("r")
+                    if ref is None:   # a writer that leaves positions implicit: name every cell of the row
+                        self.cells(number)
+                        ref = cell.get("r")
+                    cell.set("r", ref.rstrip(digits) + text)
             moved[new] = element
         self.rows = moved
         self._cells = {}
@@ -387,14 +400,14 @@ class SheetEditor:
             else:
                 merge.set("count", str(len(merge)))
         for container, child in (("dataValidations", "dataValidation"), ("conditionalFormatting", None)):
-            for el in list(root.iter(q(child or container))):
+            for el in list(self.outside_data(q(child or container))):
                 _shift_attr(el, "sqref", rows)
-            for holder in list(root.iter(q(container))):
+            for holder in list(self.outside_data(q(container))):
                 if child and holder.get("count") is not None:
                     holder.set("count", str(len(holder)))
                 if child and len(holder) == 0:
                     holder.getparent().remove(holder)
-        for el in list(root.iter(f"{{{NS_XM}}}sqref")):
+        for el in list(self.outside_data(f"{{{NS_XM}}}sqref")):
             new = shift_sqref(el.text or "", rows)
             owner = el.getparent()
             if new is None:
@@ -402,14 +415,14 @@ class SheetEditor:
             else:
                 el.text = new
         for tag in ("protectedRange", "ignoredError", "selection"):
-            for el in list(root.iter(q(tag))):
+            for el in list(self.outside_data(q(tag))):
                 _shift_attr(el, "sqref", rows)
-        for el in root.iter(q("selection")):
+        for el in self.outside_data(q("selection")):
             if el.get("activeCell") and shift_ref(el.get("activeCell"), rows) is None:
                 el.set("activeCell", el.get("sqref", "A1").split()[0].split(":")[0] if el.get("sqref") else "A1")
             elif el.get("activeCell"):
                 el.set("activeCell", shift_ref(el.get("activeCell"), rows))
-        for el in root.iter(q("autoFilter"), q("sortState"), q("sortCondition")):
+        for el in self.outside_data(q("autoFilter"), q("sortState"), q("sortCondition")):
             if el.get("ref"):
                 el.set("ref", shift_ref(el.get("ref"), rows) or el.get("ref").split(":")[0])
         breaks = root.find(q("rowBreaks"))
@@ -455,16 +468,6 @@ class SheetEditor:
 
     def save(self) -> None:
         self.package.parts[self.part] = serialise_xml(self.root)
-
-    def shared_refs(self) -> set[int]:
-        """Shared-string indexes the sheet's cells still use."""
-        used = set()
-        for cell in self.data.iter(q("c")):
-            if cell.get("t") == "s":
-                v = cell.find(q("v"))
-                if v is not None and v.text and v.text.strip().isdigit():
-                    used.add(int(v.text))
-        return used
 
 
 def _single_cell(ref: str) -> bool:
