@@ -472,3 +472,33 @@ def test_deleted_rows_leave_no_shared_strings_behind(tmp_path):
 
 def test_writing_module_is_the_api_others_use():
     assert {"RegisterChange", "write_changes", "list_backups", "WriteResult", "BACKUP_PATTERN"} <= set(dir(writing))
+
+
+# --- preview and the last check before the replace ----------------------------------------------
+
+def test_preview_is_exactly_what_is_written(register):
+    change = RegisterChange().update("Oppilaat", 2, "Huoltaja", "X").delete_rows("Opinnot", [3]).delete_rows("Opinnot", [])
+    preview = writing.preview_changes(register, change, NOW)
+    before = register.read_bytes()
+    assert register.read_bytes() == before      # nothing written by the preview
+    write(register, change)
+    assert register.read_bytes() == preview
+
+
+def test_before_replace_sees_the_new_bytes_and_can_stop_the_write(register):
+    seen = []
+    write_changes(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"), expected=fingerprint(register),
+                  now=NOW, before_replace=seen.append)
+    assert seen == [register.read_bytes()]
+
+    class Stop(Exception):
+        pass
+
+    def refuse(data):
+        raise Stop
+
+    before = register.read_bytes()
+    with pytest.raises(Stop):
+        write_changes(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "Y"),
+                      expected=fingerprint(register), now=NOW, before_replace=refuse)
+    assert register.read_bytes() == before and leftovers(register.parent) == []

@@ -117,6 +117,8 @@ def apply_change(package: Package, change, now) -> Applied:
     result.cells_changed = len({(u.sheet, u.row, u.header) for u in change.updates})
 
     for sheet, rows in change.deletions.items():
+        if not rows:
+            continue
         editor = session.editor(sheet)
         bad = [r for r in rows if r <= editor.header_row or r not in editor.rows]
         if bad:

@@ -42,9 +42,13 @@ What ``write_changes`` does, in order (any refusal: exit 3 through the CLI and t
 6. Writes a temporary file in the register's folder, flushes and fsyncs it, re-reads it and verifies:
    every cell of every sheet equals the old value (after deletions and appends) or the intended new one,
    and every part not meant to change is byte-identical (``VerificationFailed`` otherwise).
-7. Checks the lock files and the fingerprint once more, copies the previous version to the backup
-   folder, then ``os.replace`` and an fsync of the folder. The new file keeps the old one's mode.
+7. Calls ``before_replace(new_bytes)`` if given (purge's proof scan of the exact bytes), checks the
+   lock files and the fingerprint once more, copies the previous version to the backup folder, then
+   ``os.replace`` and an fsync of the folder. The new file keeps the old one's mode.
    On any error the temporary file is removed and the original stays as it was.
+
+``preview_changes(path, change, now)`` returns the exact bytes a write would produce, writing nothing
+(the edit is deterministic), e.g. to show or scan a dry run.
 
 Backups: ``varmuuskopiot/`` beside the register (mode 0700), files of mode 0600 named
 ``<register stem>-<YYYYMMDD>-<HHMMSS>.xlsx`` from ``now`` (local time), e.g.
@@ -58,6 +62,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -134,10 +139,15 @@ class WriteResult:
 
 
 def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
-                  now: datetime | None = None, backup_dir=None) -> WriteResult:
-    """Apply ``change`` to the register at ``path`` safely (see the module docstring)."""
-    from toolkit import applying, verifying
-    from toolkit.package import Package
+                  now: datetime | None = None, backup_dir=None,
+                  before_replace: Callable[[bytes], None] | None = None) -> WriteResult:
+    """Apply ``change`` to the register at ``path`` safely (see the module docstring).
+
+    ``before_replace(new_bytes)``, if given, is called with the verified new file's exact bytes just
+    before the backup and the replace (purge scans them for the erased person); if it raises, nothing
+    is written and the exception propagates.
+    """
+    from toolkit import verifying
 
     path = Path(path)
     now = now or datetime.now()
@@ -146,11 +156,12 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
     before = check_unchanged(path, expected)
     original = path.read_bytes()
     check_unchanged(path, before)
-    package = Package.from_bytes(original, name=path.name)
-    applied = applying.apply_change(package, change, now)
-    temp = _write_temp(path, package.to_bytes())
+    applied, new_bytes = _apply(original, change, now, path.name)
+    temp = _write_temp(path, new_bytes)
     try:
         verifying.verify(original, temp, applied)
+        if before_replace is not None:
+            before_replace(temp.read_bytes())
         check_not_open(path)
         check_unchanged(path, before)
         backup = _backup(path, original, now, backup_dir)
@@ -164,6 +175,29 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
         _remove(temp)
         raise
     return WriteResult(path, backup, applied.cells_changed, applied.rows_deleted, applied.rows_appended)
+
+
+def preview_changes(path, change: RegisterChange, now: datetime) -> bytes:
+    """The exact bytes ``write_changes(path, change, now=now)`` would write (nothing is written).
+
+    The edit is deterministic: the same register, change and ``now`` give the same bytes.
+    """
+    path = Path(path)
+    _check_log(change)
+    try:
+        original = path.read_bytes()
+    except OSError as error:
+        raise _os_problem("luku / read", path, error) from None
+    return _apply(original, change, now, path.name)[1]
+
+
+def _apply(original: bytes, change: RegisterChange, now: datetime, name: str):
+    from toolkit import applying
+    from toolkit.package import Package
+
+    package = Package.from_bytes(original, name=name)
+    applied = applying.apply_change(package, change, now)
+    return applied, package.to_bytes()
 
 
 def _check_log(change: RegisterChange) -> None:
