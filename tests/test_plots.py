@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import stat
 from datetime import date
+from pathlib import Path
 
 import pytest
 from factories import certificate, contact, make_tables, student, study
@@ -439,3 +440,16 @@ def test_student_tables_have_finnish_headers_and_statuses():
     assert list(rows.columns) == ["Lukukausi", "Opintokokonaisuus", "Osa-alue", "Tunnit", "Suoritettu", "Opettaja"]
     assert rows["Opintokokonaisuus"].tolist() == ["Muskari 1", "Soitin 1"]
     assert rows["Osa-alue"].tolist() == ["varhaisiän musiikkikasvatus", "yhteiset opinnot"]
+
+
+def test_importing_the_plots_loads_no_matplotlib_and_drawing_uses_no_pyplot():
+    import subprocess
+    import sys
+
+    code = ("import sys, toolkit.plots as p; assert 'matplotlib' not in sys.modules, 'matplotlib at import'; "
+            "sys.path.insert(0, 'tests'); from factories import make_tables, student; "
+            "t = make_tables(students=[student()]); p.plot_students_by_status(t.students).savefig(__import__('io').BytesIO()); "
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot'")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
