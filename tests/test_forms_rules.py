@@ -190,6 +190,8 @@ def test_headers_match_ignoring_case_spaces_and_a_trailing_mark(header, key):
     ("2026-11-20T14:05:33.123+02:00", datetime(2026, 11, 20, 14, 5, 33)),
     ("20.11.2026", datetime(2026, 11, 20)),
     ("11/20/2026 14:05", None),
+    ("05/11/2026 10:00", None),
+    ("2026-11-20 14.05.33", datetime(2026, 11, 20, 14, 5, 33)),
     ("32.11.2026", None),
 ])
 def test_timestamps_in_the_shapes_forms_services_export(text, expected):

@@ -53,7 +53,8 @@ CONTACT_FIELDS = {"guardian": "Huoltaja", "email": "Sähköposti", "phone": "Puh
 
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_STAMP = re.compile(r"^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})(?:[ T](\d{1,2})[.:](\d{2})(?:[.:](\d{2})(?:\.\d+)?)?)?"
+# year first (2026-11-20, 2026/11/20) or Finnish day first with dots (20.11.2026); never ambiguous d/m/y
+_STAMP = re.compile(r"^(?:(\d{4})[/-](\d{1,2})[/-](\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4}))(?:,?[ T](\d{1,2})[.:](\d{2})(?:[.:](\d{2})(?:\.\d+)?)?)?"
                     r"(?:\s*([AaPp][Mm]))?(?:\s*(?:(?:GMT|UTC)?[+-]\d{1,2}(?::?\d{2})?|[A-Z]{2,5}|Z))?$")
 _YES = {"kyllä": "kyllä", "kylla": "kyllä", "k": "kyllä", "yes": "kyllä", "ei": "ei", "e": "ei", "no": "ei"}
 
@@ -115,18 +116,15 @@ def parse_timestamp(value: object) -> datetime | None:
     m = _STAMP.match(text)
     if not m:
         return None
-    a, b, c = m.group(1), m.group(2), m.group(3)
-    if len(a) == 4:
-        y, mo, d = int(a), int(b), int(c)
-    elif len(c) == 4:
-        y, mo, d = int(c), int(b), int(a)
+    if m.group(1):
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
     else:
-        return None
-    hh, mm, ss = (int(m.group(i) or 0) for i in (4, 5, 6))
-    if m.group(7):                                      # 12-hour clock: "2:05:00 PM"
+        y, mo, d = int(m.group(6)), int(m.group(5)), int(m.group(4))
+    hh, mm, ss = (int(m.group(i) or 0) for i in (7, 8, 9))
+    if m.group(10):                                     # 12-hour clock: "2:05:00 PM"
         if not 1 <= hh <= 12:
             return None
-        hh = hh % 12 + (12 if m.group(7).lower() == "pm" else 0)
+        hh = hh % 12 + (12 if m.group(10).lower() == "pm" else 0)
     try:
         return datetime(y, mo, d, hh, mm, ss)
     except ValueError:
