@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from datetime import date, datetime
 
 import openpyxl
@@ -502,3 +503,43 @@ def test_before_replace_sees_the_new_bytes_and_can_stop_the_write(register):
         write_changes(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "Y"),
                       expected=fingerprint(register), now=NOW, before_replace=refuse)
     assert register.read_bytes() == before and leftovers(register.parent) == []
+
+
+def test_overwriting_a_formula_drops_the_stale_calculation_chain(tmp_path):
+    from toolkit.package import Package
+
+    def formula(workbook):
+        workbook["Oppilaat"]["N1"] = "Oma"
+        workbook["Oppilaat"]["N2"] = "=LEN(B2)"
+
+    path = build_register(tmp_path / "r.xlsx", customise=formula)
+    package = Package.read(path)
+    package.parts["xl/calcChain.xml"] = (b'<?xml version="1.0"?><calcChain xmlns="http://schemas.openxmlformats.org/'
+                                         b'spreadsheetml/2006/main"><c r="N2" i="2"/></calcChain>')
+    rels = "xl/_rels/workbook.xml.rels"
+    package.parts[rels] = package.parts[rels].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdCalc" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'calcChain" Target="calcChain.xml"/></Relationships>'))
+    package.parts["[Content_Types].xml"] = package.parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'spreadsheetml.calcChain+xml"/></Types>'))
+    path.write_bytes(package.to_bytes())
+
+    write(path, RegisterChange().update("Oppilaat", 2, "Oma", 5))
+    after = parts(path)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after[rels] and b"calcChain" not in after["[Content_Types].xml"]
+    assert openpyxl.load_workbook(path)["Oppilaat"]["N2"].value == 5
+
+
+def test_a_killed_writers_old_temp_file_is_removed_by_the_next_write(register):
+    stale = register.parent / ".rekisteri.abc123.muskari-tmp"
+    fresh = register.parent / ".rekisteri.def456.muskari-tmp"
+    other = register.parent / ".toinen.abc123.muskari-tmp"
+    for path in (stale, fresh, other):
+        path.write_bytes(b"keskeytynyt")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    assert not stale.exists() and fresh.exists() and other.exists()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from toolkit import attached, features, scrubbing
 from toolkit.errors import MuskariError
-from toolkit.package import Package
+from toolkit.package import Package, rels_path, remove_part
 from toolkit.refs import RowMap
 from toolkit.sheetxml import SharedStrings, SheetEditor, Styles
 
@@ -39,7 +39,7 @@ class SheetPlan:
 
 @dataclass
 class Applied:
-    modified: set[str]                       # package parts that were rewritten
+    modified: set[str]                       # package parts that were rewritten (or removed: calcChain.xml)
     sheets: dict[str, SheetPlan]             # sheet name -> expectations
     cells_changed: int = 0
     rows_deleted: int = 0
@@ -183,6 +183,11 @@ def _finish(session: _Session) -> None:
         for part in package.sheets.values():
             used.update(map(int, _SHARED_REF.findall(package.parts[part])))
         session.strings.blank(dropped - used)
+    if any(e.dropped_formula for e in session.editors.values()):
+        # Excel rebuilds the calculation chain; a stale one naming a cell without a formula is "corrupt"
+        chain = package.part_of_kind("calcChain")
+        if chain and remove_part(package, chain):
+            session.modified.update({chain, "[Content_Types].xml", rels_path(package.workbook_part)})
     session.strings.save()
     session.styles.save()
     if session.strings.modified:

@@ -225,3 +225,22 @@ def add_sheet(package: Package, name: str, headers: tuple[str, ...]) -> str:
     package.parts["[Content_Types].xml"] = serialise_xml(types)
     package.sheets[name] = part
     return part
+
+
+def remove_part(package: Package, part: str) -> bool:
+    """Remove a workbook-level part (e.g. calcChain.xml) with its relationship and content type."""
+    if part not in package.parts:
+        return False
+    del package.parts[part]
+    rels_name = rels_path(package.workbook_part)
+    rels = parse_xml(package.parts[rels_name])
+    for el in list(rels):
+        if resolve(package.workbook_part, el.get("Target", "")) == part:
+            rels.remove(el)
+    package.parts[rels_name] = serialise_xml(rels)
+    types = parse_xml(package.parts["[Content_Types].xml"])
+    for el in list(types):
+        if el.get("PartName", "").lstrip("/") == part:
+            types.remove(el)
+    package.parts["[Content_Types].xml"] = serialise_xml(types)
+    return True

@@ -172,6 +172,7 @@ class SheetEditor:
         self._index_rows()
         self.dropped_shared: set[int] = set()   # shared-string indexes whose cells were overwritten or deleted
         self.dropped_rels: set[str] = set()     # relationship ids of hyperlinks that went with their rows
+        self.dropped_formula = False            # a formula was overwritten (the calculation chain must go)
         self.header_row = 1
         self.headers: dict[str, int] = {}
 
@@ -312,6 +313,8 @@ class SheetEditor:
             v = cell.find(q("v"))
             if v is not None and v.text and v.text.strip().isdigit():
                 self.dropped_shared.add(int(v.text))
+        if cell.find(q("f")) is not None:
+            self.dropped_formula = True
         cell.attrib.pop("t", None)
         cell.attrib.pop("cm", None)
         cell.attrib.pop("vm", None)

@@ -47,6 +47,9 @@ What ``write_changes`` does, in order (any refusal: exit 3 through the CLI and t
    ``os.replace`` and an fsync of the folder. The new file keeps the old one's mode.
    On any error the temporary file is removed and the original stays as it was.
 
+Temporary files are ``.<stem>.<random>.muskari-tmp`` (mode 0600); one left by a killed writer is
+removed by the next write once it is ten minutes old.
+
 ``preview_changes(path, change, now)`` returns the exact bytes a write would produce, writing nothing
 (the edit is deterministic), e.g. to show or scan a dry run.
 
@@ -65,6 +68,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from glob import escape as glob_escape
 from pathlib import Path
 
 from toolkit.errors import FileProblem
@@ -73,6 +77,7 @@ from toolkit.fileinfo import Fingerprint, check_not_open, check_unchanged
 BACKUP_DIR = "varmuuskopiot"
 BACKUP_PATTERN = r"^(?P<stem>.+)-(?P<date>\d{8})-(?P<time>\d{6})(?:-(?P<n>\d+))?(?P<suffix>\.xls[xm])$"
 _TEMP_SUFFIX = ".muskari-tmp"
+STALE_SECONDS = 600
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _HETU = re.compile(r"\d{6}[-+A-FU-Y\u2010-\u2015\u2212]\d{3}[0-9A-Y]", re.IGNORECASE)
@@ -154,6 +159,7 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
     _check_log(change)
     check_not_open(path)
     before = check_unchanged(path, expected)
+    _remove_stale_temps(path, backup_dir)
     original = path.read_bytes()
     check_unchanged(path, before)
     applied, new_bytes = _apply(original, change, now, path.name)
@@ -236,6 +242,20 @@ def _write_temp(path: Path, data: bytes) -> Path:
             raise _os_problem("kirjoitus / write", temp, error) from None
         raise
     return temp
+
+
+def _remove_stale_temps(path: Path, backup_dir) -> None:
+    """Temporary files of a writer that was killed (older than STALE_SECONDS): they hold register data."""
+    import time
+
+    folders = [path.parent, Path(backup_dir) if backup_dir else path.parent / BACKUP_DIR]
+    for folder in folders:
+        for temp in folder.glob(f".{glob_escape(path.stem)}.*{_TEMP_SUFFIX}") if folder.is_dir() else ():
+            try:
+                if time.time() - temp.stat().st_mtime > STALE_SECONDS:
+                    temp.unlink()
+            except OSError:
+                pass
 
 
 def _remove(path: Path) -> None:
