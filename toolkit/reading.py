@@ -33,6 +33,23 @@ class SheetData:
     formulas: dict[str, str] = field(default_factory=dict)       # "D4" -> "=SUM(...)"
     merged: list[str] = field(default_factory=list)              # "A2:B3"
     hidden_rows: set[int] = field(default_factory=set)
+    _columns_cache: dict = field(default_factory=dict, repr=False)
+    _rectangular: int | None = field(default=None, repr=False)
+
+    def column_values(self, column: int) -> list:
+        """Every value of a 1-based column, top to bottom ("" past a short row); cached per column."""
+        cached = self._columns_cache.get(column)
+        if cached is None:
+            i = column - 1
+            if self._rectangular is None:
+                width = len(self.rows[0]) if self.rows else 0
+                self._rectangular = width if all(len(r) == width for r in self.rows) else -1
+            if 0 <= i < self._rectangular:
+                cached = [r[i] for r in self.rows]
+            else:
+                cached = [r[i] if len(r) > i else "" for r in self.rows]
+            self._columns_cache[column] = cached
+        return cached
 
     def value(self, row: int, column: int):
         if row - 1 < len(self.rows):

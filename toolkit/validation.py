@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from toolkit.findings import Finding, cell_ref, has_errors, sort_findings
+import re
+import unicodedata
+
+from toolkit.findings import Finding, cell_ref, column_letter, has_errors, sort_findings
 from toolkit.messages import make
 from toolkit.normalize import has_hidden_characters
 from toolkit.rules import cells
@@ -21,7 +24,6 @@ from workbook_schema import DATA_SHEETS, SHEETS
 from workbook_schema.settings import SETTINGS_BY_KEY, Settings
 
 REQUIRED_SHEETS = (*DATA_SHEETS, "Asetukset", "Loki")
-TEXT_SCAN_SKIP = {"Ohje"}        # the toolkit's own instructions mention the words it warns about
 
 
 @dataclass
@@ -115,7 +117,13 @@ def _typed_sheet(sheet, out: _Collector) -> dict:
                      row=sheet.header_row, value=header))
     _structure(sheet, out)
     used_cols = list(sheet.columns.values()) + list(sheet.extra_columns.values())
-    data_rows = [r for r in sheet.data_rows() if any(not cells.is_blank(sheet.value(r, c)) for c in used_cols)]
+    first = sheet.header_row + 1
+    by_col = {col: sheet.column_values(col)[sheet.header_row:] for col in used_cols}
+    nonblank = [False] * (len(sheet.rows) - sheet.header_row)
+    for values in by_col.values():
+        nonblank = [seen or not _blank(v) for seen, v in zip(nonblank, values, strict=True)]
+    keep = [i for i, seen in enumerate(nonblank) if seen]
+    data_rows = [first + i for i in keep]
     if data_rows:
         present = set(data_rows)
         for r in range(data_rows[0], data_rows[-1]):
@@ -123,9 +131,12 @@ def _typed_sheet(sheet, out: _Collector) -> dict:
                 out.add(make("blank-row", sheet=sheet.name, row=r, cell=cell_ref(1, r)))
     result["rows"] = data_rows
     for header in spec.headers:
-        column = spec.column(header)
         col = sheet.columns.get(header)
-        result["values"][header] = [_cell(sheet, column, col, r, out) if col else None for r in data_rows]
+        if col is None:
+            result["values"][header] = [None] * len(data_rows)
+            continue
+        raw = by_col[col]
+        result["values"][header] = _column(sheet, spec.column(header), col, [raw[i] for i in keep], data_rows, out)
     return result
 
 
@@ -156,6 +167,45 @@ def _col_index(ref: str) -> int:
             break
         index = index * 26 + ord(ch) - 64
     return index
+
+
+def _blank(v) -> bool:
+    return v is None or v == "" or (type(v) is str and not v.strip())
+
+
+_SLOW = object()
+_NFC = unicodedata.is_normalized
+
+
+def _fast_values(kind: str, raw: list) -> list:
+    """Most cells are already clean: take them as they are in one comprehension; blanks become None;
+    anything else is marked for the cell-by-cell path."""
+    if kind in ("text", "id", "choice"):
+        values = [v if type(v) is str and v != "" and v.isprintable() and v[:1] != " " and v[-1:] != " " and "_x" not in v
+                  and (v.isascii() or _NFC("NFC", v)) else (None if v == "" or v is None else _SLOW) for v in raw]
+        if kind == "choice":
+            values = [v.casefold() if type(v) is str else v for v in values]
+        return values
+    if kind == "date":
+        return [v if type(v) is date and v >= cells.MIN_DATE else (None if v == "" or v is None else _SLOW)
+                for v in raw]
+    if kind == "number":
+        return [float(v) if type(v) is float or type(v) is int else (None if v == "" or v is None else _SLOW)
+                for v in raw]
+    return [None if v == "" or v is None else _SLOW for v in raw]
+
+
+def _column(sheet, column, col: int, raw: list, rows: list[int], out: _Collector) -> list:
+    """Typed values of one column: most cells take the fast path, the rest go cell by cell."""
+    # a number in Puhelin is a phone Excel turned into a number: the text path sends it to the slow path
+    values = _fast_values("text" if column.header == "Puhelin" else column.kind, raw)
+    letter = column_letter(col)
+    formula_rows = {int(ref[len(letter):]) for ref in sheet.formulas if ref.startswith(letter)
+                    and ref[len(letter):].isdigit()}
+    for i, value in enumerate(values):
+        if value is _SLOW or rows[i] in formula_rows:
+            values[i] = _cell(sheet, column, col, rows[i], out)
+    return values
 
 
 def _cell(sheet, column, col: int, row: int, out: _Collector):
@@ -248,29 +298,50 @@ def _setting_value(spec, raw):
 
 # --- free text: identity codes and health data --------------------------------------------------
 
+FREE_TEXT = {("Oppilaat", "Lisätiedot"), ("Yhteydenotot", "Tarkoitus")}
+_SIX_DIGITS = re.compile(r"[0-9]{6}.[0-9]{3}")
+
+
 def _scan_text(register, out: _Collector) -> None:
-    from toolkit.rules.health import find_health_terms
-    from toolkit.rules.identity_codes import find_identity_codes, mask
+    """Identity codes in every text cell of every sheet; health words in free-text columns of data sheets
+    (names such as Sairanen must not look like illness). Each column is scanned as one joined string."""
+    from bisect import bisect_right
+    from itertools import accumulate
+
+    from toolkit.rules.health import HEALTH_PATTERN
+    from toolkit.rules.identity_codes import CANDIDATE, find_identity_codes, mask
 
     for name, sheet in register.sheets.items():
-        if name in TEXT_SCAN_SKIP:
-            continue
         headers_by_col = {c: h for h, c in sheet.columns.items()} | {c: h for h, c in sheet.extra_columns.items()}
-        for r, row in enumerate(sheet.rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if not isinstance(value, str) or len(value) < 3:
-                    continue
-                ref = cell_ref(c, r)
-                where = {"sheet": name, "cell": ref, "row": r, "column": headers_by_col.get(c)}
-                codes = find_identity_codes(value) if any(ch.isdigit() for ch in value) else []
-                if codes:
-                    out.items = [f for f in out.items if not (f.sheet == name and f.cell == ref)]
-                    out._cells.discard((name, ref))
-                    out.add(make("identity-code", value=", ".join(mask(code) for code, _ in codes), **where))
-                    continue
-                terms = find_health_terms(value) if name in DATA_SHEETS else []
-                if terms and not out.taken(name, ref):
-                    out.add(make("health-data", value=terms[0], params={"term": terms[0]}, **where))
+        free = {c for c, h in headers_by_col.items() if (name, h) in FREE_TEXT or h in sheet.extra_columns}
+        width = max((len(r) for r in sheet.rows), default=0)
+        for c in range(1, width + 1):
+            texts = [v if type(v) is str else "" for v in sheet.column_values(c)]
+            joined = "\n".join(texts)
+            hits = {m.start() for m in CANDIDATE.finditer(joined)} if _SIX_DIGITS.search(joined) else set()
+            if name in DATA_SHEETS and c in free:
+                hits |= {m.start() for m in HEALTH_PATTERN.finditer(joined)}
+            if not hits:
+                continue
+            ends = list(accumulate(len(t) + 1 for t in texts))
+            for r in sorted({bisect_right(ends, offset) + 1 for offset in hits}):
+                _scan_cell(name, sheet, r, c, texts[r - 1], headers_by_col, free, out, find_identity_codes, mask)
+
+
+def _scan_cell(name, sheet, r, c, value, headers_by_col, free, out, find_identity_codes, mask) -> None:
+    from toolkit.rules.health import find_health_terms
+
+    ref = cell_ref(c, r)
+    where = {"sheet": name, "cell": ref, "row": r, "column": headers_by_col.get(c)}
+    codes = find_identity_codes(value)
+    if codes:
+        out.items = [f for f in out.items if not (f.sheet == name and f.cell == ref)]
+        out._cells.discard((name, ref))
+        out.add(make("identity-code", value=", ".join(mask(code) for code, _ in codes), **where))
+        return
+    terms = find_health_terms(value) if name in DATA_SHEETS and c in free else []
+    if terms and not out.taken(name, ref):
+        out.add(make("health-data", value=terms[0], params={"term": terms[0]}, **where))
 
 
 # --- schema -------------------------------------------------------------------------------------

@@ -23,6 +23,12 @@ def _where(frame: pd.DataFrame, mask) -> pd.DataFrame:
     return frame.loc[pd.Series(mask, index=frame.index).fillna(False).astype(bool).to_numpy()]
 
 
+def _keys(series: pd.Series) -> pd.Series:
+    """Comparison keys, computed once per distinct value (a million rows hold few distinct units)."""
+    distinct = {v: key(v) for v in set(series.dropna()) if isinstance(v, str)}
+    return series.map(distinct)
+
+
 def consistency_findings(tables: Tables, today: date, columns: dict[str, dict[str, int]]) -> list[Finding]:
     out: list[Finding] = []
 
@@ -41,11 +47,11 @@ def consistency_findings(tables: Tables, today: date, columns: dict[str, dict[st
 
     bad = _where(studies, studies["student_id"].notna() & ~studies["student_id"].isin(known_students))
     emit("unknown-student", "Opinnot", "Oppilasnumero", bad["row"], bad["student_id"])
-    unit_keys = studies["unit"].map(lambda v: key(v) if isinstance(v, str) else None)
+    unit_keys = _keys(studies["unit"])
     bad = _where(studies, studies["unit"].notna() & ~unit_keys.isin(known_units))
     emit("unknown-study-unit", "Opinnot", "Opintokokonaisuus", bad["row"], bad["unit"])
     for sheet, frame in (("Oppilaat", students), ("Opinnot", studies)):
-        teacher_keys = frame["teacher"].map(lambda v: key(v) if isinstance(v, str) else None)
+        teacher_keys = _keys(frame["teacher"])
         bad = _where(frame, frame["teacher"].notna() & ~teacher_keys.isin(known_teachers))
         emit("unknown-teacher", sheet, "Opettaja", bad["row"], bad["teacher"])
 

@@ -13,9 +13,9 @@ HEALTH_STEMS = (
     "avanne", "atopi", "ihottuma", "sydänvika", "sydänsairau", "anafyla", "pähkinäallerg", "tourette",
     "mielenterv", "paniikkihäiriö", "syömishäiriö", "raskau", "kipulääk", "migreeni", "rokot", "infektio",
 )
-_PATTERN = re.compile(r"(?<![\w])(" + "|".join(re.escape(s) for s in HEALTH_STEMS) + r")\w*", re.IGNORECASE)
+HEALTH_PATTERN = re.compile(r"(?<![\w])(" + "|".join(re.escape(s) for s in HEALTH_STEMS) + r")\w*", re.IGNORECASE)
 
 
 def find_health_terms(text: str) -> list[str]:
     """The words of ``text`` that look like health data, as written."""
-    return [m.group(0) for m in _PATTERN.finditer(text)]
+    return [m.group(0) for m in HEALTH_PATTERN.finditer(text)]

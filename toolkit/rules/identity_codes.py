@@ -12,7 +12,7 @@ import re
 from stdnum.fi import hetu
 
 # DDMMYY, century sign (dash variants included), NNN, check character
-_CANDIDATE = re.compile(
+CANDIDATE = re.compile(
     r"(?<![0-9A-Za-z])([0-3][0-9][01][0-9][0-9]{2})([-+ABCDEFUVWXY\u2010\u2011\u2012\u2013\u2014\u2212])"
     r"([0-9]{3})([0-9A-Ya-y])(?![0-9A-Za-z])"
 )
@@ -22,7 +22,7 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 def find_identity_codes(text: str) -> list[tuple[str, bool]]:
     """Every hetu-shaped substring of ``text`` as (code with a plain hyphen, check character valid)."""
     found = []
-    for match in _CANDIDATE.finditer(text):
+    for match in CANDIDATE.finditer(text):
         day, sign, number, check = match.groups()
         if not (1 <= int(day[:2]) <= 31 and 1 <= int(day[2:4]) <= 12):
             continue
