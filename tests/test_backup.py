@@ -247,9 +247,28 @@ def test_a_failing_write_leaves_no_partial_file(register, tmp_path, monkeypatch)
 
     monkeypatch.setattr(pyzipper.AESZipFile, "writestr", broken)
     stick = tmp_path / "tikku"
-    with pytest.raises(OSError):
+    with pytest.raises(FileProblem, match="No space left on device"):
         backup.create_backup(register, stick, PASSWORD, datetime(2026, 3, 1, 12, 0))
     assert list(stick.iterdir()) == []
+
+
+def test_a_failing_restore_leaves_nothing_behind(register, tmp_path, password, monkeypatch):
+    stick = tmp_path / "tikku"
+    assert run_backup(register, stick, "--with-documents") == 0
+    made = only_backup(stick)
+    real_replace = backup.os.replace
+
+    def failing_replace(src, dst):
+        if str(dst).endswith(".xlsx"):
+            raise OSError(5, "Input/output error")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(backup.os, "replace", failing_replace)
+    target = tmp_path / "palautus"
+    with pytest.raises(FileProblem, match="Input/output error"):
+        backup.restore_backup(made, target, PASSWORD)
+    assert not (target / "rekisteri.xlsx").exists()
+    assert not [p for p in target.rglob("*") if p.is_file()]
 
 
 def test_restore_documents_never_leave_the_target_folder(tmp_path):

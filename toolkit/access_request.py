@@ -316,6 +316,12 @@ def write_private(path: Path, save: Callable[[Path], None], *, force: bool = Fal
         save(Path(tmp))
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise FileProblem(f"Tiedostoa {path} ei voi kirjoittaa ({error.strerror or error}). Tarkista, että levyllä "
+                          "on tilaa ja että kansioon voi kirjoittaa.",
+                          f"Cannot write {path} ({error.strerror or error}). Check that the disk has room and "
+                          "the folder is writable.") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -15,6 +15,7 @@ The password never comes from the command line: ``MUSKARI_BACKUP_PASSWORD`` or a
 
 from __future__ import annotations
 
+import errno
 import getpass
 import hashlib
 import json
@@ -198,7 +199,10 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
         manifest["files"].append({"member": f"data/{i:04d}", "path": rel, "role": role,
                                   "size": len(data), "sha256": _sha256(data)})
     target = _free_name(folder, register.stem, created)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".muskari-", suffix=".tmp")  # mode 0600
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".muskari-", suffix=".tmp")  # mode 0600
+    except OSError as error:
+        raise _cannot_write(folder, error) from None
     try:
         with os.fdopen(fd, "wb") as raw:
             with pyzipper.AESZipFile(raw, "w", compression=pyzipper.ZIP_DEFLATED,
@@ -211,13 +215,34 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
             raw.flush()
             os.fsync(raw.fileno())
         read_backup(Path(tmp), password, expect=manifest)
-        os.chmod(tmp, 0o600)
+        _make_private(Path(tmp))
         os.replace(tmp, target)
         _fsync_dir(folder)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot_write(folder, error) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return BackupResult(path=target, files=len(entries), bytes=sum(len(d) for _r, _k, d in entries), created=created)
+
+
+def _cannot_write(folder: Path, error: OSError) -> FileProblem:
+    return FileProblem(f"Kansioon {folder} ei voitu kirjoittaa ({error.strerror or error}). Mitään ei jäänyt "
+                       "puolivalmiiksi. Tarkista, että levyllä on tilaa ja että siihen voi kirjoittaa.",
+                       f"Could not write into {folder} ({error.strerror or error}). Nothing was left half "
+                       "written. Check that the disk has room and is writable.")
+
+
+def _make_private(path: Path) -> None:
+    """Mode 0600; a memory stick's FAT file system has no modes (the backup is encrypted anyway)."""
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError:
+        pass
+    except OSError as error:
+        if error.errno not in (errno.ENOTSUP, errno.EOPNOTSUPP, errno.EINVAL):
+            raise
 
 
 def _free_name(folder: Path, stem: str, created: datetime) -> Path:
@@ -357,8 +382,13 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
                       "place or add --force.")
     if register_path.exists():
         check_not_open(register_path)
-    base.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=base, prefix=".muskari-palautus-"))  # mode 0700
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=base, prefix=".muskari-palautus-"))  # mode 0700
+    except OSError as error:
+        raise _cannot_write(base, error) from None
+    moved: list[Path] = []
+    new: list[Path] = []           # documents this restore adds (taken away again if it fails)
     try:
         staged = staging / register_path.name
         _write_private(staged, contents.files[contents.register_name])
@@ -366,15 +396,20 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
             (staging / rel).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             _write_private(staging / rel, data)
         replayed = replay(staged) if replay is not None else None
-        moved = []
         for rel in placed:
             if (staging / rel).exists():     # the replay deletes an erased person's documents
                 (base / rel).parent.mkdir(parents=True, exist_ok=True)
+                if not (base / rel).exists():
+                    new.append(base / rel)
                 os.replace(staging / rel, base / rel)
                 moved.append(base / rel)
         previous = _keep_previous(register_path, now or datetime.now()) if register_path.exists() else None
         os.replace(staged, register_path)
         _fsync_dir(base)
+    except OSError as error:
+        for path in new:
+            path.unlink(missing_ok=True)
+        raise _cannot_write(base, error) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RestoreResult(register=register_path, documents=moved, replayed=replayed, previous=previous)
