@@ -179,6 +179,14 @@ def test_email_matching_no_one_gives_an_answer_without_rows():
     assert answer.sections == [] and answer.people == []
 
 
+def test_email_of_a_marketing_contact_only_finds_the_contact():
+    answer = collect_answer(school_tables(), received=date(2026, 3, 1), email="HILKKA@example.fi")
+    assert [(s.sheet, s.excel_rows) for s in answer.sections] == [("Yhteydenotot", [3])]
+    assert answer.people == [] and answer.teachers == []
+    assert answer.categories == ["markkinointi- ja tiedotusyhteystiedot: nimi, sähköposti, puhelin, keräyspäivä "
+                                 "ja tarkoitus"]
+
+
 def test_unknown_student_id_is_refused_not_answered_with_nothing():
     with pytest.raises(Refused, match="0099"):
         collect_answer(school_tables(), received=date(2026, 3, 1), student_id="0099")

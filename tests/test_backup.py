@@ -63,6 +63,10 @@ def test_backup_is_encrypted_and_names_no_one(register, tmp_path, password):
     raw = made.read_bytes()
     for secret in (b"Aino", b"Virtanen", b"virtaset", b"Oppilaat", b"todistus"):
         assert secret not in raw
+    import pyzipper
+
+    with pyzipper.AESZipFile(made) as zf:          # WinZip AES, strength 3 = 256-bit keys
+        assert {info.wz_aes_strength for info in zf.infolist()} == {3}
     with zipfile.ZipFile(made) as zf:              # the standard library cannot read a member
         assert all(info.flag_bits & 0x1 for info in zf.infolist())
         with pytest.raises((RuntimeError, NotImplementedError)):
