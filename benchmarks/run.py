@@ -1,0 +1,136 @@
+"""The benchmark runner: every performance goal, measured in one run against a baseline of the same run.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--runs 3]
+
+Prints a table and writes it to benchmarks/results.md with the machine's CPU count and the date.
+Not part of the test suite (timings never decide a test). Each figure is the median of --runs runs;
+commands run as whole processes (interpreter start included) and their CPU time and peak memory come
+from the operating system's accounting of the finished child (os.wait4).
+
+Registers are generated deterministically by benchmarks/generate.py into benchmarks/data/ (git-ignored)
+and reused by later runs. --quick skips the 100 000-student register and the PDF conversion.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+PY = sys.executable
+MUSKARI = [PY, "-m", "toolkit"]
+AS_OF = "2026-11-25"
+SIZES = {"1k": (1_000, 20_000), "10k": (10_000, 200_000), "100k": (100_000, 1_000_000)}
+BARE_LOAD = ("from python_calamine import CalamineWorkbook as W; import sys; w = W.from_path(sys.argv[1]); "
+             "[w.get_sheet_by_name(n).to_python() for n in w.sheet_names]")
+
+
+def measure(argv: list[str]) -> dict:
+    """One run of a whole process: wall s, CPU s (user+sys of the child), peak RSS MiB."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(argv)}\n{err[-2000:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "mem": usage.ru_maxrss / 1024}
+
+
+def paired(a: list[str], b: list[str], runs: int) -> tuple[dict, dict, dict]:
+    """A and B in turn (A B A B ...); medians of each and of the pairwise ratios A/B."""
+    measure(a), measure(b)                     # warm the page cache
+    rows_a, rows_b = [], []
+    for _ in range(runs):
+        rows_a.append(measure(a))
+        rows_b.append(measure(b))
+    med = lambda rows, k: statistics.median(r[k] for r in rows)  # noqa: E731
+    ratio = {k: statistics.median(x[k] / y[k] for x, y in zip(rows_a, rows_b, strict=True)) for k in ("wall", "cpu")}
+    return ({k: med(rows_a, k) for k in ("wall", "cpu", "mem")}, {k: med(rows_b, k) for k in ("wall", "cpu", "mem")},
+            ratio)
+
+
+def register(size: str) -> Path:
+    students, studies = SIZES[size]
+    path = DATA / f"rekisteri-{size}.xlsx"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        print(f"generating {path.name} ({students} students, {studies} study rows) ...", file=sys.stderr)
+        subprocess.run([PY, "benchmarks/generate.py", "--students", str(students), "--studies", str(studies),
+                        "--as-of", AS_OF, str(path)], cwd=ROOT, check=True)
+    return path
+
+
+def demo_register() -> Path:
+    path = DATA / "demo" / "rekisteri.xlsx"
+    if not path.exists():
+        subprocess.run([*MUSKARI, "demo", str(path.parent), "--as-of", AS_OF], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return path
+
+
+def run_script(args: list[str]) -> str:
+    done = subprocess.run([PY, *args], cwd=ROOT, capture_output=True, text=True)
+    return (done.stdout + (done.stderr if done.returncode else "")).strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="skip the 100 000-student register and PDFs")
+    args = parser.parse_args(argv)
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(what, ours, base, result):
+        rows.append((what, ours, base, result))
+        print(f"{what}: {ours} | {base} | {result}", file=sys.stderr)
+
+    for size in ("1k", "10k"):
+        path = register(size)
+        a, b, r = paired([*MUSKARI, "check", str(path), "--as-of", AS_OF], [PY, "-c", BARE_LOAD, str(path)], args.runs)
+        goal = " (goal ≤ 3x)" if size == "10k" else ""
+        row(f"`check` vs bare calamine load, {size} students", f"{a['wall']:.2f} s wall, {a['cpu']:.2f} s CPU",
+            f"{b['wall']:.2f} s wall, {b['cpu']:.2f} s CPU", f"CPU {r['cpu']:.2f}x, wall {r['wall']:.2f}x{goal}")
+    if not args.quick:
+        path = register("100k")
+        for command in ("check", "eligibility"):
+            m = [measure([*MUSKARI, command, str(path), "--as-of", AS_OF, "--format", "json"]) for _ in range(1)][0]
+            label = "`check`" if command == "check" else "`eligibility` (reads, checks and decides)"
+            row(f"{label}, 100k students / 1M study rows", f"{m['wall']:.1f} s wall, {m['cpu']:.1f} s CPU",
+                "—", f"peak {m['mem']:.0f} MiB (goal < 15 s, < 2 GB)")
+    demo = demo_register()
+    a, b, r = paired([*MUSKARI, "--help"], [PY, "-c", "pass"], args.runs)
+    row("`muskari --help`, interpreter start included", f"{a['wall']:.3f} s wall", f"`python -c pass` {b['wall']:.3f} s",
+        f"+{a['wall'] - b['wall']:.3f} s (goal < 0.3 s)")
+    a, b, r = paired([*MUSKARI, "check", str(demo), "--as-of", AS_OF], [PY, "-c", "pass"], args.runs)
+    row("`muskari check` on the demo register", f"{a['wall']:.2f} s wall, {a['cpu']:.2f} s CPU",
+        f"`python -c pass` {b['wall']:.3f} s", f"{a['wall']:.2f} s (goal < 1.5 s)")
+
+    sections = {
+        "Safe write path vs plain openpyxl (benchmarks/bench_write.py)": run_script(["benchmarks/bench_write.py"]),
+        "Certificates: compiled multi-core rendering vs a plain docxtpl loop (benchmarks/bench_certificates.py)":
+            run_script(["benchmarks/bench_certificates.py", "--count", "300", "--pdf", "0" if args.quick else "100"]),
+    }
+    table = ["| measure | muskari | baseline (same run) | result |", "|---|---|---|---|",
+             *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]]
+    header = (f"Measured {datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} CPUs ({platform.machine()}, "
+              f"Python {platform.python_version()}); medians of {args.runs} runs; as-of day {AS_OF}.")
+    text = "\n".join(["# Benchmark results", "", header, "", *table, ""])
+    for title, body in sections.items():
+        text += f"\n## {title}\n\n```\n{body}\n```\n"
+    print(text)
+    (ROOT / "benchmarks" / "results.md").write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
