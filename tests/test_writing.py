@@ -543,3 +543,16 @@ def test_a_killed_writers_old_temp_file_is_removed_by_the_next_write(register):
     os.utime(other, (old, old))
     write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
     assert not stale.exists() and fresh.exists() and other.exists()
+
+
+def test_scrub_matches_whole_words_only(tmp_path):
+    def notes(workbook):
+        from openpyxl.comments import Comment
+
+        workbook["Oppilaat"]["M3"].comment = Comment("Eino Virtanen soittaa viulua", "opettaja")
+        workbook["Oppilaat"]["M4"].comment = Comment("Eino Virta muutti", "opettaja")
+
+    path = build_register(tmp_path / "r.xlsx", students=4, customise=notes)
+    write(path, RegisterChange().scrub(["Eino Virta"]))
+    sheet = openpyxl.load_workbook(path)["Oppilaat"]
+    assert sheet["M3"].comment.text == "Eino Virtanen soittaa viulua" and sheet["M4"].comment is None

@@ -3,7 +3,7 @@
 ``scrub_package`` removes the strings from notes (with their VML boxes), hyperlinks (with their
 relationship targets), dropdown prompts and error texts, autofilter criteria, document properties and
 shared strings no cell uses any more. ``prove_erased`` then scans every part, XML unescaped, in NFC
-(which also catches NFD text), case-folded, and in binary parts as UTF-8 and UTF-16 bytes; anything
+(which also catches NFD text), case-folded, as whole words, and in binary parts as UTF-8 and UTF-16 bytes; anything
 left (a cell still holding the name, a threaded comment, a chart cache) raises ``ErasureIncomplete``
 before anything is written, naming the part.
 """
@@ -28,14 +28,18 @@ def _key(text: str) -> str:
 
 
 class Needles:
+    """The strings to remove, matched case-folded in NFC and as whole words: scrubbing "Eino Virta" leaves
+    "Eino Virtanen" (another person) alone."""
+
     def __init__(self, strings):
-        self.keys = [_key(s) for s in dict.fromkeys(strings) if s and s.strip()]
+        keys = [_key(s).strip() for s in dict.fromkeys(strings) if s and s.strip()]
+        self.patterns = [re.compile(rf"(?<!\w){re.escape(k)}(?!\w)") for k in keys]
 
     def in_text(self, text: str | None) -> bool:
         if not text:
             return False
         folded = _key(text)
-        return any(k in folded for k in self.keys)
+        return any(p.search(folded) for p in self.patterns)
 
     def in_part(self, data: bytes) -> bool:
         return self.in_text(html.unescape(data.decode("utf-8", "replace")))
