@@ -26,7 +26,9 @@ What ``write_changes`` does, in order (any refusal: exit 3 through the CLI and t
 2. Edits the package itself (``toolkit.applying``): only the changed sheets (and when needed the
    shared strings, styles, comments and hyperlink relationships) are rewritten; every other zip part
    is copied byte for byte, so shapes, pictures, charts, macros, custom XML, slicers and extension
-   data survive. Where a change cannot keep a feature correct (deleting rows under a chart, a pivot
+   data survive (openpyxl never re-saves the register, so its losses do not apply: no ``keep_vba``
+   choice to get wrong, pictures kept with or without Pillow, the macro-enabled content type and
+   ``vbaProject.bin`` copied as they are). Where a change cannot keep a feature correct (deleting rows under a chart, a pivot
    table's source, sparklines, threaded comments, formulas, shapes), it refuses before writing with
    ``WouldLoseContent`` naming the feature and the sheet (``toolkit.features``).
 3. Values: text stays text (never a formula, whatever it starts with), dates are real dates shown
