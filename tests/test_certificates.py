@@ -162,12 +162,12 @@ Opiskeluaika: 2019–2025
 
 on suorittanut taiteen perusopetuksen musiikin yleisen oppimäärän seuraavasti:
 Opintokokonaisuus | Laajuus
-Yhteiset opinnot | 
+Yhteiset opinnot |
 Soitin 1 | 100 h
 Soitin 2 | 100 h
 Soitin 3 | 100,5 h
 Yhteiset opinnot yhteensä | 300,5 h
-Teemaopinnot | 
+Teemaopinnot |
 Bändi | 100 h
 Sävellys | 100 h
 Teemaopinnot yhteensä | 200 h
@@ -202,7 +202,7 @@ Opiskeluaika: 2024–2025
 
 on osallistunut varhaisiän musiikkikasvatukseen ja suorittanut seuraavat opinnot:
 Opintokokonaisuus | Laajuus
-Varhaisiän musiikkikasvatus | 
+Varhaisiän musiikkikasvatus |
 Muskari 1 | 30 h
 Muskari 2 | 30 h
 Varhaisiän musiikkikasvatus yhteensä | 60 h
@@ -232,12 +232,12 @@ Opiskeluaika: 2024–2025
 
 on osallistunut opetukseen ja suorittanut seuraavat opintokokonaisuudet:
 Opintokokonaisuus | Laajuus
-Yhteiset opinnot | 
+Yhteiset opinnot |
 Soitin 1 | 100 h
 Soitin 2 | 100 h
 Soitin 3 | 100 h
 Yhteiset opinnot yhteensä | 300 h
-Teemaopinnot | 
+Teemaopinnot |
 Bändi | 150 h
 Teemaopinnot yhteensä | 150 h
 Kaikki yhteensä | 450 h

@@ -294,4 +294,4 @@ def test_100k_students_1m_rows_in_seconds():
     results = assess_eligibility(t, TODAY)
     elapsed = time.perf_counter() - start
     assert len(results) > 150_000
-    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert elapsed < 15, f"{elapsed:.1f} s"          # about 2 s on an idle 2-core machine

@@ -157,11 +157,11 @@ def load_template(path: Path, env=None, *, variables: frozenset[str] = CONTEXT_V
     env = env or make_environment()
     helper, raw_parts, entries = _open(path)
     tags: list[str] = []
-    for part_name, (xml, _rel) in raw_parts.items():
+    for xml, _patched in raw_parts.values():
         tags += scan_tags(name, xml)
     parts: dict[str, _Part] = {}
     used: set[str] = set()
-    for part_name, (xml, patched) in raw_parts.items():
+    for part_name, (_xml, patched) in raw_parts.items():
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
         try:
             used |= meta.find_undeclared_variables(env.parse(source))
@@ -356,7 +356,7 @@ def document_text(path_or_bytes) -> str:
         elif child.tag == W + "tbl":
             for tr in child.iter(W + "tr"):
                 cells = ["".join(t.text or "" for t in tc.iter(W + "t")) for tc in tr.iter(W + "tc")]
-                lines.append(" | ".join(cells))
+                lines.append(" | ".join(cells).rstrip())
     for section in doc.sections:
         lines += [p.text for p in section.footer.paragraphs if p.text]
     return "\n".join(lines).rstrip() + "\n"

@@ -62,9 +62,9 @@ def render(results, tables, as_of, fmt: str = "table", lang: str = "fi") -> str:
                  r.parts["yhteiset opinnot"]["hours"] if r.parts else "",
                  r.parts["teemaopinnot"]["hours"] if r.parts else "", r.reason, r.reason_text(lang)) for r in results]
         return format_csv(rows, CSV_HEADERS)
-    names = dict(zip(tables.students["student_id"],
-                     (f"{f} {l}" for f, l in zip(tables.students["first_name"], tables.students["last_name"],
-                                                  strict=False)), strict=False))
+    students = tables.students
+    names = {sid: f"{first} {last}" for sid, first, last in zip(students["student_id"], students["first_name"],
+                                                                students["last_name"], strict=False)}
     out, counts = [], []
     for key, fi, en, fi_word, en_word in GROUPS:
         members = [r for r in results if group_of(r) == key]

@@ -147,7 +147,7 @@ def plan_certificates(tables: Tables, results: list[EligibilityResult], today: d
         refusals += [Refusal(sid, r.certificate, "already-issued" if r.status == "issued" else "not-due")
                      for r in mine] or [Refusal(sid, kinds[0], "not-due")]
     numbers = next_numbers(tables.certificates, today.year, len(due))
-    return ([CertificateRequest(sid, kind, num, today, names.get(sid, "")) for (sid, kind), num in zip(due, numbers)],
+    return ([CertificateRequest(sid, kind, num, today, names.get(sid, "")) for (sid, kind), num in zip(due, numbers, strict=True)],
             refusals)
 
 
@@ -255,5 +255,5 @@ def sample_context(settings: Settings | None = None) -> dict:
 
 def _names(students: pd.DataFrame) -> dict[str, str]:
     frame = students.dropna(subset=["student_id"])
-    return {sid: f"{f} {l}" for sid, f, l in zip(frame["student_id"], frame["first_name"], frame["last_name"],
-                                                  strict=False)}
+    return {sid: f"{first} {last}" for sid, first, last in zip(frame["student_id"], frame["first_name"],
+                                                               frame["last_name"], strict=False)}

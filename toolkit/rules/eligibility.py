@@ -22,7 +22,7 @@ hours — for the päättötodistus 100 h of 500, for the muskari certificate 12
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -62,7 +62,7 @@ _PART_WORDS = {  # part -> (fi missing, fi complete, en name)
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EligibilityResult:
     student_id: str
     certificate: str
@@ -76,7 +76,6 @@ class EligibilityResult:
     age_limit: int | None = None
     issued_number: str | None = None
     issued_on: date | None = None
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def is_close(self) -> bool:
@@ -121,142 +120,136 @@ def assess_eligibility(tables: Tables, today: date) -> list[EligibilityResult]:
 
 def eligibility_frame(tables: Tables, today: date) -> pd.DataFrame:
     """One row per result: student_id, certificate, status, reason, hours, required, missing, common,
-    thematic, limit_key, age_limit, issued_number, issued_on, order. The vectorised core."""
+    thematic, limit_key, age_limit, issued_number, issued_on. The vectorised core: study rows are
+    turned into integer student codes once, and every sum is one ``np.bincount``."""
     s = tables.settings
-    students = _students(tables.students)
-    studies = _studies(tables.studies, tables.units, students)
+    ids, birth = _students(tables.students)
+    n = len(ids)
+    code, part, hours, completed = _studies(tables.studies, tables.units, ids)
     today_key = today.year * 10000 + today.month * 100 + today.day
-    issued = _issued(tables.certificates)
+    muskari_key = _birthday_keys(birth, int(s.muskari_age_limit))
+    window_key = _birthday_keys(birth, int(s.study_age_limit))
 
-    muskari_key = _birthday_keys(students, int(s.muskari_age_limit))
-    window_key = _birthday_keys(students, int(s.study_age_limit))
+    def total(mask) -> np.ndarray:
+        return np.bincount(code[mask], weights=hours[mask], minlength=n).round(6)
 
-    is_muskari = studies["part"] == PART_MUSKARI
-    counted = is_muskari & (studies["completed_key"] < studies["student_id"].map(muskari_key))
-    sums = pd.DataFrame({
-        "student_id": studies["student_id"],
-        "muskari_any": is_muskari,
-        "muskari_hours": studies["hours"].where(counted, 0.0),
-        "muskari_all": studies["hours"].where(is_muskari, 0.0),
-        "final_any": studies["part"].isin([PART_COMMON, PART_THEMATIC]),
-        "common": studies["hours"].where(studies["part"] == PART_COMMON, 0.0),
-        "thematic": studies["hours"].where(studies["part"] == PART_THEMATIC, 0.0),
-    }).groupby("student_id", sort=False).agg(
-        muskari_any=("muskari_any", "any"), muskari_hours=("muskari_hours", "sum"),
-        muskari_all=("muskari_all", "sum"), final_any=("final_any", "any"),
-        common=("common", "sum"), thematic=("thematic", "sum")).round(6)
+    def present(mask) -> np.ndarray:
+        return np.bincount(code[mask], minlength=n) > 0
 
-    order = pd.Series(np.arange(len(students)), index=students.index)
+    is_muskari = part == 0
+    muskari_any, final_any = present(is_muskari), present(part > 0)
+    muskari_hours = total(is_muskari & (completed < muskari_key[code]))
+    common, thematic = total(part == 1), total(part == 2)
+    if s.muskari_counts_to_common:
+        common = (common + total(is_muskari)).round(6)
     frames = []
-
-    m = sums[sums["muskari_any"]]
-    m = m[m.index.isin(students.index)]
-    if len(m):
+    if muskari_any.any():
         required = float(s.muskari_hours)
-        limit = muskari_key.reindex(m.index)
-        status = np.select(
-            [m.index.isin(issued[MUSKARI].index), m["muskari_hours"] >= required, today_key >= limit],
-            [ISSUED, ELIGIBLE, OUT_OF_REACH], IN_PROGRESS)
-        reason = pd.Series(status, index=m.index).map({ISSUED: "certificate-issued", ELIGIBLE: "hours-complete",
-                                                       OUT_OF_REACH: "age-limit-passed", IN_PROGRESS: "hours-missing"})
-        frames.append(pd.DataFrame({
-            "student_id": m.index, "certificate": MUSKARI, "status": status, "reason": reason.to_numpy(),
-            "hours": m["muskari_hours"].to_numpy(), "required": required,
-            "missing": np.maximum(0.0, (required - m["muskari_hours"]).round(6)).to_numpy(),
-            "common": np.nan, "thematic": np.nan, "limit_key": limit.to_numpy(),
-            "age_limit": int(s.muskari_age_limit),
-            "issued_number": issued[MUSKARI]["number"].reindex(m.index).to_numpy(),
-            "issued_on": issued[MUSKARI]["date"].reindex(m.index).to_numpy(),
-            "order": order.reindex(m.index).to_numpy() * 2}))
-
-    f = sums[sums["final_any"]]
-    f = f[f.index.isin(students.index)]
-    if len(f):
-        common = f["common"] + (f["muskari_all"] if s.muskari_counts_to_common else 0.0)
-        thematic = f["thematic"]
+        frames.append(_results(
+            ids, muskari_any, MUSKARI, tables.certificates, today_key, muskari_key, int(s.muskari_age_limit),
+            hours=muskari_hours, required=required, missing=np.maximum(0.0, (required - muskari_hours).round(6)),
+            complete=muskari_hours >= required, reasons=("hours-complete", "age-limit-passed", "hours-missing"),
+            common=np.full(n, np.nan), thematic=np.full(n, np.nan), order=0))
+    if final_any.any():
         req_c, req_t = float(s.common_hours), float(s.thematic_hours)
-        limit = window_key.reindex(f.index)
-        status = np.select(
-            [f.index.isin(issued[FINAL].index), (common >= req_c) & (thematic >= req_t), today_key >= limit],
-            [ISSUED, ELIGIBLE, OUT_OF_REACH], IN_PROGRESS)
-        reason = pd.Series(status, index=f.index).map({ISSUED: "certificate-issued", ELIGIBLE: "parts-complete",
-                                                       OUT_OF_REACH: "study-window-closed", IN_PROGRESS: "parts-missing"})
-        missing = np.maximum(0.0, req_c - common) + np.maximum(0.0, req_t - thematic)
-        frames.append(pd.DataFrame({
-            "student_id": f.index, "certificate": FINAL, "status": status, "reason": reason.to_numpy(),
-            "hours": (common + thematic).round(6).to_numpy(), "required": req_c + req_t,
-            "missing": missing.round(6).to_numpy(), "common": common.round(6).to_numpy(),
-            "thematic": thematic.to_numpy(), "limit_key": limit.to_numpy(), "age_limit": int(s.study_age_limit),
-            "issued_number": issued[FINAL]["number"].reindex(f.index).to_numpy(),
-            "issued_on": issued[FINAL]["date"].reindex(f.index).to_numpy(),
-            "order": order.reindex(f.index).to_numpy() * 2 + 1}))
-
+        missing = (np.maximum(0.0, req_c - common) + np.maximum(0.0, req_t - thematic)).round(6)
+        frames.append(_results(
+            ids, final_any, FINAL, tables.certificates, today_key, window_key, int(s.study_age_limit),
+            hours=(common + thematic).round(6), required=req_c + req_t, missing=missing,
+            complete=(common >= req_c) & (thematic >= req_t),
+            reasons=("parts-complete", "study-window-closed", "parts-missing"), common=common, thematic=thematic,
+            order=1))
     if not frames:
-        return pd.DataFrame(columns=["student_id", "certificate", "status", "reason", "hours", "required", "missing",
-                                     "common", "thematic", "limit_key", "age_limit", "issued_number", "issued_on",
-                                     "order"])
-    return pd.concat(frames, ignore_index=True).sort_values("order", kind="stable").reset_index(drop=True)
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    both = pd.concat(frames, ignore_index=True).sort_values(["position", "order"], kind="stable")
+    return both.reset_index(drop=True)[RESULT_COLUMNS]
+
+
+RESULT_COLUMNS = ["student_id", "certificate", "status", "reason", "hours", "required", "missing", "common",
+                  "thematic", "limit_key", "age_limit", "issued_number", "issued_on"]
+
+
+def _results(ids, has, kind, certificates, today_key, limit_key, age_limit, *, hours, required, missing, complete,
+             reasons, common, thematic, order) -> pd.DataFrame:
+    """The results of one certificate kind for the students in mask `has`; first match wins."""
+    issued, number, issued_on = _issued(certificates, kind, ids)
+    status = np.select([issued, complete, today_key >= limit_key], [ISSUED, ELIGIBLE, OUT_OF_REACH], IN_PROGRESS)
+    reason = np.select([issued, complete, today_key >= limit_key], ["certificate-issued", *reasons[:2]], reasons[2])
+    idx = np.flatnonzero(has)
+    return pd.DataFrame({
+        "student_id": ids[idx], "certificate": kind, "status": status[idx], "reason": reason[idx],
+        "hours": hours[idx], "required": required, "missing": missing[idx], "common": common[idx],
+        "thematic": thematic[idx], "limit_key": limit_key[idx], "age_limit": age_limit,
+        "issued_number": number[idx], "issued_on": issued_on[idx], "position": idx, "order": order})
 
 
 def iter_results(frame: pd.DataFrame, settings) -> Iterator[EligibilityResult]:
     req_c, req_t = float(settings.common_hours), float(settings.thematic_hours)
-    for row in frame.itertuples(index=False):
+    dates: dict = {}
+    columns = [frame[c].tolist() for c in RESULT_COLUMNS]
+    for sid, kind, status, reason, hours, required, missing, common, thematic, limit, age, number, on \
+            in zip(*columns, strict=True):
         parts = None
-        if row.certificate == FINAL:
-            parts = {PART_COMMON: {"hours": float(row.common), "required": req_c},
-                     PART_THEMATIC: {"hours": float(row.thematic), "required": req_t}}
-        yield EligibilityResult(
-            student_id=row.student_id, certificate=row.certificate, status=row.status,
-            hours=float(row.hours), required=float(row.required), missing=float(row.missing), reason=row.reason,
-            parts=parts, limit_date=_key_to_date(row.limit_key), age_limit=int(row.age_limit),
-            issued_number=row.issued_number if isinstance(row.issued_number, str) else None,
-            issued_on=row.issued_on if isinstance(row.issued_on, date) else None)
+        if kind == FINAL:
+            parts = {PART_COMMON: {"hours": float(common), "required": req_c},
+                     PART_THEMATIC: {"hours": float(thematic), "required": req_t}}
+        if limit not in dates:
+            dates[limit] = _key_to_date(limit)
+        yield EligibilityResult(sid, kind, status, float(hours), float(required), float(missing), reason, parts,
+                                dates[limit], int(age), number if isinstance(number, str) else None,
+                                on if isinstance(on, date) else None)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
 
-def _students(frame: pd.DataFrame) -> pd.DataFrame:
-    """student_id -> birth year, month, day (rows without an id or a birth date cannot be assessed)."""
+def _students(frame: pd.DataFrame) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """Student ids (Oppilaat order, first row per id) and birth dates; rows without an id or a birth
+    date cannot be assessed (validation reports them as errors)."""
     students = frame[["student_id", "birth_date"]].dropna().drop_duplicates("student_id")
     birth = pd.to_datetime(students["birth_date"], errors="coerce")
-    out = pd.DataFrame({"year": birth.dt.year, "month": birth.dt.month, "day": birth.dt.day})
-    out.index = pd.Index(students["student_id"].to_numpy(), name="student_id")
-    return out.dropna().astype(int)
+    ok = birth.notna().to_numpy()
+    return students["student_id"].to_numpy(dtype=object)[ok], pd.DatetimeIndex(birth[ok])
 
 
-def _studies(studies: pd.DataFrame, units: pd.DataFrame, students: pd.DataFrame) -> pd.DataFrame:
-    """Study rows with their unit's part and a yyyymmdd key of Suoritettu; rows that cannot count
-    (unknown unit or student, no hours or date) are left out — validation reports them as errors."""
-    part_of = dict(zip(units["name"].astype(str).str.casefold(), units["part"], strict=False))
-    completed = pd.to_datetime(studies["completed"], errors="coerce")
-    out = pd.DataFrame({
-        "student_id": studies["student_id"],
-        "part": studies["unit"].astype("string").str.casefold().map(part_of),
-        "hours": pd.to_numeric(studies["hours"], errors="coerce"),
-        "completed_key": completed.dt.year * 10000 + completed.dt.month * 100 + completed.dt.day,
-    })
-    out = out.dropna()
-    return out[out["student_id"].isin(students.index)]
+def _studies(studies: pd.DataFrame, units: pd.DataFrame, ids: np.ndarray):
+    """Arrays over the study rows that can count: student code (position in `ids`), part code
+    (0 muskari, 1 common, 2 thematic), hours and a yyyymmdd key of Suoritettu. Rows with an unknown
+    student or unit, or without hours or date, are left out (validation reports them as errors)."""
+    code = pd.Index(ids).get_indexer(studies["student_id"].to_numpy(dtype=object))
+    unit_codes, uniques = pd.factorize(studies["unit"].to_numpy(dtype=object))
+    part_of = {str(n).casefold(): p for n, p in zip(units["name"], units["part"], strict=False)}
+    numbers = {PART_MUSKARI: 0, PART_COMMON: 1, PART_THEMATIC: 2}
+    unique_parts = np.array([numbers.get(part_of.get(str(u).casefold()), -1) for u in uniques] + [-1])
+    part = unique_parts[unit_codes]                      # factorize gives -1 for a blank unit: the extra -1
+    hours = pd.to_numeric(studies["hours"], errors="coerce").to_numpy(dtype=float)
+    done = pd.DatetimeIndex(pd.to_datetime(studies["completed"], errors="coerce"))
+    completed = (done.year * 10000 + done.month * 100 + done.day).to_numpy(dtype=float)
+    ok = (code >= 0) & (part >= 0) & ~np.isnan(hours) & ~np.isnan(completed)
+    return code[ok], part[ok], hours[ok], completed[ok]
 
 
-def _birthday_keys(students: pd.DataFrame, age: int) -> pd.Series:
+def _birthday_keys(birth: pd.DatetimeIndex, age: int) -> np.ndarray:
     """yyyymmdd of each student's `age`th birthday; 29.2. falls on 1.3. in years without it."""
-    year = students["year"] + age
+    year = birth.year.to_numpy() + age
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_day = students["month"] * 100 + students["day"]
-    month_day = month_day.where(~((month_day == 229) & ~leap), 301)
-    return year * 10000 + month_day
+    month_day = birth.month.to_numpy() * 100 + birth.day.to_numpy()
+    month_day = np.where((month_day == 229) & ~leap, 301, month_day)
+    return (year * 10000 + month_day).astype(np.int64)
 
 
-def _issued(certificates: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """kind -> the first issued certificate per student (number, date), indexed by student id."""
-    certs = certificates.dropna(subset=["student_id", "kind"])
-    out = {}
-    for kind in (MUSKARI, FINAL, PARTICIPATION):
-        rows = certs[certs["kind"] == kind].drop_duplicates("student_id")
-        out[kind] = pd.DataFrame({"number": rows["number"].to_numpy(), "date": rows["date"].to_numpy()},
-                                 index=pd.Index(rows["student_id"].to_numpy(), name="student_id"))
-    return out
+def _issued(certificates: pd.DataFrame, kind: str, ids: np.ndarray):
+    """Per student: issued?, the first such certificate's number and date (None when not issued)."""
+    certs = certificates.dropna(subset=["student_id"])
+    certs = certs[certs["kind"] == kind].drop_duplicates("student_id")
+    pos = pd.Index(ids).get_indexer(certs["student_id"].to_numpy(dtype=object))
+    found = pos >= 0
+    issued = np.zeros(len(ids), dtype=bool)
+    issued[pos[found]] = True
+    number = np.full(len(ids), None, dtype=object)
+    number[pos[found]] = certs["number"].to_numpy(dtype=object)[found]
+    on = np.full(len(ids), None, dtype=object)
+    on[pos[found]] = certs["date"].to_numpy(dtype=object)[found]
+    return issued, number, on
 
 
 def _key_to_date(key) -> date | None:
