@@ -556,3 +556,18 @@ def test_scrub_matches_whole_words_only(tmp_path):
     write(path, RegisterChange().scrub(["Eino Virta"]))
     sheet = openpyxl.load_workbook(path)["Oppilaat"]
     assert sheet["M3"].comment.text == "Eino Virtanen soittaa viulua" and sheet["M4"].comment is None
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(deleted=st.sets(st.integers(2, 13), max_size=11), appended=st.integers(0, 3))
+def test_rows_after_deletions_and_appends_are_the_model(tmp_path_factory, deleted, appended):
+    path = build_register(tmp_path_factory.mktemp("m") / "r.xlsx", students=12)
+    old = read_values(path)["Opinnot"]
+    change = RegisterChange().delete_rows("Opinnot", deleted)
+    for i in range(appended):
+        change.append("Opinnot", {"Oppilasnumero": f"9{i:03d}", "Tunnit": float(i + 1)})
+    write(path, change)
+    model = [old[1]] + [old[r] for r in sorted(old) if r > 1 and r not in deleted]
+    model += [(f"9{i:03d}", None, None, float(i + 1)) for i in range(appended)]
+    new = read_values(path)["Opinnot"]
+    assert [new[r] for r in sorted(new)] == model and sorted(new) == list(range(1, len(model) + 1))

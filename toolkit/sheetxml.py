@@ -252,6 +252,7 @@ class SheetEditor:
         if column in cells:
             return cells[column]
         row = self._row_element(number)
+        row.attrib.pop("spans", None)   # an optional hint that a new cell could contradict
         cell = etree.Element(q("c"), r=cell_name(number, column))
         style = self._default_style(row, column)
         if style:
