@@ -75,6 +75,7 @@ from pathlib import Path
 
 from toolkit.errors import FileProblem
 from toolkit.fileinfo import Fingerprint, check_not_open, check_unchanged
+from toolkit.rules.identity_codes import find_identity_codes
 
 BACKUP_DIR = "varmuuskopiot"
 BACKUP_PATTERN = r"^(?P<stem>.+)-(?P<date>\d{8})-(?P<time>\d{6})(?:-(?P<n>\d+))?(?P<suffix>\.xls[xm])$"
@@ -82,7 +83,6 @@ _TEMP_SUFFIX = ".muskari-tmp"
 STALE_SECONDS = 600
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-_HETU = re.compile(r"\d{6}[-+A-FU-Y\u2010-\u2015\u2212]\d{3}[0-9A-Y]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class RegisterChange:
     def log(self, command: str, details: str) -> RegisterChange:
         """A Loki row: the command and counts. Refuses an e-mail address, identity code or scrubbed text."""
         for text in (command, details):
-            if _EMAIL.search(text) or _HETU.search(text):
+            if _EMAIL.search(text) or find_identity_codes(text):
                 raise ValueError("Loki must not hold personal data (an e-mail address or identity code)")
         self.logs.append((command, details))
         return self
