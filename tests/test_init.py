@@ -200,8 +200,18 @@ def test_a_failing_write_leaves_neither_the_target_nor_a_temp_file(tmp_path):
         handle.write(b"half")
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(OSError):
+    with pytest.raises(MuskariError, match="No space left on device"):
         write_new_file(tmp_path / "r.xlsx", broken)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_save_through_the_cli_is_exit_3_with_nothing_left(tmp_path, monkeypatch, capsys):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    assert main(["init", str(tmp_path / "r.xlsx")]) == 3
+    assert "levyllä on tilaa" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -334,8 +334,9 @@ def save_new(workbook, path: Path) -> Path:
 
 def write_new_file(path: Path, write) -> Path:
     """Call ``write(fileobj)`` on a temp file beside ``path``, sync it, and link it into place (no overwrite)."""
-    fd, tmp = tempfile.mkstemp(prefix=".muskari-", suffix=".tmp", dir=path.parent)
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(prefix=".muskari-", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
@@ -349,8 +350,13 @@ def write_new_file(path: Path, write) -> Path:
             refuse_existing(path)
             os.replace(tmp, path)
         _sync_folder(path.parent)
+    except OSError as error:
+        raise FileProblem(f"Tiedostoa {path} ei voitu kirjoittaa ({error.strerror or error}). Mitään ei jäänyt "
+                          f"kesken; tarkista, että kansioon voi kirjoittaa ja levyllä on tilaa.",
+                          f"Could not write {path} ({error.strerror or error}). Nothing was left half written; "
+                          f"check that the folder is writable and the disk has space.") from None
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
     return path
 
