@@ -297,3 +297,12 @@ def test_generator_is_deterministic_and_never_overwrites(tmp_path, capsys):
     assert generate.main([*args, str(tmp_path / "a.xlsx")]) == 3
     assert (tmp_path / "a.xlsx").read_bytes() == before
     assert "already exists" in capsys.readouterr().err
+
+
+def test_a_failing_forms_write_leaves_neither_file(tmp_path, monkeypatch, capsys):
+    import toolkit.commands.demo as demo_command
+
+    monkeypatch.setattr(demo_command, "forms_csv", lambda demo: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        main(["demo", str(tmp_path / "d")])
+    assert list((tmp_path / "d").iterdir()) == []

@@ -41,7 +41,11 @@ def run(args) -> int:
     demo = build_demo(today(args))
     workbook = workbook_from_records(demo.records, demo.settings)
     save_new(workbook, register)
-    write_new_file(forms, lambda handle: handle.write(forms_csv(demo).encode("utf-8-sig")))
+    try:
+        write_new_file(forms, lambda handle: handle.write(forms_csv(demo).encode("utf-8-sig")))
+    except Exception:
+        register.unlink()          # we made it a moment ago: leave both files or neither
+        raise
     print_created({"register": register, "forms": forms}, row_counts(workbook), args.format, args.lang)
     hint = ("Next: muskari check {0}, then muskari semester {0} --out {1} --forms {2}" if args.lang == "en" else
             "Seuraavaksi: muskari check {0}, sitten muskari semester {0} --out {1} --forms {2}")
