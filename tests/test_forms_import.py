@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 from factories import make_tables, student
@@ -96,3 +98,16 @@ def test_a_missing_forms_file_exits_3(files, tmp_path, capsys):
     register, _ = files
     code, _, err = run(capsys, "import-forms", str(register), str(tmp_path / "ei.csv"))
     assert code == 3 and "ei löydy" in err
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_golden_change_report(files, capsys, lang):
+    register, forms = files
+    code, out, _ = run(capsys, "import-forms", str(register), str(forms), "--lang", lang)
+    golden = GOLDEN / f"import_forms_{lang}.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(out, encoding="utf-8")
+    assert code == 0 and out == golden.read_text(encoding="utf-8")
