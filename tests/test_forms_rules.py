@@ -230,3 +230,5 @@ def test_any_response_is_planned_without_crashing_and_every_response_is_accounte
                  | {f.row for f in p.problems} | {s.form_row for s in p.superseded})
     assert accounted == {2, 3}
     assert all(f.message() for f in p.problems)
+    new_ids = [n.student_id for n in p.new_students]
+    assert len(set(new_ids)) == len(new_ids) and "0001" not in new_ids
