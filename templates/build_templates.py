@@ -45,10 +45,11 @@ def _page(doc) -> None:
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(25)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.top_margin, section.bottom_margin = Mm(15), Mm(15)
     style = doc.styles["Normal"]
     style.font.name = "Liberation Serif"
-    style.font.size = Pt(11)
+    style.font.size = Pt(10.5)
+    style.paragraph_format.space_after = Pt(2)
     footer = section.footer.paragraphs[0]
     footer.text = "{{ koulu }} · Y-tunnus {{ ytunnus }} · todistus {{ todistusnumero }}"
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -93,6 +94,8 @@ def _units_table(doc, *, required: bool) -> None:
     table = doc.add_table(rows=len(rows), cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    table.columns[0].width, table.columns[1].width = Mm(125), Mm(35)
     for row, (left, right, kind) in zip(table.rows, rows, strict=True):
         row.cells[0].width, row.cells[1].width = Mm(120), Mm(40)
         for cell, text in zip(row.cells, (left, right), strict=True):
@@ -100,6 +103,7 @@ def _units_table(doc, *, required: bool) -> None:
             run.bold = kind in ("header", "part", "grand")
             run.italic = kind == "total"
         row.cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _para(doc, space_after=0)
     if required:
         _para(doc, "Yleisen oppimäärän laajuus: yhteiset opinnot {{ yhteiset_vaaditaan }} ja teemaopinnot "
                    "{{ teemat_vaaditaan }}. Laajuudet ovat laskennallisia 45 minuutin tunteja.", size=9)
@@ -109,9 +113,7 @@ def _units_table(doc, *, required: bool) -> None:
 
 def _signature(doc, *, stamp: bool) -> None:
     _para(doc)
-    _para(doc, "{{ paikkakunta }} {{ paivamaara }}")
-    _para(doc)
-    _para(doc)
+    _para(doc, "{{ paikkakunta }} {{ paivamaara }}", space_after=24)
     _para(doc, "_________________________________", space_after=0)
     _para(doc, "{{ allekirjoittaja }}", space_after=0)
     _para(doc, "{{ nimike }}", space_after=0)
@@ -123,11 +125,11 @@ def build(name: str) -> Document:
     doc = Document()
     _page(doc)
     final = name == "päättötodistus.docx"
-    _para(doc, "{{ koulu }}", bold=True, size=12)
-    _para(doc, "Todistus nro {{ todistusnumero }}", size=9, space_after=18)
+    _para(doc, "{{ koulu }}", bold=True, size=12, space_after=0)
+    _para(doc, "Todistus nro {{ todistusnumero }}", size=9, space_after=12)
     first, second = TITLES[name]
     _para(doc, first, bold=True, size=16, center=True, space_after=2)
-    _para(doc, second, bold=True, size=14 if final else 12, center=True, space_after=18)
+    _para(doc, second, bold=True, size=14 if final else 12, center=True, space_after=12)
     _field(doc, "Koulutuksen järjestäjä", "{{ jarjestaja }}")
     _field(doc, "Oppilaitos", "{{ koulu }}")
     if name != "muskaritodistus.docx":
@@ -135,11 +137,9 @@ def build(name: str) -> Document:
     _field(doc, "Oppilas", "{{ nimi }}")
     _field(doc, "Syntymäaika", "{{ syntymaaika }}")
     _field(doc, "Opiskeluaika", "{{ opiskeluaika }}")
-    _para(doc)
-    _para(doc, INTROS[name], space_after=8)
+    _para(doc, INTROS[name], space_after=6).paragraph_format.space_before = Pt(10)
     _units_table(doc, required=final)
     if final:
-        _para(doc)
         _field(doc, "Opetuksen järjestämisperuste", "{{ jarjestamisperuste }}")
         _field(doc, "Opetussuunnitelma", "{{ opetussuunnitelma }}")
         _para(doc, "Opetus on annettu seuraavien Opetushallituksen vahvistamien valtakunnallisten perusteiden "

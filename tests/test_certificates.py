@@ -159,7 +159,6 @@ Taiteenala: musiikki
 Oppilas: Eero Mäkinen
 Syntymäaika: 1.5.2008
 Opiskeluaika: 2019–2025
-
 on suorittanut taiteen perusopetuksen musiikin yleisen oppimäärän seuraavasti:
 Opintokokonaisuus | Laajuus
 Yhteiset opinnot |
@@ -172,16 +171,14 @@ Bändi | 100 h
 Sävellys | 100 h
 Teemaopinnot yhteensä | 200 h
 Kaikki yhteensä | 500,5 h
-Yleisen oppimäärän laajuus: yhteiset opinnot 300 h ja teemaopinnot 200 h. Laajuudet ovat laskennallisia 45 minuutin tunteja.
 
+Yleisen oppimäärän laajuus: yhteiset opinnot 300 h ja teemaopinnot 200 h. Laajuudet ovat laskennallisia 45 minuutin tunteja.
 Opetuksen järjestämisperuste: Opetuksen järjestämislupa 12.3.2019
 Opetussuunnitelma: Annan Muskarin opetussuunnitelma, hyväksytty 1.8.2019
 Opetus on annettu seuraavien Opetushallituksen vahvistamien valtakunnallisten perusteiden mukaisesti: \
 Taiteen perusopetuksen yleisen oppimäärän opetussuunnitelman perusteet 2017.
 
 Espoo 1.6.2026
-
-
 _________________________________
 Anna Allekirjoittaja
 Rehtori
@@ -199,7 +196,6 @@ Oppilaitos: Annan Muskari
 Oppilas: Aino Virtanen
 Syntymäaika: 1.3.2019
 Opiskeluaika: 2024–2025
-
 on osallistunut varhaisiän musiikkikasvatukseen ja suorittanut seuraavat opinnot:
 Opintokokonaisuus | Laajuus
 Varhaisiän musiikkikasvatus |
@@ -207,11 +203,10 @@ Muskari 1 | 30 h
 Muskari 2 | 30 h
 Varhaisiän musiikkikasvatus yhteensä | 60 h
 Kaikki yhteensä | 60 h
+
 Laajuudet ovat laskennallisia 45 minuutin tunteja.
 
 Espoo 1.6.2026
-
-
 _________________________________
 Anna Allekirjoittaja
 Rehtori
@@ -229,7 +224,6 @@ Taiteenala: musiikki
 Oppilas: Olli Ojala
 Syntymäaika: 1.1.2010
 Opiskeluaika: 2024–2025
-
 on osallistunut opetukseen ja suorittanut seuraavat opintokokonaisuudet:
 Opintokokonaisuus | Laajuus
 Yhteiset opinnot |
@@ -241,11 +235,10 @@ Teemaopinnot |
 Bändi | 150 h
 Teemaopinnot yhteensä | 150 h
 Kaikki yhteensä | 450 h
+
 Laajuudet ovat laskennallisia 45 minuutin tunteja.
 
 Espoo 1.6.2026
-
-
 _________________________________
 Anna Allekirjoittaja
 Rehtori
