@@ -109,7 +109,8 @@ class _progress:
             from rich.console import Console
             from rich.progress import Progress
 
-            self.bar = Progress(console=Console(stderr=True), transient=True)
+            # no refresh thread: the batch may fork worker processes, which must not inherit a running thread
+            self.bar = Progress(console=Console(stderr=True), transient=True, auto_refresh=False)
             self.bar.start()
             self.task = self.bar.add_task(_say(self.lang, "Todistukset", "Certificates"), total=self.total)
         return self.advance
@@ -117,6 +118,7 @@ class _progress:
     def advance(self, n: int = 1) -> None:
         if self.bar is not None:
             self.bar.advance(self.task, n)
+            self.bar.refresh()
 
     def __exit__(self, *exc):
         if self.bar is not None:
