@@ -1,0 +1,145 @@
+"""LibreOffice as the toolkit's real client in tests: convert files headless and read what it made.
+
+    sheets = to_csv_sheets([a_xlsx, b_xlsx], tmp_path / "csv")     # {a_xlsx: {"Oppilaat": [[...], ...]}, ...}
+    saved = to_xlsx([register], tmp_path / "lo")                   # {register: LibreOffice's own save}
+    pdfs = to_pdf([cert1_docx, cert2_docx], tmp_path / "pdf")      # many files, one soffice call
+    text, pages = pdf_text(pdfs[cert1_docx]), pdf_pages(pdfs[cert1_docx])
+
+Every call runs soffice with a private, throw-away profile (`-env:UserInstallation`), so an open
+LibreOffice window or another engineer's run never swallows the job, under a timeout that kills the
+whole process group (soffice is a shell script that starts soffice.bin). LibreOffice exits 0 even when
+it could not load a file, so each expected output file is checked and its absence is a test failure
+naming LibreOffice's own output. Convert many files per call: starting LibreOffice costs seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+# LibreOffice's CSV filter options, by position: field separator 44 (,), text delimiter 34 ("),
+# character set 76 (UTF-8), start row 1, column formats (none), language 0 (default), quoted fields
+# as text false, detect special numbers true, save cell contents AS SHOWN true (so a date reads
+# d.m.yyyy, as the owner sees it), export formulas false, remove spaces false, sheet -1 = every sheet,
+# each to its own file `<stem>-<sheet>.csv`.
+CSV_PER_SHEET = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+XLSX = "xlsx:Calc MS Excel 2007 XML"
+PDF = "pdf"
+
+
+def soffice_timeout(count: int) -> int:
+    return 90 + 15 * count
+
+
+def run_soffice(args: list[str], *, timeout: float) -> subprocess.CompletedProcess:
+    """soffice --headless with a private profile; the whole process group is killed on timeout."""
+    if not SOFFICE:
+        raise RuntimeError("LibreOffice (soffice) is not installed")
+    with tempfile.TemporaryDirectory(prefix="muskari-lo-profile-") as profile:
+        command = [SOFFICE, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+                   "--nologo", "--nolockcheck", *args]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   start_new_session=True)
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise AssertionError(f"LibreOffice did not finish in {timeout} s: {' '.join(args[:3])} ...") from None
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def _prepare(files: Iterable[Path], out_dir: Path) -> tuple[list[Path], Path]:
+    files = [Path(f) for f in files]
+    stems = [f.stem for f in files]
+    if len(set(stems)) != len(stems):
+        raise ValueError(f"two inputs would write the same output name: {sorted(stems)}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if any(f.resolve().parent == out_dir.resolve() for f in files):
+        raise ValueError("convert into another folder than the inputs' (LibreOffice would overwrite them)")
+    return files, out_dir
+
+
+def convert(files: Iterable[Path], target: str, out_dir: Path, *, suffix: str) -> dict[Path, Path]:
+    """Convert ``files`` with one soffice call; returns input -> output (``<stem><suffix>`` in out_dir)."""
+    files, out_dir = _prepare(files, out_dir)
+    done = run_soffice(["--convert-to", target, "--outdir", str(out_dir), *map(str, files)],
+                       timeout=soffice_timeout(len(files)))
+    outputs = {f: out_dir / (f.stem + suffix) for f in files}
+    missing = [f.name for f, out in outputs.items() if not out.exists()]
+    if missing:
+        raise AssertionError(f"LibreOffice did not convert {missing} to {target} (exit {done.returncode}):\n"
+                             f"{done.stdout}\n{done.stderr}")
+    return outputs
+
+
+def to_pdf(files: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
+    return convert(files, PDF, out_dir, suffix=".pdf")
+
+
+def to_xlsx(files: Iterable[Path], out_dir: Path) -> dict[Path, Path]:
+    """LibreOffice opens each workbook and saves it as .xlsx again (what an owner with LibreOffice does)."""
+    return convert(files, XLSX, out_dir, suffix=".xlsx")
+
+
+def to_csv_sheets(files: Iterable[Path], out_dir: Path) -> dict[Path, dict[str, list[list[str]]]]:
+    """Each workbook's every sheet as LibreOffice shows it (cell text as displayed), sheet name -> rows.
+    The sheet names are taken from the workbook itself, so a sheet LibreOffice failed to write fails."""
+    import openpyxl
+
+    files, out_dir = _prepare(files, out_dir)
+    done = run_soffice(["--convert-to", CSV_PER_SHEET, "--outdir", str(out_dir), *map(str, files)],
+                       timeout=soffice_timeout(len(files)))
+    result: dict[Path, dict[str, list[list[str]]]] = {}
+    for f in files:
+        names = openpyxl.load_workbook(f, read_only=True).sheetnames
+        sheets = {}
+        for name in names:
+            path = out_dir / f"{f.stem}-{name}.csv"
+            if not path.exists():
+                raise AssertionError(f"LibreOffice wrote no CSV for sheet {name!r} of {f.name}:\n"
+                                     f"{done.stdout}\n{done.stderr}")
+            with path.open(encoding="utf-8", newline="") as handle:
+                sheets[name] = [row for row in csv.reader(handle)]
+        result[f] = sheets
+    return result
+
+
+def pdf_text(pdf: Path, *, layout: bool = False) -> str:
+    """The PDF's text as pdftotext (poppler) extracts it."""
+    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(pdf), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout
+
+
+def pdf_pages(pdf: Path) -> int:
+    """The page count pdfinfo (poppler) reports."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    for line in info.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split(":", 1)[1])
+    raise AssertionError(f"pdfinfo reported no page count for {pdf}:\n{info}")
+
+
+def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
+    """(font name, embedded) of every font in the PDF, as pdffonts (poppler) lists them."""
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    fonts = []
+    for line in listing.splitlines()[2:]:
+        parts = line.split()
+        if len(parts) >= 7:
+            fonts.append((parts[0].split("+", 1)[-1], parts[-5] == "yes"))
+    return fonts
+
+
+def words(text: str) -> str:
+    """Whitespace collapsed to single spaces: a table cell's text may wrap onto two lines in the PDF."""
+    return " ".join(text.split())

@@ -1,0 +1,283 @@
+"""Registers in LibreOffice: after `init`, `demo` and each `--apply` command, every sheet shows what the
+toolkit wrote (values, d.m.yyyy dates, leading zeros), and a register saved by LibreOffice keeps its
+dropdowns and reads back to the same tables and the same check findings.
+
+All registers are made once per module and converted in one soffice call per target format."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from office import to_csv_sheets, to_xlsx
+
+from toolkit.cli import main
+from toolkit.demo_data import build_demo
+from workbook_schema import SHEETS
+
+pytestmark = pytest.mark.libreoffice
+
+AS_OF = date(2026, 6, 1)
+KINDS = ("init", "demo", "certificates", "purge", "import-forms")
+DAY = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+LOGGED = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")     # Loki's Aika: sortable text
+DATE_FORMATS = {"d.m.yyyy": "{d.day}.{d.month}.{d.year}",
+                "d.m.yyyy h:mm": "{d.day}.{d.month}.{d.year} {d.hour}:{d.minute:02d}",
+                "yyyy-mm-dd": "{d.year:04d}-{d.month:02d}-{d.day:02d}"}
+
+
+def cli(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main([*args, "--as-of", AS_OF.isoformat()] if args[0] != "init" else list(args))
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> dict:
+    """Each kind of register in its own folder; `dry` holds the JSON plans printed before each --apply."""
+    root = tmp_path_factory.mktemp("registers")
+    paths, dry = {}, {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CONFIG_HOME", str(root / ".config"))
+        (root / "init").mkdir()
+        assert cli("init", str(root / "init" / "init.xlsx"))[0] == 0
+        paths["init"] = root / "init" / "init.xlsx"
+        assert cli("demo", str(root / "demo"))[0] == 0
+        forms = root / "demo" / "ilmoittautumiset.csv"
+        for kind in KINDS[1:]:
+            (root / kind).mkdir(exist_ok=True)
+            paths[kind] = root / kind / f"{kind}.xlsx"
+            shutil.copyfile(root / "demo" / "rekisteri.xlsx", paths[kind])
+        for kind, extra in [("certificates", ()), ("purge", ()), ("import-forms", (str(forms),))]:
+            code, out = cli(kind, str(paths[kind]), *extra, "--format", "json")
+            assert code == 0, out
+            dry[kind] = json.loads(out) if out.strip().startswith("{") else out
+            assert cli(kind, str(paths[kind]), *extra, "--apply")[0] == 0
+    return {"paths": paths, "dry": dry, "root": root}
+
+
+@pytest.fixture(scope="module")
+def shown(made, tmp_path_factory) -> dict[str, dict[str, list[list[str]]]]:
+    sheets = to_csv_sheets(made["paths"].values(), tmp_path_factory.mktemp("csv"))
+    return {kind: sheets[path] for kind, path in made["paths"].items()}
+
+
+@pytest.fixture(scope="module")
+def resaved(made, tmp_path_factory) -> dict[str, Path]:
+    saved = to_xlsx(made["paths"].values(), tmp_path_factory.mktemp("lo-saved"))
+    return {kind: saved[path] for kind, path in made["paths"].items()}
+
+
+# --- what a cell should show -----------------------------------------------------------------------
+
+def cell_text(cell) -> str:
+    """The text the cell's value and number format call for (the Finnish-style formats the toolkit writes)."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime | date):
+        fmt = DATE_FORMATS.get(cell.number_format)
+        assert fmt, f"{cell.parent.title}!{cell.coordinate}: unexpected date format {cell.number_format!r}"
+        return fmt.format(d=value)
+    return number_text(value) if isinstance(value, int | float) else str(value)
+
+
+def number_text(value) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def record_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return f"{value.day}.{value.month}.{value.year}"
+    return number_text(value) if isinstance(value, int | float) else str(value)
+
+
+def trimmed(rows: list[list[str]]) -> list[list[str]]:
+    """Trailing blank cells and rows dropped (LibreOffice pads rows to the used range)."""
+    rows = [list(r) for r in rows]
+    for r in rows:
+        while r and r[-1] == "":
+            r.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def column(rows: list[list[str]], header: str) -> list[str]:
+    i = rows[0].index(header)
+    return [r[i] if i < len(r) else "" for r in rows[1:]]
+
+
+# --- every sheet, as shown ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_sheet_shows_what_the_toolkit_wrote(made, shown, kind):
+    book = openpyxl.load_workbook(made["paths"][kind])
+    assert list(shown[kind]) == book.sheetnames
+    for sheet in book:
+        expected = trimmed([[cell_text(c) for c in row] for row in sheet.iter_rows()])
+        assert trimmed(shown[kind][sheet.title]) == expected, sheet.title
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_dates_show_day_month_year_and_ids_keep_their_zeros(shown, kind):
+    for name, spec in SHEETS.items():
+        if name not in shown[kind] or name == "Loki":
+            continue
+        rows = trimmed(shown[kind][name])
+        assert tuple(rows[0]) == spec.headers, name
+        for col in spec.columns:
+            values = [v for v in column(rows, col.header) if v]
+            if col.kind == "date":
+                assert all(DAY.match(v) for v in values), (name, col.header, values[:5])
+            if col.header == "Oppilasnumero":
+                assert all(re.fullmatch(r"\d{4}", v) for v in values), (name, values[:5])
+            if col.header == "Todistusnumero":
+                assert all(re.fullmatch(r"\d{4}-\d{3}", v) for v in values), (name, values[:5])
+    if kind != "init":
+        assert column(trimmed(shown[kind]["Oppilaat"]), "Oppilasnumero")[:3] == ["0001", "0002", "0003"]
+
+
+def test_a_new_register_shows_only_headers_and_the_default_settings(shown):
+    from workbook_schema.settings import SETTINGS
+
+    sheets = {name: trimmed(rows) for name, rows in shown["init"].items()}
+    for name in ("Oppilaat", "Opinnot", "Opintokokonaisuudet", "Opettajat", "Todistukset", "Valmistuneet",
+                 "Yhteydenotot", "Loki"):
+        assert sheets[name] == [list(SHEETS[name].headers)], name
+    settings = {row[0]: (row + ["", ""])[1] for row in sheets["Asetukset"][1:]}
+    assert settings == {s.key: record_text(s.default) for s in SETTINGS}
+    assert "Annan Muskarin oppilasrekisteri: ohje" in sheets["Ohje"][0]
+
+
+def test_the_demo_register_shows_the_demo_records(shown):
+    demo = build_demo(AS_OF)
+    for name, records in demo.records.items():
+        spec = SHEETS[name]
+        expected = [[record_text(rec.get(col.field)) for col in spec.columns] for rec in records]
+        assert trimmed(shown["demo"][name])[1:] == trimmed(expected), name
+
+
+def test_issued_certificates_show_as_rows_with_their_documents(made, shown):
+    folder = made["paths"]["certificates"].parent / "todistukset"
+    documents = sorted(p.name for p in folder.glob("*.docx"))
+    assert len(documents) >= 3
+    rows = trimmed(shown["certificates"]["Todistukset"])
+    issued = {r[0]: r for r in rows[1:] if len(r) == 5 and r[4]}
+    for name in documents:
+        number, student = name.removesuffix(".docx").split("_")
+        assert issued[number][1:2] + issued[number][3:] == [student, "1.6.2026", f"todistukset/{name}"]
+    names = {r[3]: r[1] for r in trimmed(shown["certificates"]["Valmistuneet"])[1:] if len(r) > 3}
+    assert all(names[number] and names[number] != "valmistunut oppilas" for number in issued)
+    log = trimmed(shown["certificates"]["Loki"])
+    assert len(log) == 2 and LOGGED.match(log[1][0]) and log[1][1] == "certificates", log
+
+
+def test_purged_people_are_gone_from_what_libreoffice_shows(made, shown):
+    actions = made["dry"]["purge"]["actions"]
+    erased = {a["student_id"] for a in actions if a["action"] == "erase"}
+    assert erased
+    before, after = shown["demo"], shown["purge"]
+    assert not erased & set(column(trimmed(after["Oppilaat"]), "Oppilasnumero"))
+    assert not erased & set(column(trimmed(after["Opinnot"]), "Oppilasnumero"))
+    requested = {a["student_id"] for a in actions if a["rule"] == "deletion-requested"}
+    assert requested and not requested & set(column(trimmed(after["Todistukset"]), "Oppilasnumero"))
+    deleted = sum(1 for a in actions if a["action"] == "delete-row")
+    assert len(trimmed(after["Yhteydenotot"])) == len(trimmed(before["Yhteydenotot"])) - deleted
+    kept = set(column(trimmed(before["Oppilaat"]), "Oppilasnumero")) - erased
+    assert set(column(trimmed(after["Oppilaat"]), "Oppilasnumero")) == kept
+
+
+def test_imported_forms_show_as_new_and_updated_students(made, shown):
+    plan = made["dry"]["import-forms"]
+    rows = trimmed(shown["import-forms"]["Oppilaat"])
+    by_id = {r[0]: dict(zip(rows[0], r + [""] * (len(rows[0]) - len(r)), strict=True)) for r in rows[1:]}
+    assert plan["new_students"]
+    for new in plan["new_students"]:
+        shown_row = by_id[new["student_id"]]
+        for header, value in new["values"].items():
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                value = record_text(date.fromisoformat(value))
+            assert shown_row[header] == value, (new["student_id"], header)
+    for update in plan["updates"]:
+        for change in update["changes"]:
+            value = change["new"] or ""
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                value = record_text(date.fromisoformat(value))
+            assert by_id[update["student_id"]][change["column"]] == value, (update["student_id"], change)
+
+
+# --- saved by LibreOffice --------------------------------------------------------------------------
+
+def dropdowns(path: Path) -> dict[str, dict[tuple[str, str], list[str]]]:
+    """sheet -> (type, list formula) -> the ranges it covers."""
+    book = openpyxl.load_workbook(path)
+    found = {}
+    for sheet in book:
+        lists: dict[tuple[str, str], list[str]] = {}
+        for dv in sheet.data_validations.dataValidation:
+            lists.setdefault((dv.type, dv.formula1), []).extend(str(dv.sqref).split())
+        if lists:
+            found[sheet.title] = lists
+    return found
+
+
+def covered(ranges: list[str]) -> list[tuple[str, int, int]]:
+    """(column, first row, last row) of each range."""
+    from openpyxl.utils.cell import range_boundaries
+
+    spans = []
+    for ref in ranges:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        for col in range(min_col, max_col + 1):
+            spans.append((col, min_row, max_row))
+    return spans
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_dropdowns_survive_a_libreoffice_save(made, resaved, kind):
+    before, after = dropdowns(made["paths"][kind]), dropdowns(resaved[kind])
+    assert set(after) == set(before)
+    book = openpyxl.load_workbook(made["paths"][kind], read_only=True)
+    for sheet, lists in before.items():
+        assert set(after[sheet]) == set(lists), sheet
+        data_rows = book[sheet].max_row
+        for key, ranges in lists.items():
+            was = {(c, lo) for c, lo, _ in covered(ranges)}
+            now = covered(after[sheet][key])
+            assert {(c, lo) for c, lo, _ in now} == was, (sheet, key)
+            # LibreOffice shortens whole-column lists, but every data row and plenty of rows below keep them
+            single = all(lo == hi for _, lo, hi in covered(ranges))
+            assert all(hi == lo if single else hi >= max(data_rows, 2) + 500 for _, lo, hi in now), (sheet, key, now)
+    assert "Opettajat" in openpyxl.load_workbook(resaved[kind]).defined_names["Opettajalista"].attr_text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_libreoffice_save_reads_back_to_the_same_tables_and_findings(made, resaved, kind):
+    from toolkit.reading import read_register
+    from toolkit.validation import check_register
+
+    ours = check_register(read_register(made["paths"][kind]), AS_OF)
+    theirs = check_register(read_register(resaved[kind]), AS_OF)
+
+    def listing(result):
+        return [(f.code, f.severity, f.sheet, f.cell, f.value) for f in result.findings]
+
+    assert listing(theirs) == listing(ours)
+    assert ours.ok and theirs.ok
+    for name in ("students", "studies", "units", "teachers", "certificates", "graduates", "contacts"):
+        mine, lo = getattr(ours.tables, name), getattr(theirs.tables, name)
+        assert lo.to_dict("records") == mine.to_dict("records"), name
+    assert theirs.settings == ours.settings
