@@ -129,7 +129,9 @@ def _locate_header(data: SheetData) -> None:
 # --- cell properties from the package XML (formulas and hidden rows) -------------------------
 
 _NS = rb"(?:[A-Za-z0-9_]+:)?"
-_FORMULA = re.compile(rb"<" + _NS + rb"c\b[^>]*?\br=\"([A-Z]+[0-9]+)\"[^>]*>\s*<" + _NS + rb"f\b[^>]*?(?:/>|>([^<]*)</" + _NS + rb"f>)")
+_FORMULA_START = re.compile(rb"<" + _NS + rb"f[ >/]")
+_FORMULA_TEXT = re.compile(rb"[^>]*?(?:/>|>([^<]*)</)")
+_CELL_REF = re.compile(rb"<" + _NS + rb"c\b[^>]*?\br=\"([A-Z]+[0-9]+)\"")
 _HIDDEN_ROW = re.compile(rb"<" + _NS + rb"row\b[^>]*?\br=\"([0-9]+)\"[^>]*?\bhidden=\"(?:1|true)\"")
 _HIDDEN_ROW_REVERSED = re.compile(rb"<" + _NS + rb"row\b[^>]*?\bhidden=\"(?:1|true)\"[^>]*?\br=\"([0-9]+)\"")
 _SHEET = re.compile(rb"<" + _NS + rb"sheet\b[^>]*?/?>")
@@ -155,6 +157,20 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def _formulas(xml: bytes, unescape) -> dict[str, str]:
+    """Cell ref -> "=formula" for every <f> element inside sheetData (not dataValidation's <formula1>)."""
+    found = {}
+    end = xml.find(b"sheetData>", xml.find(b"sheetData") + 1)
+    end = len(xml) if end < 0 else end
+    for match in _FORMULA_START.finditer(xml, 0, end):
+        cell_start = max(xml.rfind(b"<c ", 0, match.start()), xml.rfind(b":c ", 0, match.start()))
+        ref = _CELL_REF.match(xml, xml.rfind(b"<", 0, cell_start + 1)) if cell_start >= 0 else None
+        text = _FORMULA_TEXT.match(xml, match.end() - 1)
+        if ref:
+            found[ref.group(1).decode()] = "=" + unescape(((text and text.group(1)) or b"").decode("utf-8", "replace"))
+    return found
+
+
 def _scan_properties(path: Path, sheets: dict[str, SheetData]) -> None:
     from xml.sax.saxutils import unescape
 
@@ -167,9 +183,7 @@ def _scan_properties(path: Path, sheets: dict[str, SheetData]) -> None:
                 if not part or part not in present:
                     continue
                 xml = zf.read(part)
-                if b"<f" in xml or b":f" in xml:
-                    for ref, text in _FORMULA.findall(xml):
-                        data.formulas[ref.decode()] = "=" + unescape((text or b"").decode("utf-8", "replace"))
+                data.formulas.update(_formulas(xml, unescape))
                 if b"hidden=" in xml:
                     for regex in (_HIDDEN_ROW, _HIDDEN_ROW_REVERSED):
                         data.hidden_rows.update(int(r) for r in regex.findall(xml))
