@@ -124,3 +124,9 @@ def test_any_name_is_found_in_any_form_once_written_to_xml(name, form, upper):
     written = unicodedata.normalize(form, f"{name.strip()} Testinen")
     written = written.upper() if upper else written
     assert "name" in kinds("<t>" + escape(written, {"'": "&apos;"}) + "</t>", person)
+
+
+@pytest.mark.parametrize("text", ["<t>12.4.2018 040 123 4567</t>", "<t>puh.+358401234567.</t>",
+                                  "<t>Äijö O'Brien-Öhman (s. 1.3.2019)</t>"])
+def test_values_touching_other_digits_or_words_are_still_found(text):
+    assert kinds(text)

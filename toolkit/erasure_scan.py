@@ -53,6 +53,47 @@ class Needle:
     pattern: re.Pattern          # searched in normalised text
     raw_pattern: re.Pattern | None = None   # searched in the raw XML (Excel date serials)
     value: str = field(default="", repr=False)   # the value as the register held it (for scrubbing)
+    clue: object = field(default=None, repr=False)  # what a part must contain before the pattern is tried
+
+    def maybe_in(self, features: _Features) -> bool:
+        """A cheap test: False means the needle cannot be in the part (set lookups, no regex)."""
+        if self.kind == "phone":
+            return self.clue in features.phones
+        if self.kind == "birth-date":
+            day, serial = self.clue
+            return day in features.dates or serial in features.serials
+        return all(word in features.words for word in self.clue)
+
+
+_WORD = re.compile(r"\w+")
+_DATE_LIKE = re.compile(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})|(\d{4})-(\d{2})-(\d{2})|(\d{2})/(\d{2})/(\d{4})")
+_PHONE_JOIN = re.compile(r"(?<=\d)[\s\-().]+(?=\d)")
+_SERIAL = re.compile(r"<v>(\d{4,6})(?:\.0+)?</v>|(?<![\d.])(\d{4,6})(?:\.0+)?(?=</)")
+
+
+class _Features:
+    """What one part holds, as sets: its words, phone-like digit runs, dates and date serials. One pass
+    over the text each, so a part is read in linear time whatever the number of needles."""
+
+    def __init__(self, raws: list[str], tagged: list[str], joined: list[str]):
+        self.words = {w for f in tagged + joined for w in _WORD.findall(f)}
+        forms = tagged
+        runs: set[str] = set()
+        for f in forms:
+            for run in re.findall(r"\d{7,}", _PHONE_JOIN.sub("", f)):
+                runs.add(run)
+                runs.update("0" + run[i + 3:] for i in range(len(run) - 3) if run.startswith("358", i))
+        self.phones = "|".join(sorted(runs))   # a phone may touch other digits: searched as a substring
+        self.dates: set[date] = set()
+        for f in forms:
+            for m in _DATE_LIKE.finditer(f):
+                g = m.groups()
+                d, mo, y = (g[0], g[1], g[2]) if g[0] else (g[5], g[4], g[3]) if g[3] else (g[6], g[7], g[8])
+                try:
+                    self.dates.add(date(int(y), int(mo), int(d)))
+                except ValueError:
+                    continue
+        self.serials = {int(a or b) for raw in raws for a, b in _SERIAL.findall(raw)}
 
 
 @dataclass
@@ -170,19 +211,21 @@ def needles_for(people: Iterable[Person], kept: Kept) -> tuple[list[Needle], int
                 if key(value) in kept.texts or len(key(value)) < 3:
                     skipped += 1
                     continue
-                needles.append(Needle(kind, index, _text_pattern(kind, value), value=value))
+                needles.append(Needle(kind, index, _text_pattern(kind, value), value=value,
+                                      clue=tuple(_WORD.findall(key(value)))))
         if p.phone:
             digits = _phone_digits(p.phone)
             if digits in kept.phones or len(digits) < 7:
                 skipped += 1
             else:
-                needles.append(Needle("phone", index, _phone_pattern(digits), value=p.phone))
+                needles.append(Needle("phone", index, _phone_pattern(digits), value=p.phone, clue=digits))
         if p.birth_date:
             if p.birth_date in kept.dates:
                 skipped += 1
             else:
                 text, serial = _date_patterns(p.birth_date)
-                needles.append(Needle("birth-date", index, text, serial, value=p.birth_date.isoformat()))
+                needles.append(Needle("birth-date", index, text, serial, value=p.birth_date.isoformat(),
+                                      clue=(p.birth_date, (p.birth_date - EXCEL_EPOCH).days)))
     return needles, skipped
 
 
@@ -197,12 +240,13 @@ def _decode(data: bytes) -> list[str]:
     return texts
 
 
-def _forms(raw: str) -> list[str]:
+def _forms(raw: str) -> tuple[list[str], list[str]]:
+    """(tagged, joined): the normalised text with its XML tags kept (neighbouring values stay apart), and
+    with the tags removed (a name split into formatting runs comes together)."""
     unescaped = html.unescape(raw)
-    stripped = html.unescape(_TAG.sub("", raw))
-    forms = [unescaped, stripped, unquote(unescaped)]
     # NFD text is made NFC by key(); NFKC catches compatibility forms (full-width letters, ligatures)
-    return [key(f) for f in forms] + [key(unicodedata.normalize("NFKC", stripped))]
+    tagged = [key(unescaped), key(unquote(unescaped)), key(unicodedata.normalize("NFKC", unescaped))]
+    return tagged, [key(html.unescape(_TAG.sub("", raw)))]
 
 
 def search_text(place: str, data: bytes, needles: list[Needle], report: ScanReport) -> None:
@@ -211,8 +255,16 @@ def search_text(place: str, data: bytes, needles: list[Needle], report: ScanRepo
     if not needles:
         return
     raws = _decode(data)
-    forms = [f for raw in raws for f in _forms(raw)]
+    tagged, joined = [], []
+    for raw in raws:
+        t, j = _forms(raw)
+        tagged += t
+        joined += j
+    features = _Features(raws, tagged, joined)
     for needle in needles:
+        if not needle.maybe_in(features):
+            continue
+        forms = tagged if needle.kind in ("phone", "birth-date") else tagged + joined
         found = any(needle.pattern.search(f) for f in forms)
         if not found and needle.raw_pattern is not None:
             found = any(needle.raw_pattern.search(raw) for raw in raws)
