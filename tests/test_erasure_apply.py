@@ -177,11 +177,13 @@ def test_a_second_apply_does_nothing(tmp_path):
     assert len(secrets.read_erasures()) == 1
 
 
-@pytest.mark.parametrize("where", ["export-file", "owner-sheet"])
+@pytest.mark.parametrize("where", ["certificate-folder", "semester-lists", "owner-sheet"])
 def test_a_hit_stops_the_run_and_the_old_register_stays(tmp_path, where):
     path = build(tmp_path)
-    if where == "export-file":
+    if where == "certificate-folder":
         (tmp_path / "todistukset" / "vanha-lista.csv").write_text("nimi;syntynyt\nElla Mäkelä;12.4.2018\n")
+    elif where == "semester-lists":
+        docx(tmp_path / "lukukausi" / "opettajat" / "Oppilaslista Liisa Laulu.docx", "Ella Mäkelä 040-7651234")
     else:
         wb = openpyxl.load_workbook(path)
         wb.create_sheet("Muistiinpanot")["A1"] = "Soita ELLA MÄKELÄ:n äidille"

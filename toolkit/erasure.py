@@ -12,8 +12,8 @@ scrubbed from comments, hyperlinks, dropdown prompts, autofilter criteria and do
 
 Proof before the new register replaces the old: the exact bytes ``write_changes`` will write are built
 first (the package edit is deterministic) and every zip part is searched (``toolkit.erasure_scan``),
-together with the certificate folder (``todistukset/`` and the folders of the Tiedosto paths) and any
-``extra_folders`` (the owner's export folders), skipping only the documents this run deletes. A hit
+together with the toolkit's output folders beside the register (``todistukset/``, ``lukukausi/``), the
+folders of the Tiedosto paths and any ``extra_folders`` (other export folders), skipping only the documents this run deletes. A hit
 raises ``ErasureIncomplete`` (exit 3) and nothing is written or deleted. After the write, the file on
 disk is compared with the proven bytes, then the documents and backups are deleted.
 
@@ -44,6 +44,9 @@ from toolkit.rules.purge import (
 )
 
 CERTIFICATE_FOLDER = "todistukset"
+# the toolkit's own output folders beside the register: certificates, and `semester`'s default DIR (teacher
+# lists, BCC lists, summary); other export folders are passed with --scan
+EXPORT_FOLDERS = (CERTIFICATE_FOLDER, "lukukausi")
 BACKUP_FOLDER = "varmuuskopiot"
 LOG_COMMAND = "purge"
 
@@ -266,7 +269,7 @@ def _kept(tables, actions: Sequence[PurgeAction]) -> Kept:
 
 def _document_folders(folder: Path, tables, extra: Sequence[Path]) -> list[Path]:
     """The certificate folder, the folders of every Tiedosto path inside the register's folder, ``extra``."""
-    found = {(folder / CERTIFICATE_FOLDER).resolve()}
+    found = {(folder / name).resolve() for name in EXPORT_FOLDERS}
     for name in tables.certificates["file"]:
         if name:
             target = _inside(folder, str(name), strict=False)
