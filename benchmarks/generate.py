@@ -6,7 +6,7 @@
 Deterministic: the same sizes, seed and as-of day give the same cell values. Dates are relative to
 the as-of day (default today, like `muskari demo`), so `muskari check` on the same or a later day
 finds no errors. The layout (sheets, headers, widths, formats, dropdowns, settings, Ohje) is the one
-`muskari init` writes (toolkit/workbook_new.py); the vocabulary is the demo's (toolkit/demo_data.py).
+`muskari init` writes (toolkit/workbook_new.py); the vocabulary is the demo's (toolkit/synthetic.py).
 Written with XlsxWriter in constant-memory mode (rows stream to disk): 1 000 000 study rows take
 about a minute. The output never overwrites an existing file.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit import demo_data as dd  # noqa: E402
+from toolkit import synthetic as syn  # noqa: E402
 from toolkit import workbook_new as layout  # noqa: E402
 from workbook_schema import SHEET_ORDER  # noqa: E402
 
@@ -34,12 +34,12 @@ STATUS_WEIGHTS = (("aktiivinen", 85), ("tauolla", 10), ("päättynyt", 5))
 
 def teachers(students: int) -> list[dict]:
     """The demo's five teachers, plus more for a big school (at most 150: the dropdown covers 199 rows)."""
-    out = dd.teacher_records()
+    out = syn.teacher_records()
     wanted = min(150, max(len(out), students // 60))
-    pairs = [(f, s) for s in dd.SURNAMES for f in dd.ADULTS]
+    pairs = [(f, s) for s in syn.SURNAMES for f in syn.ADULTS]
     random.Random(SEED).shuffle(pairs)
     for first, last in pairs[:wanted - len(out)]:
-        out.append({"name": f"{first} {last}", "email": f"{dd.ascii_slug(first)}.{dd.ascii_slug(last)}@example.fi"})
+        out.append({"name": f"{first} {last}", "email": f"{syn.ascii_slug(first)}.{syn.ascii_slug(last)}@example.fi"})
     return out
 
 
@@ -49,38 +49,38 @@ def student_rows(count: int, as_of: date, teacher_names: list[str], rng: random.
     statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
     for i in range(1, count + 1):
         months = rng.randint(14, 236)
-        birth = dd.add_months(as_of, -months) - timedelta(days=rng.randint(0, 27))
+        birth = syn.add_months(as_of, -months) - timedelta(days=rng.randint(0, 27))
         if (birth.month, birth.day) == (2, 29):
             birth = birth.replace(day=28)
-        first = rng.choice(dd.GIRLS if rng.random() < 0.55 else dd.BOYS)
-        last = rng.choice(dd.SURNAMES)
-        adult = dd.age_on(birth, as_of) >= 18
-        guardian = None if adult else f"{rng.choice(dd.ADULTS)} {last}"
+        first = rng.choice(syn.GIRLS if rng.random() < 0.55 else syn.BOYS)
+        last = rng.choice(syn.SURNAMES)
+        adult = syn.age_on(birth, as_of) >= 18
+        guardian = None if adult else f"{rng.choice(syn.ADULTS)} {last}"
         contact = f"{first} {last}" if adult else guardian
         yield {"student_id": f"{i:0{width}d}", "first_name": first, "last_name": last, "birth_date": birth,
                "guardian": guardian,
-               "email": f"{'.'.join(map(dd.ascii_slug, contact.split()))}.{i}@example.{'com' if i % 3 else 'fi'}",
-               "phone": dd.phone_number(rng) if rng.random() < 0.9 else None, "teacher": rng.choice(teacher_names),
+               "email": f"{'.'.join(map(syn.ascii_slug, contact.split()))}.{i}@example.{'com' if i % 3 else 'fi'}",
+               "phone": syn.phone_number(rng) if rng.random() < 0.9 else None, "teacher": rng.choice(teacher_names),
                "status": rng.choice(statuses), "continues": None, "deletion_requested": None,
                "last_registration": None, "notes": None}
 
 
 def study_rows(students: list[dict], total: int, as_of: date, rng: random.Random):
     """``total`` study rows spread evenly over the students, each in a term after the student's birth."""
-    terms = dd.terms_until(as_of)
-    muskari = [u for u in dd.unit_records() if u["part"] == dd.P_MUSKARI]
-    common = [u["name"] for u in dd.unit_records() if u["part"] == dd.P_COMMON]
-    thematic = [u["name"] for u in dd.unit_records() if u["part"] == dd.P_THEMATIC]
+    terms = syn.terms_until(as_of)
+    muskari = [u for u in syn.unit_records() if u["part"] == syn.P_MUSKARI]
+    common = [u["name"] for u in syn.unit_records() if u["part"] == syn.P_COMMON]
+    thematic = [u["name"] for u in syn.unit_records() if u["part"] == syn.P_THEMATIC]
     per, extra = divmod(total, len(students)) if students else (0, 0)
     for index, student in enumerate(students):
         birth = student["birth_date"]
-        start = dd.add_months(birth, 3)
-        seven = dd.birthday(birth, 7)
+        start = syn.add_months(birth, 3)
+        seven = syn.birthday(birth, 7)
         open_terms = [t for t in terms if t.end > start]
         for _ in range(per + (index < extra)):
             term = rng.choice(open_terms)
             if term.end < seven:
-                unit = muskari[min(3, max(0, dd.age_on(birth, term.end) // 2))]["name"]
+                unit = muskari[min(3, max(0, syn.age_on(birth, term.end) // 2))]["name"]
             else:
                 unit = rng.choice(common) if rng.random() < 0.7 else rng.choice(thematic)
             yield {"student_id": student["student_id"], "unit": unit, "semester": term.label,
@@ -96,7 +96,7 @@ def generate(path: Path, students: int, studies: int, as_of: date) -> dict[str, 
     teacher_list = teachers(students)
     people = list(student_rows(students, as_of, [t["name"] for t in teacher_list], rng))
     records = {"Oppilaat": people, "Opinnot": study_rows(people, studies, as_of, rng),
-               "Opintokokonaisuudet": dd.unit_records(), "Opettajat": teacher_list,
+               "Opintokokonaisuudet": syn.unit_records(), "Opettajat": teacher_list,
                "Yhteydenotot": [{"name": None, "email": f"tiedote{i}@example.fi", "phone": None,
                                  "collected": as_of - timedelta(days=30 * i + 3), "purpose": "tiedote"}
                                 for i in range(1, 13)]}
@@ -128,7 +128,7 @@ def _write(workbook, records: dict) -> dict[str, int]:
         ws.freeze_panes(1, 0)
         if name == "Asetukset":
             rows = [dict(zip(("key", "value", "explanation"), r, strict=True))
-                    for r in layout.settings_rows(dd.SETTINGS_VALUES)]
+                    for r in layout.settings_rows(syn.SETTINGS_VALUES)]
         else:
             rows = records.get(name, [])
         counts[name] = _write_rows(ws, columns, rows, formats)
