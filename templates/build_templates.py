@@ -46,6 +46,7 @@ def _page(doc) -> None:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(25)
     section.top_margin, section.bottom_margin = Mm(15), Mm(15)
+    section.footer_distance = Mm(8)
     style = doc.styles["Normal"]
     style.font.name = "Liberation Serif"
     style.font.size = Pt(10.5)
@@ -71,10 +72,12 @@ def _para(doc, text: str = "", *, bold: bool = False, size: int | None = None, c
     return p
 
 
-def _field(doc, label: str, tag: str):
+def _field(doc, label: str, tag: str, *, size: float | None = None):
     p = _para(doc, space_after=2)
     p.add_run(f"{label}: ")
     p.add_run(tag).bold = True
+    for run in p.runs if size else ():
+        run.font.size = Pt(size)
     return p
 
 
@@ -97,9 +100,11 @@ def _units_table(doc, *, required: bool) -> None:
     table.autofit = False
     table.columns[0].width, table.columns[1].width = Mm(125), Mm(35)
     for row, (left, right, kind) in zip(table.rows, rows, strict=True):
-        row.cells[0].width, row.cells[1].width = Mm(120), Mm(40)
+        row.cells[0].width, row.cells[1].width = Mm(125), Mm(35)   # as the grid: Word reads these, LibreOffice the grid
         for cell, text in zip(row.cells, (left, right), strict=True):
+            cell.paragraphs[0].paragraph_format.space_after = Pt(0)  # Normal's space after made long tables overflow
             run = cell.paragraphs[0].add_run(text)
+            run.font.size = Pt(10)
             run.bold = kind in ("header", "part", "grand")
             run.italic = kind == "total"
         row.cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -112,13 +117,15 @@ def _units_table(doc, *, required: bool) -> None:
 
 
 def _signature(doc, *, stamp: bool) -> None:
-    _para(doc)
-    _para(doc, "{{ paikkakunta }} {{ paivamaara }}", space_after=24)
-    _para(doc, "_________________________________", space_after=0)
-    _para(doc, "{{ allekirjoittaja }}", space_after=0)
-    _para(doc, "{{ nimike }}", space_after=0)
+    """Place, date, line, name and title stay together on one page (never a signature page of its own)."""
+    block = [_para(doc), _para(doc, "{{ paikkakunta }} {{ paivamaara }}", space_after=24),
+             _para(doc, "_________________________________", space_after=0),
+             _para(doc, "{{ allekirjoittaja }}", space_after=0), _para(doc, "{{ nimike }}", space_after=0)]
     if stamp:
-        _para(doc, "(koulun leima)", size=8)
+        block.append(_para(doc, "(koulun leima)", size=8))
+    block[0].paragraph_format.line_spacing = Pt(6)
+    for p in block[:-1]:
+        p.paragraph_format.keep_with_next = True
 
 
 def build(name: str) -> Document:
@@ -140,10 +147,11 @@ def build(name: str) -> Document:
     _para(doc, INTROS[name], space_after=6).paragraph_format.space_before = Pt(10)
     _units_table(doc, required=final)
     if final:
-        _field(doc, "Opetuksen järjestämisperuste", "{{ jarjestamisperuste }}")
-        _field(doc, "Opetussuunnitelma", "{{ opetussuunnitelma }}")
+        # the basis texts in 9.5 pt, so a certificate with many units keeps its signature on the page
+        _field(doc, "Opetuksen järjestämisperuste", "{{ jarjestamisperuste }}", size=9.5)
+        _field(doc, "Opetussuunnitelma", "{{ opetussuunnitelma }}", size=9.5)
         _para(doc, "Opetus on annettu seuraavien Opetushallituksen vahvistamien valtakunnallisten perusteiden "
-                   "mukaisesti: {{ perusteet }}.")
+                   "mukaisesti: {{ perusteet }}.").runs[0].font.size = Pt(9.5)
     _signature(doc, stamp=final)
     props = doc.core_properties
     props.author = props.last_modified_by = "Annan Muskari"
