@@ -40,5 +40,9 @@ lint: $(DEVSTAMP)
 bench: $(DEVSTAMP)
 	$(PY) benchmarks/run.py
 
+# certificates (demo + the fullest possible) as PNG pages in build/pdf-preview, to look at the layout
+pdf-preview: $(DEVSTAMP)
+	$(PY) tools/preview_certificates.py --out build/pdf-preview
+
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache

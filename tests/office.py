@@ -143,3 +143,66 @@ def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
 def words(text: str) -> str:
     """Whitespace collapsed to single spaces: a table cell's text may wrap onto two lines in the PDF."""
     return " ".join(text.split())
+
+
+# --- a register whose certificates carry the most a page must hold ------------------------------------
+
+CROWDED_AS_OF = "2026-06-01"
+CROWDED_NAME = ("Aleksandra-Josefiina", "Wähä-Heikkilä-Lindqvist")
+CROWDED_MUSKARI = (("Vauvamuskari", 33.0), ("Taaperomuskari", 33.0), ("Muskari 3–4-vuotiaille", 66.0),
+                   ("Muskari 5–6-vuotiaille", 66.0))
+CROWDED_SETTINGS = {
+    "Paikkakunta": "Kuusijärvi", "Allekirjoittaja": "Anna Esimerkki",
+    "Järjestämisperuste": "Opetus annetaan Kuusijärven kaupungin kanssa 12.6.2018 tehdyn sopimuksen perusteella "
+                          "(laki taiteen perusopetuksesta 633/1998).",
+    "Opetussuunnitelma": "Annan Muskarin taiteen perusopetuksen musiikin yleisen oppimäärän opetussuunnitelma, "
+                         "hyväksytty 14.5.2018.",
+    "Muskaritunnit yleiseen oppimäärään": "kyllä",
+}
+CROWDED_COMMON = (("Soitto- tai laulutaito 1: perustaidot ja ohjelmisto", 50.0),
+                  ("Soitto- tai laulutaito 2: ohjelmisto ja esiintyminen", 50.0),
+                  ("Soitto- tai laulutaito 3: itsenäinen harjoittelu", 50.0),
+                  ("Musiikin perusteet 1: rytmi, melodia ja harmonia", 50.0),
+                  ("Musiikin perusteet 2: kuunteleminen ja musiikin historia", 50.0),
+                  ("Yhteismusisointi: orkesteri, kuoro ja kamarimusiikki", 50.0))
+CROWDED_THEMATIC = (("Bändisoitto ja bändin ohjelmiston sovittaminen", 40.0),
+                    ("Sävellys, improvisointi ja omat kappaleet", 40.0),
+                    ("Musiikkiteknologia ja äänitysstudion perusteet", 30.0),
+                    ("Kuoro ja lauluyhtye: äänenkäyttö ja esiintyminen", 30.0),
+                    ("Kansanmusiikki ja pelimannisoitto", 30.0),
+                    ("Musiikkiteatteri ja esitysprojekti", 30.0))
+
+
+def crowded_register(path: Path) -> tuple[Path, dict[str, str]]:
+    """A register (as of CROWDED_AS_OF) whose certificates are as full as a school's can be: a long
+    double-barrelled name, every muskari unit, six common and six thematic units with long names,
+    muskari hours counted toward the common studies, the demo's long settings texts.
+    Returns the path and {certificate kind: student id} (osallistumistodistus must be asked with --type)."""
+    from datetime import date
+
+    from factories import make_tables, student, study
+    from registers import write_register
+
+    from workbook_schema.settings import Settings
+
+    muskari = [{"name": n, "part": "varhaisiän musiikkikasvatus", "extent": h} for n, h in CROWDED_MUSKARI]
+    common = [{"name": n, "part": "yhteiset opinnot", "extent": h} for n, h in CROWDED_COMMON]
+    thematic = [{"name": n, "part": "teemaopinnot", "extent": h} for n, h in CROWDED_THEMATIC]
+    students, studies = [], []
+    for sid, birth, first, last in [("0001", date(2007, 2, 28), *CROWDED_NAME),
+                                    ("0002", date(2019, 3, 1), "Väinö-Öövi", "Åkerblom-Äijälä"),
+                                    ("0003", date(2009, 9, 9), "Iida-Sofia", "Östman-Pääkkönen")]:
+        students.append(student(sid, first, last, birth, teacher=None))
+        for i, unit in enumerate(muskari):
+            studies.append(study(sid, unit["name"], unit["extent"], date(birth.year + 1 + i, 5, 20)))
+        if sid == "0002":
+            continue
+        for i, unit in enumerate(common + thematic):
+            finished = date(2018 + i // 2, 12 if i % 2 else 5, 15)
+            if sid == "0003" and i == len(common) + len(thematic) - 1:
+                break                                        # one unit short of the final certificate
+            studies.append(study(sid, unit["name"], unit["extent"], finished))
+    tables = make_tables(students=students, studies=studies, units=muskari + common + thematic,
+                         settings=Settings())
+    return write_register(Path(path), tables, CROWDED_SETTINGS), {"päättötodistus": "0001", "muskaritodistus": "0002",
+                                                          "osallistumistodistus": "0003"}
