@@ -84,6 +84,20 @@ def _op_properties(workbook):
     workbook.properties.keywords = "oma avainsana"
 
 
+def _op_fixed_row_dropdown(workbook):
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    validation = DataValidation(type="list", formula1="$P$2:$P$6")
+    validation.add("O2:O9")
+    workbook["Oppilaat"].add_data_validation(validation)
+
+
+def _op_formula_name(workbook):
+    from openpyxl.workbook.defined_name import DefinedName
+
+    workbook.defined_names["Viimeinen"] = DefinedName("Viimeinen", attr_text="OFFSET(Oppilaat!$A$1,COUNTA(Oppilaat!$A:$A)-1,0)")
+
+
 def _xlsxwriter(feature, suffix=".xlsx"):
     def build(path: Path) -> Path:
         import xlsxwriter
@@ -204,6 +218,9 @@ ZOO = {
     "openpyxl-formulas-above-only": (_openpyxl(_op_formula), "Opinnot", [3], "kept"),
     "openpyxl-defined-names": (_openpyxl(_op_defined_names), "Oppilaat", [3], "kept"),
     "openpyxl-doc-properties": (_openpyxl(_op_properties), "Oppilaat", [3], "kept"),
+    "openpyxl-fixed-row-dropdown": (_openpyxl(_op_fixed_row_dropdown), "Oppilaat", [3], "pudotusvalikon"),
+    "openpyxl-fixed-row-dropdown-above": (_openpyxl(_op_fixed_row_dropdown), "Oppilaat", [7, 8], "kept"),
+    "openpyxl-formula-name": (_openpyxl(_op_formula_name), "Oppilaat", [3], "nimetyt alueet"),
     "xlsxwriter-textbox": (_xlsxwriter(_xw_textbox), "Oppilaat", [3], "muodot"),
     "xlsxwriter-picture": (_xlsxwriter(_xw_image), "Oppilaat", [2], "kuvat"),
     "xlsxwriter-picture-above": (_xlsxwriter(_xw_image), "Oppilaat", [3], "kept"),
@@ -311,3 +328,21 @@ def test_libreoffice_opens_the_changed_zoo(tmp_path, soffice):
     assert "0001,Etu1,Suku1,06/05/2017" in text or "0001,Etu1,Suku1,6.5.2017" in text or "0001,Etu1" in text
     assert "0100,=1+1" in text            # text stayed text: LibreOffice did not compute it
     assert zipfile.is_zipfile(path)
+
+
+@pytest.mark.parametrize("name, code, sheet", [
+    ("xlsxwriter-textbox", "shapes", "Oppilaat"), ("xlsxwriter-picture", "pictures", "Oppilaat"),
+    ("xlsxwriter-chart", "charts", "Kaavio"), ("xlsxwriter-sparklines", "sparklines", "Oppilaat"),
+    ("xlsxwriter-data-bars", "extension-formats", "Oppilaat"), ("xlsxwriter-notes", "comments", "Oppilaat"),
+    ("xlsxwriter-macros", "macros", None), ("xlsxwriter-header-picture", "header-footer-pictures", "Oppilaat"),
+    ("xlsxwriter-background", "background", "Oppilaat"), ("injected-custom-xml", "custom-xml", None),
+    ("injected-threaded-comments", "threaded-comments", "Opinnot"), ("injected-slicer", "slicers", "Opinnot"),
+    ("openpyxl-table", "tables", "Opinnot"), ("openpyxl-formulas", "formulas", "Oppilaat"),
+])
+def test_the_inventory_names_each_feature_and_its_sheet(tmp_path, name, code, sheet):
+    from toolkit.features import Feature, workbook_features
+
+    path = ZOO[name][0](tmp_path / "rekisteri.xlsx")
+    found = workbook_features(Package.read(path))
+    assert Feature(code, sheet) in found
+    assert all(f.describe("fi") and f.describe("en") for f in found)

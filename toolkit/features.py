@@ -39,6 +39,9 @@ NAMES: dict[str, tuple[str, str]] = {
     "macros": ("makrot", "macros"),
     "custom-xml": ("mukautettu XML", "custom XML"),
     "external-links": ("linkit muihin työkirjoihin", "links to other workbooks"),
+    "defined-names": ("nimetyt alueet, joissa on kaava", "defined names holding a formula"),
+    "rule-formulas": ("pudotusvalikon tai ehdollisen muotoilun kaava, joka viittaa kiinteisiin riveihin",
+                      "a dropdown or conditional format formula pointing at fixed rows"),
 }
 
 _FORMULA = re.compile(rb"<(?:x:)?f[\s>/]")   # a cell formula (not xm:f of extension lists)
@@ -170,6 +173,14 @@ def refuse_row_deletion(package: Package, sheet: str, first_row: int, editor=Non
             raise _refuse(Feature(code, sheet))
     if "formulas" in here and _formula_at_or_below(root, first_row):
         raise _refuse(Feature("formulas", sheet))
+    if _rule_formula_at_or_below(root, sheet, first_row):
+        raise _refuse(Feature("rule-formulas", sheet))
+    from toolkit.attached import defined_name_refs
+
+    for el in parse_xml(package.parts[package.workbook_part]).iter(q("definedName")):
+        text = el.text or ""
+        if formula_mentions_sheet(text, sheet) and defined_name_refs(text) is None:
+            raise _refuse(Feature("defined-names", sheet))
     for other, other_part in package.sheets.items():
         if other != sheet and _mentions(package.parts[other_part], sheet):
             raise _refuse(Feature("formulas", other))
@@ -211,4 +222,32 @@ def _mentions(data: bytes, sheet: str) -> bool:
         text = formula.decode("utf-8", "replace").replace("&apos;", "'").replace("&amp;", "&")
         if formula_mentions_sheet(text, sheet):
             return True
+    return False
+
+
+_REFERENCE = re.compile(r"(?:(?P<sheet>'(?:[^']|'')+'|[^\s'!:(),=+\-*/&<>^]+)!)?"
+                        r"(?P<first>\$?[A-Z]{1,3}\$?\d+)(?::(?P<last>\$?[A-Z]{1,3}\$?\d+))?")
+_ABSOLUTE_ROW = re.compile(r"\$(\d+)$")
+_RULE_FORMULAS = ("formula1", "formula2", "formula", "f")
+
+
+def _rule_formula_at_or_below(root, sheet: str, first_row: int) -> bool:
+    """A dropdown or conditional-format formula with an absolute row (``$P$12``) on this sheet at or below
+    ``first_row``: it would not move with the rows (relative references move with the rule's range)."""
+    for child in root:
+        if _local(child) not in ("dataValidations", "conditionalFormatting", "extLst"):
+            continue
+        for el in child.iter():
+            if _local(el) not in _RULE_FORMULAS or not el.text:
+                continue
+            for match in _REFERENCE.finditer(el.text):
+                named = match["sheet"]
+                if named:
+                    named = named[1:-1].replace("''", "'") if named.startswith("'") else named
+                if named and named != sheet:
+                    continue
+                for end in (match["first"], match["last"]):
+                    fixed = _ABSOLUTE_ROW.search(end or "")
+                    if fixed and int(fixed.group(1)) >= first_row:
+                        return True
     return False
