@@ -571,3 +571,10 @@ def test_rows_after_deletions_and_appends_are_the_model(tmp_path_factory, delete
     model += [(f"9{i:03d}", None, None, float(i + 1)) for i in range(appended)]
     new = read_values(path)["Opinnot"]
     assert [new[r] for r in sorted(new)] == model and sorted(new) == list(range(1, len(model) + 1))
+
+
+def test_a_number_written_into_a_date_formatted_cell_shows_as_a_number(register):
+    write(register, RegisterChange().update("Oppilaat", 2, "Syntymäaika", 42))
+    cell = openpyxl.load_workbook(register)["Oppilaat"]["D2"]
+    assert cell.value == 42 and not cell.is_date
+    assert read_values(register)["Oppilaat"][2][3] == 42.0

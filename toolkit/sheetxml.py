@@ -109,7 +109,7 @@ class Styles:
         if key in self._cache:
             return self._cache[key]
         root = self._load()
-        fmt_id = next((i for i, c in self._formats().items() if c == code), None)
+        fmt_id = 0 if code == "General" else next((i for i, c in self._formats().items() if c == code), None)
         if fmt_id is None:
             num_fmts = root.find(q("numFmts"))
             if num_fmts is None:
@@ -302,6 +302,8 @@ class SheetEditor:
             v.text = "1" if value else "0"
         elif kind == "number":
             v.text = cellvalues.format_number(value)
+            if current_style and self.styles.is_date(current_style):   # a number must not show as a date
+                cell.set("s", str(self.styles.with_format(current_style, "General")))
         else:
             v.text = cellvalues.format_number(cellvalues.date_serial(value, self.date1904))
             if not self.styles.is_date(current_style):
