@@ -98,6 +98,16 @@ def _op_formula_name(workbook):
     workbook.defined_names["Viimeinen"] = DefinedName("Viimeinen", attr_text="OFFSET(Oppilaat!$A$1,COUNTA(Oppilaat!$A:$A)-1,0)")
 
 
+def _op_internal_link(workbook):
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    workbook["Ohje"]["B2"].hyperlink = Hyperlink(ref="B2", location="Oppilaat!A7")   # as Excel writes it
+
+
+def _op_internal_link_relationship(workbook):
+    workbook["Ohje"]["B3"].hyperlink = "#Oppilaat!A6"                                # as openpyxl writes it
+
+
 def _xlsxwriter(feature, suffix=".xlsx"):
     def build(path: Path) -> Path:
         import xlsxwriter
@@ -221,6 +231,9 @@ ZOO = {
     "openpyxl-fixed-row-dropdown": (_openpyxl(_op_fixed_row_dropdown), "Oppilaat", [3], "pudotusvalikon"),
     "openpyxl-fixed-row-dropdown-above": (_openpyxl(_op_fixed_row_dropdown), "Oppilaat", [7, 8], "kept"),
     "openpyxl-formula-name": (_openpyxl(_op_formula_name), "Oppilaat", [3], "nimetyt alueet"),
+    "openpyxl-internal-link": (_openpyxl(_op_internal_link), "Oppilaat", [3], "linkit tämän välilehden riveille"),
+    "openpyxl-internal-link-above": (_openpyxl(_op_internal_link), "Oppilaat", [8], "kept"),
+    "openpyxl-internal-link-relationship": (_openpyxl(_op_internal_link_relationship), "Oppilaat", [4], "linkit"),
     "xlsxwriter-textbox": (_xlsxwriter(_xw_textbox), "Oppilaat", [3], "muodot"),
     "xlsxwriter-picture": (_xlsxwriter(_xw_image), "Oppilaat", [2], "kuvat"),
     "xlsxwriter-picture-above": (_xlsxwriter(_xw_image), "Oppilaat", [3], "kept"),

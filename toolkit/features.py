@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from toolkit.errors import WouldLoseContent
-from toolkit.package import Package, formula_mentions_sheet, parse_xml, q
+from toolkit.package import Package, formula_mentions_sheet, parse_xml, q, rels_path
 
 # code -> (Finnish, English)
 NAMES: dict[str, tuple[str, str]] = {
@@ -40,6 +40,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "custom-xml": ("mukautettu XML", "custom XML"),
     "external-links": ("linkit muihin työkirjoihin", "links to other workbooks"),
     "defined-names": ("nimetyt alueet, joissa on kaava", "defined names holding a formula"),
+    "internal-links": ("linkit tämän välilehden riveille", "hyperlinks to this sheet's rows"),
     "rule-formulas": ("pudotusvalikon tai ehdollisen muotoilun kaava, joka viittaa kiinteisiin riveihin",
                       "a dropdown or conditional format formula pointing at fixed rows"),
 }
@@ -184,6 +185,9 @@ def refuse_row_deletion(package: Package, sheet: str, first_row: int, editor=Non
     for other, other_part in package.sheets.items():
         if other != sheet and _mentions(package.parts[other_part], sheet):
             raise _refuse(Feature("formulas", other))
+        rels = package.parts.get(rels_path(other_part), b"")
+        if _links_into(package.parts[other_part] + rels, sheet, first_row, same=other == sheet):
+            raise _refuse(Feature("internal-links", other))
     for name, data in package.parts.items():
         if name.startswith("xl/charts/") and name.endswith(".xml"):
             formulas = [el.text or "" for el in parse_xml(data).iter() if _local(el) == "f"]
@@ -250,4 +254,24 @@ def _rule_formula_at_or_below(root, sheet: str, first_row: int) -> bool:
                     fixed = _ABSOLUTE_ROW.search(end or "")
                     if fixed and int(fixed.group(1)) >= first_row:
                         return True
+    return False
+
+
+_LOCATION = re.compile(rb'<(?:x:)?hyperlink\b[^>]*?\blocation="([^"]*)"|\bTarget="#([^"]*)"')
+
+
+def _links_into(data: bytes, sheet: str, first_row: int, same: bool) -> bool:
+    """A hyperlink whose target is a cell of ``sheet`` at or below ``first_row`` (it would not move)."""
+    if b"location=" not in data and b'Target="#' not in data:
+        return False
+    for pair in _LOCATION.findall(data):
+        raw = pair[0] or pair[1]
+        text = raw.decode("utf-8", "replace").replace("&apos;", "'").replace("&amp;", "&").lstrip("#")
+        for match in _REFERENCE.finditer(text):
+            named = match["sheet"]
+            if named:
+                named = named[1:-1].replace("''", "'") if named.startswith("'") else named
+            if (named == sheet or (not named and same)) and any(
+                    int(re.sub(r"^\$?[A-Z]+\$?", "", end)) >= first_row for end in (match["first"], match["last"]) if end):
+                return True
     return False
