@@ -352,7 +352,7 @@ def answer_paragraphs(answer: AccessAnswer) -> list[tuple[str, list[str]]]:
 def write_docx(answer: AccessAnswer, path: Path) -> None:
     from docx import Document as new_document
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt
 
     doc = new_document()
     props = doc.core_properties
@@ -361,7 +361,7 @@ def write_docx(answer: AccessAnswer, path: Path) -> None:
     props.comments = props.keywords = props.category = ""
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
+    section.page_width, section.page_height = Mm(297), Mm(210)      # A4 (python-docx's default is US Letter)
     doc.styles["Normal"].font.size = Pt(10)
     doc.add_heading(f"{answer.settings.school_name}: vastaus tarkastuspyyntöön", level=0)
     info = answer_paragraphs(answer)
@@ -385,6 +385,25 @@ def _docx_block(doc, heading: str, paragraphs: list[str]) -> None:
         doc.add_paragraph(text, style="List Bullet" if len(paragraphs) > 1 else None)
 
 
+def _fit_columns(table, rows: list[list[str]], section) -> None:
+    """Columns as wide as their longest word needs (equal widths broke "Opintokokonaisuus" mid-word in
+    LibreOffice), the header row repeated on every page and no row split across pages."""
+    from docx.oxml import OxmlElement
+
+    weights = [max([len(w) for text in column for w in text.split()] + [6]) for column in zip(*rows, strict=True)]
+    usable = section.page_width - section.left_margin - section.right_margin
+    table.autofit = False
+    for i, weight in enumerate(weights):
+        width = int(usable * weight / sum(weights))
+        table.columns[i].width = width
+        for cell in table.columns[i].cells:
+            cell.width = width
+    for r, row in enumerate(table.rows):
+        props = row._tr.get_or_add_trPr()
+        for tag in ("w:cantSplit",) + (("w:tblHeader",) if r == 0 else ()):
+            props.append(OxmlElement(tag))
+
+
 def _docx_table(doc, sec: Section) -> None:
     if len(sec.headers) <= 7:
         table = doc.add_table(rows=1, cols=len(sec.headers))
@@ -394,6 +413,7 @@ def _docx_table(doc, sec: Section) -> None:
         for row in sec.rows:
             for cell, text in zip(table.add_row().cells, row, strict=True):
                 cell.text = text
+        _fit_columns(table, [sec.headers, *sec.rows], doc.sections[0])
         return
     for row, excel_row in zip(sec.rows, sec.excel_rows, strict=True):   # wide sheets: one field per line
         doc.add_paragraph(f"Rivi {excel_row}")
