@@ -21,6 +21,7 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -120,13 +121,21 @@ def pdf_text(pdf: Path, *, layout: bool = False) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout
 
 
-def pdf_pages(pdf: Path) -> int:
-    """The page count pdfinfo (poppler) reports."""
+def pdf_info(pdf: Path) -> dict[str, str]:
+    """pdfinfo's (poppler) fields: "Pages", "Page size", ..."""
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
-    for line in info.splitlines():
-        if line.startswith("Pages:"):
-            return int(line.split(":", 1)[1])
-    raise AssertionError(f"pdfinfo reported no page count for {pdf}:\n{info}")
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in info.splitlines()) if v}
+
+
+def pdf_pages(pdf: Path) -> int:
+    """The page count pdfinfo reports."""
+    return int(pdf_info(pdf)["Pages"])
+
+
+def pdf_landscape(pdf: Path) -> bool:
+    """Whether the (first) page is wider than high, from pdfinfo's "Page size: W x H pts"."""
+    width, _, height = pdf_info(pdf)["Page size"].split()[:3]
+    return float(width) > float(height)
 
 
 def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
@@ -138,6 +147,61 @@ def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
         if len(parts) >= 7:
             fonts.append((parts[0].split("+", 1)[-1], parts[-5] == "yes"))
     return fonts
+
+
+# --- what a cell should show ------------------------------------------------------------------------
+
+DATE_FORMATS = {"d.m.yyyy": "{d.day}.{d.month}.{d.year}",
+                "d.m.yyyy h:mm": "{d.day}.{d.month}.{d.year} {d.hour}:{d.minute:02d}",
+                "yyyy-mm-dd": "{d.year:04d}-{d.month:02d}-{d.day:02d}"}
+
+
+def cell_text(cell) -> str:
+    """The text the cell's value and number format call for (the Finnish-style formats the toolkit writes)."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime | date):
+        fmt = DATE_FORMATS.get(cell.number_format)
+        assert fmt, f"{cell.parent.title}!{cell.coordinate}: unexpected date format {cell.number_format!r}"
+        return fmt.format(d=value)
+    return number_text(value) if isinstance(value, int | float) else str(value)
+
+
+def number_text(value) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def record_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return f"{value.day}.{value.month}.{value.year}"
+    return number_text(value) if isinstance(value, int | float) else str(value)
+
+
+def trimmed(rows: list[list[str]]) -> list[list[str]]:
+    """Trailing blank cells and rows dropped (LibreOffice pads rows to the used range)."""
+    rows = [list(r) for r in rows]
+    for r in rows:
+        while r and r[-1] == "":
+            r.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def shown_as_written(xlsx: Path, sheets: dict[str, list[list[str]]]) -> None:
+    """Assert LibreOffice's CSV of every sheet equals the text the workbook's values and formats call for."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(xlsx)
+    assert list(sheets) == book.sheetnames, xlsx.name
+    for sheet in book:
+        expected = trimmed([[cell_text(c) for c in row] for row in sheet.iter_rows()])
+        assert trimmed(sheets[sheet.title]) == expected, (xlsx.name, sheet.title)
 
 
 def words(text: str) -> str:
