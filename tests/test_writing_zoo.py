@@ -218,6 +218,12 @@ SLICER_LIST = (b'<extLst><ext uri="{A8765BA9-456A-4dab-B4F3-ACF838C121DE}" xmlns
                b'office/spreadsheetml/2009/9/main"><x14:slicerList><x14:slicer r:id="rIdZoo" xmlns:r="http://schemas.'
                b'openxmlformats.org/officeDocument/2006/relationships"/></x14:slicerList></ext></extLst>')
 
+X14_DROPDOWN = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/'
+                b'office/spreadsheetml/2009/9/main"><x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.'
+                b'com/office/excel/2006/main"><x14:dataValidation type="list" allowBlank="1" showInputMessage="1">'
+                b'<x14:formula1><xm:f>Opintokokonaisuudet!$A$2:$A$20</xm:f></x14:formula1><xm:sqref>B2:B9</xm:sqref>'
+                b'</x14:dataValidation></x14:dataValidations></ext></extLst>')
+
 # name -> (builder, sheet to delete rows on, rows, expected: "kept" or the Finnish feature name refused)
 ZOO = {
     "openpyxl-picture-below": (_openpyxl(_op_image("P20")), "Oppilaat", [3], "kuvat"),
@@ -251,6 +257,7 @@ ZOO = {
                                    "Opinnot", [3], "ketjutetut kommentit"),
     "injected-pivot-source": (_injected("pivot", {"xl/pivotCache/pivotCacheDefinition1.xml": PIVOT}),
                               "Opinnot", [3], "pivot-taulukot"),
+    "injected-x14-dropdown": (_injected("x14", {}, None, X14_DROPDOWN), "Opinnot", [3], "kept"),
     "injected-custom-xml": (_injected("customxml", {"customXml/item1.xml": CUSTOM_XML}), "Opinnot", [3], "kept"),
     "injected-slicer": (_injected("slicer", {"xl/slicers/slicer1.xml": b"<slicers/>"}, ("slicer", "../slicers/slicer1.xml"),
                                   SLICER_LIST), "Opinnot", [3], "osittajat"),
@@ -350,6 +357,7 @@ def test_libreoffice_opens_the_changed_zoo(tmp_path, soffice):
     ("xlsxwriter-macros", "macros", None), ("xlsxwriter-header-picture", "header-footer-pictures", "Oppilaat"),
     ("xlsxwriter-background", "background", "Oppilaat"), ("injected-custom-xml", "custom-xml", None),
     ("injected-threaded-comments", "threaded-comments", "Opinnot"), ("injected-slicer", "slicers", "Opinnot"),
+    ("injected-x14-dropdown", "extension-validations", "Opinnot"),
     ("openpyxl-table", "tables", "Opinnot"), ("openpyxl-formulas", "formulas", "Oppilaat"),
 ])
 def test_the_inventory_names_each_feature_and_its_sheet(tmp_path, name, code, sheet):
@@ -359,3 +367,11 @@ def test_the_inventory_names_each_feature_and_its_sheet(tmp_path, name, code, sh
     found = workbook_features(Package.read(path))
     assert Feature(code, sheet) in found
     assert all(f.describe("fi") and f.describe("en") for f in found)
+
+
+def test_extension_dropdown_range_moves_with_the_rows(tmp_path):
+    path = ZOO["injected-x14-dropdown"][0](tmp_path / "rekisteri.xlsx")
+    write_changes(path, RegisterChange().delete_rows("Opinnot", [3, 4]), expected=fingerprint(path), now=NOW)
+    package = Package.read(path)
+    sheet = package.parts[package.sheets["Opinnot"]]
+    assert b"<xm:sqref>B2:B7</xm:sqref>" in sheet and b"Opintokokonaisuudet!$A$2:$A$20" in sheet
