@@ -375,3 +375,27 @@ def test_extension_dropdown_range_moves_with_the_rows(tmp_path):
     package = Package.read(path)
     sheet = package.parts[package.sheets["Opinnot"]]
     assert b"<xm:sqref>B2:B7</xm:sqref>" in sheet and b"Opintokokonaisuudet!$A$2:$A$20" in sheet
+
+
+@pytest.mark.libreoffice
+def test_a_register_saved_by_libreoffice_takes_every_kind_of_change(tmp_path, soffice):
+    source = build_register(tmp_path / "lahde.xlsx")
+    out = tmp_path / "lo"
+    subprocess.run([soffice, "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
+                    str(source)], check=True, capture_output=True, timeout=180)
+    path = out / "lahde.xlsx"
+    assert b"sharedStrings" in path.read_bytes()        # LibreOffice keeps text in the shared-string table
+    write_changes(path, RegisterChange().update("Oppilaat", 2, "Sähköposti", "uusi@example.fi")
+                  .update("Oppilaat", 3, "Poistopyyntö", date(2026, 11, 1)).delete_rows("Oppilaat", [4, 5])
+                  .delete_rows("Opinnot", [2]).append("Todistukset", {"Todistusnumero": "2026-001", "Päivämäärä": date(2026, 6, 1)})
+                  .scrub(["perhe3@example.fi"]), expected=fingerprint(path), now=NOW)
+    values = read_values(path)
+    assert values["Oppilaat"][2][5] == "uusi@example.fi" and values["Oppilaat"][3][10] == date(2026, 11, 1)
+    assert [values["Oppilaat"][r][0] for r in (4, 5)] == ["0005", "0006"]
+    assert values["Todistukset"][2] == ("2026-001", None, None, date(2026, 6, 1))
+    again = tmp_path / "again"
+    every_sheet_utf8 = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1'
+    subprocess.run([soffice, "--headless", "--convert-to", every_sheet_utf8, "--outdir", str(again), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    text = (again / "lahde-Oppilaat.csv").read_text(encoding="utf-8")
+    assert "0001,Aino,Virtanen" in text and "uusi@example.fi" in text   # LibreOffice opens the result
