@@ -21,6 +21,10 @@ class MuskariError(Exception):
     def message(self, lang: str = "fi") -> str:
         return self.en if lang == "en" else self.fi
 
+    def _render_traceback_(self) -> list[str]:
+        """In a notebook, show the owner the message, not a traceback."""
+        return [self.message("fi")]
+
 
 class FileProblem(MuskariError):
     """The file is missing, unreadable, or not what it claims to be."""

@@ -101,15 +101,15 @@ def run_semester(register: str | Path, out_dir: str | Path, *, today: date, now:
     result.tables = checked[1].tables
     _step(result, "teacher-lists", lambda: _teacher_lists(result))
     _step(result, "emails", lambda: _emails(result))
-    _step(result, "summary", lambda: write_summary(result.out_dir, result, images=_plots(result), lang=lang))
+    _step(result, "summary", lambda: write_summary(result.out_dir, result, images=_plots(result, lang), lang=lang))
     return result
 
 
-def _plots(result: SemesterResult) -> list[Path]:
-    """The review plots (students by id only) for the summary, in DIR/kuvat/."""
+def _plots(result: SemesterResult, lang: str = "fi") -> list[Path]:
+    """The review plots (students by id only) for the summary, in DIR/kuvat/, in the summary's language."""
     from toolkit.plots import save_review_plots
 
-    return save_review_plots(result.tables, result.today, result.out_dir / PLOTS_FOLDER)
+    return save_review_plots(result.tables, result.today, result.out_dir / PLOTS_FOLDER, lang=lang)
 
 
 def _step(result: SemesterResult, name: str, action):

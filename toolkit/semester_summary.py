@@ -77,16 +77,11 @@ def render_summary(result, lang: str = "fi", images=()) -> str:
     _emails(out, result)
     _decisions(out, result)
     if images:
+        from toolkit.plots import caption
+
         out.heading("Kuvat", "Charts")
-        out.add(*[f"![{_caption(p)}]({p})" for p in images])
+        out.add(*[f"![{caption(Path(p).name, lang)}]({p})" for p in images])
     return "\n".join(out.lines).strip() + "\n"
-
-
-def _caption(path) -> str:
-    from toolkit.plots import REVIEW_PLOTS
-
-    name = Path(path).name
-    return REVIEW_PLOTS.get(name, Path(path).stem.replace("_", " "))
 
 
 def _check(out: _Text, result) -> None:
