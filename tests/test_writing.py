@@ -578,3 +578,21 @@ def test_a_number_written_into_a_date_formatted_cell_shows_as_a_number(register)
     cell = openpyxl.load_workbook(register)["Oppilaat"]["D2"]
     assert cell.value == 42 and not cell.is_date
     assert read_values(register)["Oppilaat"][2][3] == 42.0
+
+
+def test_read_only_register_is_refused(register):
+    os.chmod(register, 0o444)
+    before = register.read_bytes()
+    with pytest.raises(FileProblem) as caught:
+        write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    assert "kirjoitussuojattu" in caught.value.message("fi")
+    assert register.read_bytes() == before
+
+
+def test_backup_that_cannot_be_made_stops_the_write(register):
+    (register.parent / "varmuuskopiot").write_text("tiedosto kansion paikalla")
+    before = register.read_bytes()
+    with pytest.raises(FileProblem) as caught:
+        write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    assert "varmuuskopio" in caught.value.message("fi") and "ennallaan" in caught.value.message("fi")
+    assert register.read_bytes() == before and leftovers(register.parent) == []

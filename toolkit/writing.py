@@ -161,6 +161,11 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
     _check_log(change)
     check_not_open(path)
     before = check_unchanged(path, expected)
+    if not path.stat().st_mode & 0o200 or not os.access(path, os.W_OK):   # no owner write bit: protected
+        raise FileProblem(f"Rekisteri {path.name} on kirjoitussuojattu. Mitään ei kirjoitettu: poista suojaus "
+                          f"(tiedoston ominaisuuksista) ja aja komento uudelleen.",
+                          f"The register {path.name} is read-only. Nothing was written: remove the protection "
+                          f"(in the file's properties) and run the command again.")
     _remove_stale_temps(path, backup_dir)
     original = path.read_bytes()
     check_unchanged(path, before)
