@@ -115,9 +115,10 @@ def to_csv_sheets(files: Iterable[Path], out_dir: Path) -> dict[Path, dict[str, 
     return result
 
 
-def pdf_text(pdf: Path, *, layout: bool = False) -> str:
-    """The PDF's text as pdftotext (poppler) extracts it."""
-    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(pdf), "-"]
+def pdf_text(pdf: Path, *, layout: bool = False, page: int | None = None) -> str:
+    """The PDF's text (or one page's) as pdftotext (poppler) extracts it."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), *pages, str(pdf), "-"]
     return subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout
 
 
@@ -130,6 +131,10 @@ def pdf_info(pdf: Path) -> dict[str, str]:
 def pdf_pages(pdf: Path) -> int:
     """The page count pdfinfo reports."""
     return int(pdf_info(pdf)["Pages"])
+
+
+def pdf_a4(pdf: Path) -> bool:
+    return pdf_info(pdf)["Page size"].endswith("(A4)")
 
 
 def pdf_landscape(pdf: Path) -> bool:

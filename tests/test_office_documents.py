@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from office import (
     crowded_register,
+    pdf_a4,
     pdf_fonts,
     pdf_landscape,
     pdf_pages,
@@ -32,7 +33,10 @@ from workbooks import build_register
 
 from toolkit.cli import main
 
-pytestmark = pytest.mark.libreoffice
+POPPLER = ("pdftotext", "pdfinfo", "pdffonts")
+pytestmark = [pytest.mark.libreoffice,
+              pytest.mark.skipif(not all(map(shutil.which, POPPLER)),
+                                 reason="poppler-utils (pdftotext, pdfinfo, pdffonts) is not installed; .ci/run installs it")]
 
 AS_OF = date(2026, 6, 1)
 BROKEN = {("Oppilaat", "D2"): "31.2.2019", ("Oppilaat", "F3"): "ei-osoite", ("Opinnot", "B3"): "Huilu 9"}
@@ -118,7 +122,7 @@ def test_each_certificate_is_one_page_with_name_birth_date_units_and_totals(made
     kinds = {ctx["todistus"] for _, ctx, _, _ in found}
     assert len(kinds) == (3 if which == "crowded" else 2), kinds
     for pdf, ctx, student, studied in found:
-        assert pdf_pages(pdf) == 1, pdf.name
+        assert pdf_pages(pdf) == 1 and pdf_a4(pdf) and not pdf_landscape(pdf), pdf.name
         text, layout = words(pdf_text(pdf)), pdf_text(pdf, layout=True)
         born = student["birth_date"]
         assert ctx["nimi"] == f"{student['first_name']} {student['last_name']}" and ctx["nimi"] in text
@@ -175,7 +179,12 @@ def test_teacher_lists_print_landscape_with_the_teacher_and_every_student(made):
     students = made["tables"].students.set_index("student_id")
     for entry in made["lists"].lists:
         pdf = made["pdfs"][entry.file]
-        assert pdf_landscape(pdf), entry.file.name
+        assert pdf_a4(pdf) and pdf_landscape(pdf), entry.file.name
+        pages = pdf_pages(pdf)
+        for page in range(1, pages + 1):     # the header row and the page number on every page
+            on_page = pdf_text(pdf, layout=True, page=page)
+            assert re.search(r"^\s*Nimi\s+Huoltaja\s+Sähköposti\s+Puhelin\s+Syntymävuosi\s*$", on_page, re.M)
+            assert re.search(rf"^\s*{page}\s*/\s*{pages}\s*$", on_page, re.M), (entry.file.name, page)
         text = words(pdf_text(pdf))
         assert f"Annan Muskari: {entry.teacher}" in text
         assert all(header in text for header in ("Nimi", "Huoltaja", "Sähköposti", "Puhelin", "Syntymävuosi"))
@@ -243,6 +252,7 @@ def test_the_access_answer_document_holds_its_whole_text_in_the_pdf(made):
     from toolkit.rendering import document_text
 
     path = made["answers"]["docx"]
+    assert pdf_a4(made["pdfs"][path]) and pdf_landscape(made["pdfs"][path])
     text = words(pdf_text(made["pdfs"][path]))
     missing = []
     for line in document_text(path).splitlines():
