@@ -157,11 +157,28 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def _may_hold_formula(xml: bytes, end: int, patience: int = 1000) -> bool:
+    """False only when xml[:end] has no "f" between "<" or ":" and " ", ">" or "/", which every match of
+    _FORMULA_START needs. The letter is rare in sheet XML (Finnish text has few), and finding one byte runs
+    at memory speed, where the pattern tries every "<" of a big sheet. Text full of f's: let the pattern decide."""
+    i = xml.find(b"f", 0, end)
+    while i >= 0:
+        if xml[i - 1:i] in (b"<", b":") and xml[i + 1:i + 2] in (b" ", b">", b"/"):
+            return True
+        patience -= 1
+        if patience < 0:
+            return True
+        i = xml.find(b"f", i + 1, end)
+    return False
+
+
 def _formulas(xml: bytes, unescape) -> dict[str, str]:
     """Cell ref -> "=formula" for every <f> element inside sheetData (not dataValidation's <formula1>)."""
     found = {}
     end = xml.find(b"sheetData>", xml.find(b"sheetData") + 1)
     end = len(xml) if end < 0 else end
+    if not _may_hold_formula(xml, end):
+        return found
     for match in _FORMULA_START.finditer(xml, 0, end):
         cell_start = max(xml.rfind(b"<c ", 0, match.start()), xml.rfind(b":c ", 0, match.start()))
         ref = _CELL_REF.match(xml, xml.rfind(b"<", 0, cell_start + 1)) if cell_start >= 0 else None

@@ -8,12 +8,11 @@ data in every text cell of every sheet. One finding per cell: the first problem 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-import re
-import unicodedata
 
 from toolkit.findings import Finding, cell_ref, column_letter, has_errors, sort_findings
 from toolkit.messages import make
@@ -119,10 +118,7 @@ def _typed_sheet(sheet, out: _Collector) -> dict:
     used_cols = list(sheet.columns.values()) + list(sheet.extra_columns.values())
     first = sheet.header_row + 1
     by_col = {col: sheet.column_values(col)[sheet.header_row:] for col in used_cols}
-    nonblank = [False] * (len(sheet.rows) - sheet.header_row)
-    for values in by_col.values():
-        nonblank = [seen or not _blank(v) for seen, v in zip(nonblank, values, strict=True)]
-    keep = [i for i, seen in enumerate(nonblank) if seen]
+    keep = _nonblank_rows(list(by_col.values()), len(sheet.rows) - sheet.header_row)
     data_rows = [first + i for i in keep]
     if data_rows:
         present = set(data_rows)
@@ -169,8 +165,18 @@ def _col_index(ref: str) -> int:
     return index
 
 
-def _blank(v) -> bool:
-    return v is None or v == "" or (type(v) is str and not v.strip())
+def _nonblank_rows(columns: list[list], count: int) -> list[int]:
+    """Indices of the rows with a value in any of ``columns``. Only the rows still blank so far are
+    looked at in the next column, so a filled register costs one pass over one column."""
+    blank = range(count)
+    for values in columns:
+        if not blank:
+            break
+        blank = [i for i in blank if (v := values[i]) is None or v == "" or (type(v) is str and v.isspace())]
+    if not blank:
+        return list(range(count))
+    gone = set(blank)
+    return [i for i in range(count) if i not in gone]
 
 
 _SLOW = object()
@@ -202,9 +208,11 @@ def _column(sheet, column, col: int, raw: list, rows: list[int], out: _Collector
     letter = column_letter(col)
     formula_rows = {int(ref[len(letter):]) for ref in sheet.formulas if ref.startswith(letter)
                     and ref[len(letter):].isdigit()}
-    for i, value in enumerate(values):
-        if value is _SLOW or rows[i] in formula_rows:
-            values[i] = _cell(sheet, column, col, rows[i], out)
+    slow = [i for i, value in enumerate(values) if value is _SLOW]
+    if formula_rows:
+        slow = sorted(set(slow) | {i for i, r in enumerate(rows) if r in formula_rows})
+    for i in slow:
+        values[i] = _cell(sheet, column, col, rows[i], out)
     return values
 
 

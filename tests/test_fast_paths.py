@@ -1,0 +1,69 @@
+"""Fast paths give exactly what the plain way gives: the shortcuts of reading and checking big registers."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import unescape
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolkit.reading import _FORMULA_START, _formulas, _may_hold_formula
+from toolkit.validation import _nonblank_rows
+
+# --- the formula prefilter never hides a formula ----------------------------------------------------
+
+xml_bits = st.lists(st.sampled_from([b"<", b">", b":", b"f", b" ", b"/", b"x", b"c", b"<f>", b"<x:f ", b"</f>",
+                                     b"<formula1>", b"ff"]), max_size=40).map(b"".join)
+
+
+@given(xml_bits)
+def test_prefilter_is_true_wherever_the_pattern_matches(xml):
+    if _FORMULA_START.search(xml):
+        assert _may_hold_formula(xml, len(xml))
+
+
+@pytest.mark.parametrize("xml, expected", [
+    (b"<sheetData><row><c r=\"A1\"><v>1</v></c></row></sheetData>", False),
+    (b"<sheetData><row><c r=\"A1\"><f>1+1</f></c></row></sheetData>", True),
+    (b"<sheetData><row><c r=\"A1\"><x:f t=\"shared\"/></c></row></sheetData>", True),
+    (b"<sheetData><row><c r=\"A1\"><f/></c></row></sheetData>", True),
+    (b"<sheetData><c><is><t>off the fifth floor</t></is></c></sheetData>", False),   # f's in text
+    (b"<sheetData></sheetData><dataValidation><formula1>L</formula1>", False),      # <formula1> is no <f>
+    (b"<sheetData><c r=\"A1\"><f t=\"array\" ref=\"A1\">{1}</f></c></sheetData>", True),
+], ids=["values", "formula", "prefixed-shared", "empty", "text-fs", "validation", "array"])
+def test_prefilter_cases(xml, expected):
+    assert _may_hold_formula(xml, len(xml)) is expected
+
+
+def test_prefilter_gives_up_on_text_full_of_fs():
+    xml = b"<t>" + b"f" * 5000 + b"</t>"
+    assert _may_hold_formula(xml, len(xml)) is True
+    assert _may_hold_formula(xml, len(xml), patience=10_000) is False
+
+
+def test_formulas_outside_sheet_data_are_not_cells():
+    xml = (b"<worksheet><sheetData><row r=\"2\"><c r=\"B2\"><f>SUM(A1:A2)</f><v>3</v></c></row></sheetData>"
+           b"<dataValidations><dataValidation><formula1>Opettajalista</formula1></dataValidation></dataValidations>"
+           b"</worksheet>")
+    assert _formulas(xml, unescape) == {"B2": "=SUM(A1:A2)"}
+    plain = xml.replace(b"<f>SUM(A1:A2)</f>", b"")
+    assert _formulas(plain, unescape) == {}
+
+
+# --- blank rows: only the rows still blank are looked at in the next column ---------------------------
+
+cell = st.one_of(st.none(), st.just(""), st.sampled_from([" ", "\u00a0", "\t\n", "x", " y "]), st.integers(-1, 1),
+                 st.floats(allow_nan=False, allow_infinity=False))
+
+
+@given(st.integers(0, 12).flatmap(lambda n: st.lists(st.lists(cell, min_size=n, max_size=n), max_size=4)
+                                  .map(lambda cols, n=n: (cols, n))))
+def test_nonblank_rows_match_a_cell_by_cell_test(case):
+    columns, count = case
+
+    def blank(v):
+        return v is None or v == "" or (isinstance(v, str) and not v.strip())
+
+    expected = [i for i in range(count) if any(not blank(col[i]) for col in columns)]
+    assert _nonblank_rows(columns, count) == expected
