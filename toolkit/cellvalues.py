@@ -5,8 +5,9 @@
 - Characters XML cannot hold (control characters such as U+001F) are written the way Excel itself
   stores them, ``_x001F_``, and a text that already looks like such an escape (``_x0041_``) gets
   Excel's own escape for the underscore (``_x005F_x0041_``). Excel and python-calamine (the toolkit's
-  reader) decode both, so every text reads back exactly as it was written. Lone surrogates (not text
-  at all) and texts over Excel's 32 767 characters are refused with ``UnwritableValue``.
+  reader) decode both, so every text reads back exactly as it was written. Lone surrogates and the
+  non-characters U+FFFE/U+FFFF (not text at all; no reader gives them back) and texts over Excel's
+  32 767 characters are refused with ``UnwritableValue``.
 - ``date`` becomes a date serial in the workbook's date system with number format ``d.m.yyyy``
   (the cell keeps its own date format if it already has one); ``datetime`` the same with
   ``d.m.yyyy h:mm``. Dates before 1.3.1900 are refused (Excel cannot show them as dates).
@@ -32,9 +33,9 @@ _EPOCH_1904 = datetime(1904, 1, 1)
 _FIRST_1900 = date(1900, 3, 1)
 
 # XML 1.0 forbids these; Excel stores them as _xHHHH_.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LOOKS_ESCAPED = re.compile("_(x[0-9A-Fa-f]{4}_)")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff\ufffe\uffff]")   # not text: lone surrogates, non-characters
 
 
 class UnwritableValue(MuskariError):
@@ -56,8 +57,10 @@ def encode_text(text: str) -> str:
     """The text as stored in the cell's XML: XML-forbidden characters and escape look-alikes escaped."""
     if _SURROGATE.search(text):
         raise UnwritableValue(
-            "Tekstissä on rikkinäinen merkki (yksinäinen UTF-16-sijaismerkki), jota ei voi tallentaa. Korjaa teksti.",
-            "The text holds a broken character (a lone UTF-16 surrogate) that cannot be saved. Correct the text.")
+            "Tekstissä on rikkinäinen merkki (yksinäinen UTF-16-sijaismerkki tai U+FFFE/U+FFFF), jota ei voi "
+            "tallentaa. Korjaa teksti.",
+            "The text holds a broken character (a lone UTF-16 surrogate or U+FFFE/U+FFFF) that cannot be saved. "
+            "Correct the text.")
     if len(text) > MAX_TEXT:
         raise UnwritableValue(
             f"Teksti on liian pitkä Excelin soluun ({len(text)} merkkiä, enintään {MAX_TEXT}).",
