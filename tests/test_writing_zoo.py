@@ -254,7 +254,7 @@ ZOO = {
     "xlsxwriter-cross-sheet-dropdown": (_xlsxwriter(_xw_cross_sheet_dropdown), "Oppilaat", [3], "kept"),
     "injected-threaded-comments": (_injected("threaded", {"xl/threadedComments/threadedComment1.xml": THREADED},
                                              ("threadedComment", "../threadedComments/threadedComment1.xml")),
-                                   "Opinnot", [3], "ketjutetut kommentit"),
+                                   "Opinnot", [3], "kept"),
     "injected-pivot-source": (_injected("pivot", {"xl/pivotCache/pivotCacheDefinition1.xml": PIVOT}),
                               "Opinnot", [3], "pivot-taulukot"),
     "injected-x14-dropdown": (_injected("x14", {}, None, X14_DROPDOWN), "Opinnot", [3], "kept"),
@@ -399,3 +399,15 @@ def test_a_register_saved_by_libreoffice_takes_every_kind_of_change(tmp_path, so
                    check=True, capture_output=True, timeout=180)
     text = (again / "lahde-Oppilaat.csv").read_text(encoding="utf-8")
     assert "0001,Aino,Virtanen" in text and "uusi@example.fi" in text   # LibreOffice opens the result
+
+
+def test_threaded_comments_move_with_their_rows_and_go_with_the_person(tmp_path):
+    path = ZOO["injected-threaded-comments"][0](tmp_path / "rekisteri.xlsx")
+    write_changes(path, RegisterChange().delete_rows("Opinnot", [2]), expected=fingerprint(path), now=NOW)
+    assert b'ref="B2"' in parts(path)["xl/threadedComments/threadedComment1.xml"]      # B3 moved up
+    write_changes(path, RegisterChange().delete_rows("Opinnot", [2]), expected=fingerprint(path), now=NOW)
+    assert b"threadedComment " not in parts(path)["xl/threadedComments/threadedComment1.xml"]   # went with row
+
+    path = ZOO["injected-threaded-comments"][0](tmp_path / "toinen.xlsx")
+    write_changes(path, RegisterChange().scrub(["Tarkista tunnit"]), expected=fingerprint(path), now=NOW)
+    assert b"Tarkista" not in parts(path)["xl/threadedComments/threadedComment1.xml"]

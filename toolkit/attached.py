@@ -1,5 +1,5 @@
-"""Parts attached to a sheet that must follow its rows when rows are deleted: notes, tables, defined
-names and relationships.
+"""Parts attached to a sheet that must follow its rows when rows are deleted: notes (legacy and Excel 365
+threaded comments), tables, defined names and relationships.
 
 A note on a deleted row goes with it (its text may name the person); notes below move up. Excel keeps a
 note in two parts: ``xl/commentsN.xml`` (``<comment ref="B7">``) and a VML drawing whose shape carries
@@ -43,6 +43,10 @@ def shift_comments(package: Package, sheet_part: str, rows: RowMap, modified: se
         if part in package.parts:
             package.parts[part] = _shift_comment_part(package.parts[part], rows)
             modified.add(part)
+    for part in package.related(sheet_part, "threadedComment"):
+        if part in package.parts:
+            package.parts[part] = _shift_threaded(package.parts[part], rows)
+            modified.add(part)
     for part in package.related(sheet_part, "vmlDrawing"):
         if part in package.parts:
             new = _shift_vml(package.parts[part], rows)
@@ -57,6 +61,20 @@ def _shift_comment_part(data: bytes, rows: RowMap) -> bytes:
         new = shift_ref(comment.get("ref"), rows)
         if new is None:
             comment.getparent().remove(comment)
+        else:
+            comment.set("ref", new)
+    return serialise_xml(root)
+
+
+def _shift_threaded(data: bytes, rows: RowMap) -> bytes:
+    """Excel 365 comments (threads; each also has a legacy note twin, moved by _shift_comment_part)."""
+    root = parse_xml(data)
+    for comment in list(root):
+        if not isinstance(comment.tag, str) or not comment.get("ref"):
+            continue
+        new = shift_ref(comment.get("ref"), rows)
+        if new is None:
+            root.remove(comment)
         else:
             comment.set("ref", new)
     return serialise_xml(root)

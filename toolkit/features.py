@@ -5,7 +5,7 @@ every feature. Deleting rows is different: whatever points at rows (a chart's da
 table's source, a shape anchored below, a formula, sparklines, threaded comments, slicers) would
 point at the wrong rows afterwards. Those cases are refused before anything is written, naming the
 feature and the sheet in Finnish (``WouldLoseContent``, exit 3). Notes, hyperlinks, dropdowns,
-conditional formats, merged ranges, tables, the autofilter and defined names are moved instead.
+conditional formats, merged ranges, tables, the autofilter, threaded comments and defined names are moved.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def refuse_row_deletion(package: Package, sheet: str, first_row: int, editor=Non
     part = package.sheets[sheet]
     root = editor.root if editor is not None else parse_xml(package.parts[part])
     here = sheet_features(package, sheet, root)
-    for code in ("threaded-comments", "sparklines", "slicers", "timelines", "pivot-tables", "form-controls"):
+    for code in ("sparklines", "slicers", "timelines", "pivot-tables", "form-controls"):
         if code in here:
             raise _refuse(Feature(code, sheet))
     for drawing in package.related(part, "drawing"):

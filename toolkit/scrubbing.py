@@ -55,6 +55,9 @@ def scrub_package(package: Package, session, strings) -> None:
         for comments in package.related(part, "comments"):
             if comments in package.parts and needles.in_part(package.parts[comments]):
                 _scrub_comments(package, part, comments, needles, session.modified)
+        for threads in package.related(part, "threadedComment"):
+            if threads in package.parts and needles.in_part(package.parts[threads]):
+                _scrub_threads(package, threads, needles, session.modified)
     for name in _DOC_PROPS:
         if name in package.parts and needles.in_part(package.parts[name]):
             root = parse_xml(package.parts[name])
@@ -114,6 +117,17 @@ def _scrub_comments(package: Package, sheet_part: str, part: str, needles: Needl
             if needles.in_text(author.text):
                 author.text = ""
         package.parts[part] = serialise_xml(root)
+
+
+def _scrub_threads(package: Package, part: str, needles: Needles, modified: set[str]) -> None:
+    """A thread that mentions the person goes whole (its replies share the cell reference)."""
+    root = parse_xml(package.parts[part])
+    refs = {c.get("ref") for c in root if isinstance(c.tag, str) and needles.in_text("".join(c.itertext()))}
+    for comment in list(root):
+        if isinstance(comment.tag, str) and comment.get("ref") in refs:
+            root.remove(comment)
+    package.parts[part] = serialise_xml(root)
+    modified.add(part)
 
 
 _SHAPE = re.compile(rb"<v:shape\b.*?</v:shape>", re.DOTALL)
