@@ -169,7 +169,7 @@ def cell_text(cell) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, datetime | date):
-        fmt = DATE_FORMATS.get(cell.number_format)
+        fmt = DATE_FORMATS.get(cell.number_format.replace("\\", "").lower())   # LibreOffice saves d\.m\.yyyy
         assert fmt, f"{cell.parent.title}!{cell.coordinate}: unexpected date format {cell.number_format!r}"
         return fmt.format(d=value)
     return number_text(value) if isinstance(value, int | float) else str(value)

@@ -53,12 +53,15 @@ def made(tmp_path_factory) -> dict:
             (root / kind).mkdir(exist_ok=True)
             paths[kind] = root / kind / f"{kind}.xlsx"
             shutil.copyfile(root / "demo" / "rekisteri.xlsx", paths[kind])
-        for kind, extra in [("certificates", ()), ("purge", ()), ("import-forms", (str(forms),))]:
+        for kind, extra in [(kind, [str(forms) for _ in extra]) for kind, extra in APPLIED.items()]:
             code, out = cli(kind, str(paths[kind]), *extra, "--format", "json")
             assert code == 0, out
             dry[kind] = json.loads(out) if out.strip().startswith("{") else out
             assert cli(kind, str(paths[kind]), *extra, "--apply")[0] == 0
-    return {"paths": paths, "dry": dry, "root": root}
+    return {"paths": paths, "dry": dry, "root": root, "forms": forms}
+
+
+APPLIED = {"certificates": (), "purge": (), "import-forms": ("forms",)}
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +238,39 @@ def test_a_libreoffice_save_reads_back_to_the_same_tables_and_findings(made, res
         mine, lo = getattr(ours.tables, name), getattr(theirs.tables, name)
         assert lo.to_dict("records") == mine.to_dict("records"), name
     assert theirs.settings == ours.settings
+
+
+@pytest.fixture(scope="module")
+def applied_after_libreoffice(made, resaved, tmp_path_factory) -> dict[str, Path]:
+    """Each --apply command run on the demo register as LibreOffice saved it (the owner used LibreOffice)."""
+    root = tmp_path_factory.mktemp("lo-applied")
+    paths = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CONFIG_HOME", str(root / ".config"))
+        for kind, extra in APPLIED.items():
+            (root / kind).mkdir()
+            paths[kind] = root / kind / f"{kind}-lo.xlsx"
+            shutil.copyfile(resaved["demo"], paths[kind])
+            code, out = cli(kind, str(paths[kind]), *[str(made["forms"]) for _ in extra], "--apply")
+            assert code == 0, out
+    return paths
+
+
+@pytest.mark.parametrize("kind", APPLIED)
+def test_commands_write_a_libreoffice_saved_register_as_they_write_their_own(made, applied_after_libreoffice,
+                                                                            kind):
+    from toolkit.reading import read_register
+    from toolkit.validation import check_register
+
+    ours = check_register(read_register(made["paths"][kind]), AS_OF)
+    theirs = check_register(read_register(applied_after_libreoffice[kind]), AS_OF)
+    assert theirs.ok and [f.code for f in theirs.findings] == [f.code for f in ours.findings]
+    for name in ("students", "studies", "units", "teachers", "certificates", "graduates", "contacts"):
+        assert getattr(theirs.tables, name).to_dict("records") == getattr(ours.tables, name).to_dict("records"), name
+
+
+def test_libreoffice_opens_what_the_commands_wrote_into_its_own_save(applied_after_libreoffice, tmp_path_factory):
+    files = list(applied_after_libreoffice.values())
+    sheets = to_csv_sheets(files, tmp_path_factory.mktemp("lo-applied-csv"))
+    for path in files:
+        shown_as_written(path, sheets[path])
