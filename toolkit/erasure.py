@@ -256,7 +256,7 @@ def _kept(tables, actions: Sequence[PurgeAction]) -> Kept:
         if sheet == "Valmistuneet":
             rows = rows[~rows["row"].isin(anonymised)]
         for column in rows.columns.drop("row"):
-            for value in rows[column]:
+            for value in rows[column].dropna().unique():   # few distinct values in the big sheets
                 kept.add_text(value)
         if sheet == "Oppilaat":
             for first, last in zip(rows["first_name"], rows["last_name"], strict=True):

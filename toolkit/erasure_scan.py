@@ -244,8 +244,11 @@ def _forms(raw: str) -> tuple[list[str], list[str]]:
     """(tagged, joined): the normalised text with its XML tags kept (neighbouring values stay apart), and
     with the tags removed (a name split into formatting runs comes together)."""
     unescaped = html.unescape(raw)
-    # NFD text is made NFC by key(); NFKC catches compatibility forms (full-width letters, ligatures)
-    tagged = [key(unescaped), key(unquote(unescaped)), key(unicodedata.normalize("NFKC", unescaped))]
+    tagged = [key(unescaped)]                      # NFD text is made NFC by key()
+    if "%" in unescaped:                           # URL-encoded hyperlink targets
+        tagged.append(key(unquote(unescaped)))
+    if not unicodedata.is_normalized("NFKC", tagged[0]):   # full-width letters, ligatures
+        tagged.append(key(unicodedata.normalize("NFKC", tagged[0])))
     return tagged, [key(html.unescape(_TAG.sub("", raw)))]
 
 
