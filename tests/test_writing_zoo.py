@@ -130,7 +130,7 @@ def _xlsxwriter(feature, suffix=".xlsx"):
 
 
 def _xw_textbox(book, sheet, path):
-    sheet.insert_textbox("H12", "Muista päivittää syksyllä")
+    sheet.insert_textbox("H4", "Muista päivittää syksyllä")
 
 
 def _xw_image(book, sheet, path):
@@ -226,7 +226,8 @@ X14_DROPDOWN = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmln
 
 # name -> (builder, sheet to delete rows on, rows, expected: "kept" or the Finnish feature name refused)
 ZOO = {
-    "openpyxl-picture-below": (_openpyxl(_op_image("P20")), "Oppilaat", [3], "kuvat"),
+    "openpyxl-picture-below": (_openpyxl(_op_image("P20")), "Oppilaat", [3], "kept"),
+    "openpyxl-picture-on-deleted-row": (_openpyxl(_op_image("P5")), "Oppilaat", [4, 5], "kuvat"),
     "openpyxl-picture-in-header": (_openpyxl(_op_image("P1")), "Oppilaat", [3], "kept"),
     "openpyxl-chart": (_openpyxl(_op_chart), "Opinnot", [3], "kaaviot"),
     "openpyxl-table": (_openpyxl(_op_table), "Opinnot", [3], "kept"),
@@ -240,7 +241,8 @@ ZOO = {
     "openpyxl-internal-link": (_openpyxl(_op_internal_link), "Oppilaat", [3], "linkit tämän välilehden riveille"),
     "openpyxl-internal-link-above": (_openpyxl(_op_internal_link), "Oppilaat", [8], "kept"),
     "openpyxl-internal-link-relationship": (_openpyxl(_op_internal_link_relationship), "Oppilaat", [4], "linkit"),
-    "xlsxwriter-textbox": (_xlsxwriter(_xw_textbox), "Oppilaat", [3], "muodot"),
+    "xlsxwriter-textbox": (_xlsxwriter(_xw_textbox), "Oppilaat", [5], "muodot"),
+    "xlsxwriter-textbox-below": (_xlsxwriter(_xw_textbox), "Oppilaat", [3], "kept"),
     "xlsxwriter-picture": (_xlsxwriter(_xw_image), "Oppilaat", [2], "kuvat"),
     "xlsxwriter-picture-above": (_xlsxwriter(_xw_image), "Oppilaat", [3], "kept"),
     "xlsxwriter-chart": (_xlsxwriter(_xw_chart), "Oppilaat", [3], "kaaviot"),
@@ -411,3 +413,15 @@ def test_threaded_comments_move_with_their_rows_and_go_with_the_person(tmp_path)
     path = ZOO["injected-threaded-comments"][0](tmp_path / "toinen.xlsx")
     write_changes(path, RegisterChange().scrub(["Tarkista tunnit"]), expected=fingerprint(path), now=NOW)
     assert b"Tarkista" not in parts(path)["xl/threadedComments/threadedComment1.xml"]
+
+
+def test_pictures_and_shapes_below_deleted_rows_move_up(tmp_path):
+    path = ZOO["openpyxl-picture-below"][0](tmp_path / "kuva.xlsx")
+    write_changes(path, RegisterChange().delete_rows("Oppilaat", [3, 4]), expected=fingerprint(path), now=NOW)
+    drawing = parts(path)["xl/drawings/drawing1.xml"]
+    assert b"<row>17</row>" in drawing                       # P20 (row 19 from zero) moved up by two
+    path = ZOO["xlsxwriter-textbox"][0](tmp_path / "laatikko.xlsx")
+    before = parts(path)["xl/drawings/drawing1.xml"]
+    write_changes(path, RegisterChange().delete_rows("Oppilaat", [3]), expected=fingerprint(path), now=NOW)
+    after = parts(path)["xl/drawings/drawing1.xml"]
+    assert b"Muista" in after and before != after

@@ -124,10 +124,11 @@ def apply_change(package: Package, change, now) -> Applied:
         if bad:
             raise ChangeNotPossible(f"Välilehdellä {sheet} ei ole poistettavaa tietoriviä {bad[0]}.",
                                     f"Sheet {sheet} has no data row {bad[0]} to delete.")
-        features.refuse_row_deletion(package, sheet, min(rows), editor)
+        features.refuse_row_deletion(package, sheet, rows, editor)
         rowmap = editor.delete_rows(sorted(rows))
         attached.shift_comments(package, editor.part, rowmap, session.modified)
         attached.shift_tables(package, editor.part, rowmap, session.modified)
+        attached.shift_drawings(package, editor.part, rowmap, session.modified)
         attached.shift_defined_names(package, sheet, rowmap, session.modified)
         session.plans[sheet].deleted = rowmap
         result.rows_deleted += len(rowmap.deleted)

@@ -163,3 +163,24 @@ def shift_defined_names(package: Package, sheet: str, rows: RowMap, modified: se
     if changed:
         package.parts[package.workbook_part] = serialise_xml(root)
         modified.add(package.workbook_part)
+
+
+def shift_drawings(package: Package, sheet_part: str, rows: RowMap, modified: set[str]) -> None:
+    """Pictures, shapes and charts anchored below deleted rows move up with their cells (one covering a
+    deleted row was refused before: toolkit.features)."""
+    from toolkit.features import anchor_rows
+
+    for part in package.related(sheet_part, "drawing"):
+        if part not in package.parts:
+            continue
+        root = parse_xml(package.parts[part])
+        changed = False
+        for anchor in root:
+            for el in anchor_rows(anchor):
+                new = rows(int(el.text) + 1)
+                if new is not None and new != int(el.text) + 1:
+                    el.text = str(new - 1)
+                    changed = True
+        if changed:
+            package.parts[part] = serialise_xml(root)
+            modified.add(part)

@@ -2,8 +2,8 @@
 
 The writer copies every part it does not edit byte for byte, so updating cells and appending rows keep
 every feature. Deleting rows is different: whatever points at rows (a chart's data range, a pivot
-table's source, a shape anchored below, a formula, sparklines, threaded comments, slicers) would
-point at the wrong rows afterwards. Those cases are refused before anything is written, naming the
+table's source, a picture or shape over a deleted row, a formula, sparklines, slicers) would point at
+the wrong rows afterwards. Those cases are refused before anything is written, naming the
 feature and the sheet in Finnish (``WouldLoseContent``, exit 3). Notes, hyperlinks, dropdowns,
 conditional formats, merged ranges, tables, the autofilter, threaded comments and defined names are moved.
 """
@@ -160,8 +160,10 @@ def _refuse(feature: Feature) -> WouldLoseContent:
         f"run the command again.")
 
 
-def refuse_row_deletion(package: Package, sheet: str, first_row: int, editor=None) -> None:
-    """WouldLoseContent when deleting rows from ``first_row`` down on ``sheet`` cannot keep a feature."""
+def refuse_row_deletion(package: Package, sheet: str, rows, editor=None) -> None:
+    """WouldLoseContent when deleting ``rows`` (Excel row numbers) on ``sheet`` cannot keep a feature."""
+    rows = sorted(set(rows))
+    first_row = rows[0]
     part = package.sheets[sheet]
     root = editor.root if editor is not None else parse_xml(package.parts[part])
     here = sheet_features(package, sheet, root)
@@ -169,7 +171,7 @@ def refuse_row_deletion(package: Package, sheet: str, first_row: int, editor=Non
         if code in here:
             raise _refuse(Feature(code, sheet))
     for drawing in package.related(part, "drawing"):
-        code = _anchored_below(package.parts.get(drawing, b""), first_row)
+        code = _anchored_on(package.parts.get(drawing, b""), set(rows))
         if code:
             raise _refuse(Feature(code, sheet))
     if "formulas" in here and _formula_at_or_below(root, first_row):
@@ -199,13 +201,20 @@ def refuse_row_deletion(package: Package, sheet: str, first_row: int, editor=Non
                 raise _refuse(Feature("pivot-tables", sheet))
 
 
-def _anchored_below(data: bytes, first_row: int) -> str | None:
-    """The kind of the first drawing object anchored at or below ``first_row`` (1-based), or None."""
+def anchor_rows(anchor) -> list:
+    """The ``row`` elements (0-based rows) of a drawing anchor's from/to corners."""
+    return [el for corner in anchor if _local(corner) in ("from", "to")
+            for el in corner if _local(el) == "row" and el.text and el.text.strip().isdigit()]
+
+
+def _anchored_on(data: bytes, rows: set[int]) -> str | None:
+    """The kind of the first drawing object that covers a deleted row (1-based ``rows``), or None.
+    Objects above or below deleted rows are moved with them (toolkit.attached.shift_drawings)."""
     if not data:
         return None
     for anchor in parse_xml(data):
-        rows = [int(r.text) for r in anchor.iter() if _local(r) == "row" and r.text and r.text.strip().isdigit()]
-        if _local(anchor) == "absoluteAnchor" or any(r + 1 >= first_row for r in rows):
+        corners = [int(el.text) + 1 for el in anchor_rows(anchor)]
+        if corners and any(min(corners) <= row <= max(corners) for row in rows):
             kinds = _drawing_kinds(anchor)
             return "charts" if "charts" in kinds else "pictures" if "pictures" in kinds else "shapes"
     return None
