@@ -18,8 +18,9 @@ outside CONTEXT_VARIABLES, and finally a trial render with a sample context (mis
 
 Speed: docxtpl parses and patches the template's XML and recompiles Jinja for every document. Here
 the patched XML of the body, headers and footers is compiled once per template; each document is
-one Jinja render, docxtpl's own post-processing (listing, tables, picture ids) and a zip written
-from the template's other parts. Large batches are spread over the CPU cores.
+one Jinja render, docxtpl's own post-processing (listing, tables, picture ids) and a zip assembled
+from the template's other members exactly as they are stored (compressed once, when the template
+loads). Batches of PARALLEL_MIN documents or more are spread over the CPU cores.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import TemplateProblem
-from toolkit.rules.certificate_context import CONTEXT_VARIABLES, sample_context
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 HEADER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
@@ -45,7 +47,10 @@ XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 CURLY_QUOTES = "“”„‟‘’‚‛«»"
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 OPENERS = ("{{", "{%", "{#")
-PARALLEL_MIN = 40            # below this many documents one process is faster than starting workers
+# Below this many documents one process is faster: a document takes about 3 ms, while starting the
+# spawned workers (a fresh interpreter importing docxtpl, lxml and python-docx, templates checked again)
+# takes one to two seconds on a busy 2-core machine (benchmarks/bench_certificates.py).
+PARALLEL_MIN = 500
 
 
 def _finalize(value):
@@ -64,6 +69,68 @@ def make_environment():
     return env
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """One zip member of the template, kept compressed: unchanged parts are copied as they are."""
+
+    name: bytes
+    crc: int
+    compressed: bytes
+    size: int
+    method: int
+    dos_time: int
+    dos_date: int
+
+    @classmethod
+    def of(cls, info: zipfile.ZipInfo, raw: bytes) -> _Entry:
+        y, mo, d, h, mi, s = info.date_time
+        return cls(info.filename.encode("utf-8"), info.CRC, raw, info.file_size, info.compress_type,
+                   (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d)
+
+    def with_data(self, data: bytes) -> _Entry:
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        return _Entry(self.name, zlib.crc32(data), packer.compress(data) + packer.flush(), len(data),
+                      zipfile.ZIP_DEFLATED, self.dos_time, self.dos_date)
+
+
+def _zip_bytes(entries: list[_Entry]) -> bytes:
+    """A plain zip (no zip64, no data descriptors) from already compressed members."""
+    out, central = io.BytesIO(), io.BytesIO()
+    for e in entries:
+        flags = 0 if e.name.isascii() else 0x800
+        offset = out.tell()
+        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, e.method, e.dos_time, e.dos_date, e.crc,
+                              len(e.compressed), e.size, len(e.name), 0))
+        out.write(e.name)
+        out.write(e.compressed)
+        central.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, e.method, e.dos_time, e.dos_date,
+                                  e.crc, len(e.compressed), e.size, len(e.name), 0, 0, 0, 0, 0, offset))
+        central.write(e.name)
+    start = out.tell()
+    out.write(central.getvalue())
+    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), central.tell(), start, 0))
+    return out.getvalue()
+
+
+def _raw_members(path: Path) -> tuple[list[_Entry], dict[str, bytes]]:
+    """The template's members, compressed bytes as stored, and the uncompressed XML parts we render."""
+    entries, data = [], {}
+    with zipfile.ZipFile(path) as z, open(path, "rb") as f:
+        for info in z.infolist():
+            data[info.filename] = z.read(info.filename)          # also verifies the CRC
+            f.seek(info.header_offset)
+            header = f.read(30)
+            skip = struct.unpack("<2H", header[26:30])
+            f.seek(info.header_offset + 30 + skip[0] + skip[1])
+            raw = f.read(info.compress_size)
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.file_size >= 2**31:
+                raw_entry = _Entry.of(info, b"").with_data(data[info.filename])
+            else:
+                raw_entry = _Entry.of(info, raw)
+            entries.append(raw_entry)
+    return entries, data
+
+
 @dataclass
 class _Part:
     template: object                 # a compiled jinja2.Template
@@ -76,9 +143,11 @@ class _Part:
 class CompiledTemplate:
     name: str
     path: Path
-    entries: list[tuple[zipfile.ZipInfo, bytes]]
+    entries: list[_Entry]
     parts: dict[str, _Part]
-    variables: frozenset[str]
+    variables: frozenset[str]                            # the variables the template uses
+    allowed: frozenset[str] = frozenset()                # the variables it may use
+    sample: dict = field(default_factory=dict, repr=False)
     _helper: object = field(default=None, repr=False)   # a DocxTemplate, for its post-processing
 
 
@@ -147,10 +216,17 @@ def _tag_with(tags: list[str], word: str) -> str:
     return "?"
 
 
-def load_template(path: Path, env=None, *, variables: frozenset[str] = CONTEXT_VARIABLES,
+def load_template(path: Path, env=None, *, variables: frozenset[str] | None = None,
                   sample: dict | None = None) -> CompiledTemplate:
-    """Check a template (see the module docstring) and compile it once; TemplateProblem if bad."""
+    """Check a template (see the module docstring) and compile it once; TemplateProblem if bad.
+    `variables` (default CONTEXT_VARIABLES) are the allowed names, `sample` the trial context."""
     from jinja2 import TemplateSyntaxError, meta
+
+    if variables is None or sample is None:
+        from toolkit.rules.certificate_context import CONTEXT_VARIABLES, sample_context
+
+        variables = CONTEXT_VARIABLES if variables is None else variables
+        sample = sample_context() if sample is None else sample
 
     path = Path(path)
     name = path.name
@@ -181,8 +257,8 @@ def load_template(path: Path, env=None, *, variables: frozenset[str] = CONTEXT_V
                        f"allowed variables: {allowed}.")
     body_xml = next(xml for part_name, (xml, _p) in raw_parts.items() if part_name == BODY_PART)
     parts[BODY_PART].prefix, parts[BODY_PART].suffix = _split_document(body_xml)
-    compiled = CompiledTemplate(name, path, entries, parts, frozenset(used), helper)
-    trial_render(compiled, sample if sample is not None else sample_context(), tags)
+    compiled = CompiledTemplate(name, path, entries, parts, frozenset(used), frozenset(variables), sample, helper)
+    trial_render(compiled, sample, tags)
     return compiled
 
 
@@ -219,16 +295,14 @@ def _open(path: Path):
         raise _problem(name, f"tiedostoa {path} ei löydy. Palauta pohja (templates/build_templates.py tekee sen).",
                        f"{path} does not exist. Restore it (templates/build_templates.py builds it).")
     try:
-        with zipfile.ZipFile(path) as z:
-            entries = [(info, z.read(info.filename)) for info in z.infolist()]
+        entries, data = _raw_members(path)
         helper = DocxTemplate(str(path))
         helper.init_docx()
-        raw = {BODY_PART: (dict((i.filename, d) for i, d in entries)[BODY_PART],
-                           helper.patch_xml(helper.get_xml()))}
+        raw = {BODY_PART: (data[BODY_PART], helper.patch_xml(helper.get_xml()))}
         for uri in (HEADER_URI, FOOTER_URI):
             for _rel, part in helper.get_headers_footers(uri):
                 raw[str(part.partname).lstrip("/")] = (part.blob, helper.patch_xml(helper.get_part_xml(part)))
-    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, OSError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, OSError, struct.error) as error:
         raise _problem(name, f"tiedosto ei ole Word-asiakirja (.docx) ({error}). Tallenna pohja Wordissa .docx-muodossa.",
                        f"the file is not a Word document (.docx) ({error}). Save it from Word as .docx.") from None
     return helper, raw, entries
@@ -271,11 +345,8 @@ def render_docx(compiled: CompiledTemplate, context: dict, *, tags: list[str] | 
                 rendered[part_name] = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml.encode()
     except TemplateError as error:
         raise _template_error(compiled.name, error, tags if tags is not None else []) from None
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for info, data in compiled.entries:
-            z.writestr(info, rendered.get(info.filename, data), compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-    return out.getvalue()
+    return _zip_bytes([e.with_data(rendered[e.name.decode()]) if e.name.decode() in rendered else e
+                       for e in compiled.entries])
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -291,10 +362,10 @@ Job = tuple[str, dict, str]          # (template key, context, destination path)
 _WORKER_TEMPLATES: dict[str, CompiledTemplate] = {}
 
 
-def _init_worker(paths: dict[str, str]) -> None:
+def _init_worker(specs: dict[str, tuple[str, frozenset[str], dict]]) -> None:
     env = make_environment()
-    for key, path in paths.items():
-        _WORKER_TEMPLATES[key] = load_template(Path(path), env)
+    for key, (path, allowed, sample) in specs.items():
+        _WORKER_TEMPLATES[key] = load_template(Path(path), env, variables=allowed, sample=sample)
 
 
 def _render_chunk(jobs: list[Job]) -> int:
@@ -305,11 +376,13 @@ def _render_chunk(jobs: list[Job]) -> int:
 
 def render_documents(templates: dict[str, CompiledTemplate], jobs: Iterable[Job], *, workers: int | None = None,
                      progress: Callable[[int], None] | None = None) -> int:
-    """Render every job to its destination (mode 0600); spread over processes for large batches.
-    `progress(n)` is called as documents are done. Returns the number of documents."""
+    """Render every job to its destination (mode 0600). `workers` None: one process below PARALLEL_MIN
+    documents, else one per core; a number forces that many. `progress(n)` is called as documents are
+    done. Returns the number of documents."""
     jobs = list(jobs)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) < PARALLEL_MIN:
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(jobs) >= PARALLEL_MIN else 1
+    if workers <= 1 or len(jobs) < 2:
         for key, context, dest in jobs:
             write_private(Path(dest), render_docx(templates[key], context))
             if progress:
@@ -320,10 +393,11 @@ def render_documents(templates: dict[str, CompiledTemplate], jobs: Iterable[Job]
 
     size = max(8, len(jobs) // (workers * 4))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    paths = {key: str(t.path) for key, t in templates.items()}
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_init_worker, initargs=(paths,)) as pool:
+    specs = {key: (str(t.path), t.allowed, t.sample) for key, t in templates.items()}
+    # "spawn": fresh workers that import only this module and docxtpl. A forked copy of a process that
+    # has used pandas/pyarrow (their thread pools) can die or hang, and fork is not on every platform.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(specs,)) as pool:
         for future in as_completed([pool.submit(_render_chunk, c) for c in chunks]):
             done = future.result()
             if progress:

@@ -109,7 +109,7 @@ class _progress:
             from rich.console import Console
             from rich.progress import Progress
 
-            # no refresh thread: the batch may fork worker processes, which must not inherit a running thread
+            # no refresh thread: redrawn as documents finish (the batch runs in worker processes)
             self.bar = Progress(console=Console(stderr=True), transient=True, auto_refresh=False)
             self.bar.start()
             self.task = self.bar.add_task(_say(self.lang, "Todistukset", "Certificates"), total=self.total)
