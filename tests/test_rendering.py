@@ -184,3 +184,15 @@ def test_never_overwrites_an_existing_file(compiled, tmp_path):
     with pytest.raises(FileExistsError):
         render_documents(compiled, [("muskaritodistus", sample_context(), str(dest))], workers=1)
     assert dest.read_bytes() == b"owner's file"
+
+
+def test_rendered_zip_is_valid_and_keeps_every_template_member(compiled):
+    import io
+    import zipfile
+
+    data = render_docx(compiled["päättötodistus"], sample_context())
+    with zipfile.ZipFile(io.BytesIO(data)) as rendered, zipfile.ZipFile(TEMPLATES / "päättötodistus.docx") as tpl:
+        assert rendered.testzip() is None
+        assert rendered.namelist() == tpl.namelist()
+        changed = [n for n in tpl.namelist() if rendered.read(n) != tpl.read(n)]
+    assert changed == ["word/document.xml", "word/footer1.xml"]
