@@ -275,11 +275,7 @@ def _document_folders(folder: Path, tables, extra: Sequence[Path]) -> list[Path]
             target = _inside(folder, str(name), strict=False)
             if target is not None and target.parent != folder.resolve():
                 found.add(target.parent)
-    for extra_folder in extra:
-        if not Path(extra_folder).is_dir():
-            raise Refused(f"Tarkistettavaa kansiota {extra_folder} ei löydy. Tarkista polku.",
-                          f"The folder to scan, {extra_folder}, does not exist. Check the path.")
-        found.add(Path(extra_folder).resolve())
+    found.update(Path(p).resolve() for p in extra)   # a folder not made yet holds nothing to find
     # a folder inside another is walked once, with it
     ordered = sorted(found, key=lambda p: len(p.parts))
     return [p for i, p in enumerate(ordered) if not any(p.is_relative_to(q) for q in ordered[:i])]

@@ -32,6 +32,7 @@ def run(args) -> int:
     from toolkit.output import emit
     from toolkit.report import print_findings, refuse_with_findings
 
+    _check_scan_folders(args.scan)
     plan = plan_purge(args.register, today(args))
     if not plan.result.ok:
         if args.format == "table":
@@ -41,6 +42,15 @@ def run(args) -> int:
     done = apply_purge(plan, now=datetime.now(), extra_folders=args.scan) if args.apply else None
     emit(render(plan, done, args.format, args.lang))
     return 0
+
+
+def _check_scan_folders(folders) -> None:
+    from toolkit.errors import Refused
+
+    for folder in folders:
+        if not folder.is_dir():
+            raise Refused(f"Tarkistettavaa kansiota {folder} ei löydy. Tarkista polku.",
+                          f"The folder to scan, {folder}, does not exist. Check the path.")
 
 
 def render(plan, done=None, fmt: str = "table", lang: str = "fi") -> str:
