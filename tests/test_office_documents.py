@@ -220,6 +220,8 @@ def test_a_libreoffice_save_of_the_annotated_copy_keeps_marks_and_comments(made)
 
     book = openpyxl.load_workbook(made["resaved"])
     assert book.sheetnames[0] == "Tarkistus"
+    links = {row[1].value: row[1].hyperlink for row in book["Tarkistus"].iter_rows(min_row=2) if row[1].value}
+    assert links and all(link is not None and link.location.endswith(f"!{cell}") for cell, link in links.items())
     messages = {(f.sheet, f.cell): f.message("fi") for f in findings_of(made["broken"]) if f.cell}
     for (sheet, cell), message in messages.items():
         marked = book[sheet][cell]
