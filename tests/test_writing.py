@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import time
 from datetime import date, datetime
@@ -599,3 +600,32 @@ def test_backup_that_cannot_be_made_stops_the_write(register):
         write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
     assert "varmuuskopio" in caught.value.message("fi") and "ennallaan" in caught.value.message("fi")
     assert register.read_bytes() == before and leftovers(register.parent) == []
+
+
+def test_cells_and_rows_without_positions_are_handled(tmp_path):
+    # some writers leave out r= on rows and cells; positions are then implicit
+    from toolkit.package import Package
+
+    path = build_register(tmp_path / "r.xlsx", students=3)
+    package = Package.read(path)
+    part = package.sheets["Opinnot"]
+    package.parts[part] = re.sub(rb'(<(?:row|c)\b[^>]*?) r="[A-Z]*\d+"', rb"\1", package.parts[part])
+    path.write_bytes(package.to_bytes())
+    before = read_values(path)["Opinnot"]
+    write(path, RegisterChange().delete_rows("Opinnot", [2]).update("Opinnot", 3, "Tunnit", 5)
+          .append("Opinnot", {"Oppilasnumero": "0042"}))
+    after = read_values(path)["Opinnot"]
+    assert after[2] == before[3][:3] + (5.0,) + before[3][4:]
+    assert after[3] == before[4] and after[4] == ("0042",)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"PK\x03\x04 katkennut", "vioittunut"), (b"\xd0\xcf\x11\xe0salattu", "Excel-työkirja"), (b"", "Excel-työkirja"),
+], ids=["truncated", "encrypted-or-xls", "empty"])
+def test_broken_files_are_refused_with_a_reason(tmp_path, content, words):
+    path = tmp_path / "rekisteri.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(FileProblem) as caught:
+        write(path, RegisterChange().update("Oppilaat", 2, "Etunimi", "X"))
+    assert words in caught.value.message("fi") and caught.value.exit_code == 3
+    assert path.read_bytes() == content

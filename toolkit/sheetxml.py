@@ -186,8 +186,12 @@ class SheetEditor:
     def _index_rows(self) -> None:
         number = 0
         for row in self.data.iterchildren(q("row")):
-            number = int(row.get("r")) if row.get("r") else number + 1
-            row.set("r", str(number))
+            given = row.get("r")
+            if given:
+                number = int(given)
+            else:
+                number += 1
+                row.set("r", str(number))
             self.rows[number] = row
 
     def cells(self, row_number: int) -> dict[int, etree._Element]:
