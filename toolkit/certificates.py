@@ -121,18 +121,27 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
         change.log("certificates", f"annettu {len(plan.requests)} todistusta: "
                    + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
         written = write_changes(register.path, change, expected=register.fingerprint, now=now)
-        result = IssueResult(backup=getattr(written, "backup_path", None))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)       # nothing was recorded: nothing was issued
+        raise
+    result = IssueResult(backup=getattr(written, "backup_path", None))
+    try:
         for staged in sorted(staging.iterdir()):
             if staged.suffix in (".docx", ".pdf"):
                 final = out_dir / staged.name
                 _move_new(staged, final)
                 (result.documents if staged.suffix == ".docx" else result.pdfs).append(final)
-        if combined is not None:
-            result.combined_pdf = out_dir / combined.name
-            result.pdfs.remove(result.combined_pdf)
-        return result
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    except (OSError, FileProblem) as error:
+        # the register already lists these certificates: keep the documents where they are and say so
+        raise FileProblem(f"Todistukset on kirjattu rekisteriin, mutta kaikkia asiakirjoja ei voitu siirtää "
+                          f"kansioon {out_dir} ({error}). Siirrä ne itse kansiosta {staging}.",
+                          f"The certificates are recorded in the register, but not every document could be "
+                          f"moved to {out_dir} ({error}). Move them yourself from {staging}.") from None
+    staging.rmdir()
+    if combined is not None:
+        result.combined_pdf = out_dir / combined.name
+        result.pdfs.remove(result.combined_pdf)
+    return result
 
 
 def load_templates(register_path, kinds, templates_dir: Path | None = None) -> dict:
