@@ -155,8 +155,7 @@ def _log(session: _Session, change, result: Applied, now) -> None:
 
         add_sheet(session.package, LOG_SHEET, LOG_HEADERS)
         session.modified.update({"[Content_Types].xml", session.package.workbook_part,
-                                 f"{session.package.workbook_part.rsplit('/', 1)[0]}/_rels/workbook.xml.rels",
-                                 session.package.sheets[LOG_SHEET]})
+                                 rels_path(session.package.workbook_part), session.package.sheets[LOG_SHEET]})
     entries = change.logs or [("muutos", f"solut {result.cells_changed}, poistetut rivit {result.rows_deleted}, "
                                          f"lisätyt rivit {result.rows_appended}")]
     created = LOG_SHEET not in session.editors and session.package.sheets[LOG_SHEET] in session.modified
