@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from toolkit.findings import Finding, cell_ref
@@ -23,10 +24,14 @@ def _where(frame: pd.DataFrame, mask) -> pd.DataFrame:
     return frame.loc[pd.Series(mask, index=frame.index).fillna(False).astype(bool).to_numpy()]
 
 
-def _keys(series: pd.Series) -> pd.Series:
-    """Comparison keys, computed once per distinct value (a million rows hold few distinct units)."""
-    distinct = {v: key(v) for v in set(series.dropna()) if isinstance(v, str)}
-    return series.map(distinct)
+def _unknown(series: pd.Series, known: set) -> np.ndarray:
+    """True where a value is present and its comparison key is not in ``known``. Keys are computed once
+    per distinct value (a million rows hold few distinct units or teachers)."""
+    values = series.tolist()
+    bad = {v for v in set(values) if not pd.isna(v) and not (isinstance(v, str) and key(v) in known)}
+    if not bad:
+        return np.zeros(len(values), dtype=bool)
+    return np.array([v in bad for v in values], dtype=bool)
 
 
 def consistency_findings(tables: Tables, today: date, columns: dict[str, dict[str, int]]) -> list[Finding]:
@@ -47,32 +52,30 @@ def consistency_findings(tables: Tables, today: date, columns: dict[str, dict[st
 
     bad = _where(studies, studies["student_id"].notna() & ~studies["student_id"].isin(known_students))
     emit("unknown-student", "Opinnot", "Oppilasnumero", bad["row"], bad["student_id"])
-    unit_keys = _keys(studies["unit"])
-    bad = _where(studies, studies["unit"].notna() & ~unit_keys.isin(known_units))
+    bad = studies.loc[_unknown(studies["unit"], known_units)]
     emit("unknown-study-unit", "Opinnot", "Opintokokonaisuus", bad["row"], bad["unit"])
     for sheet, frame in (("Oppilaat", students), ("Opinnot", studies)):
-        teacher_keys = _keys(frame["teacher"])
-        bad = _where(frame, frame["teacher"].notna() & ~teacher_keys.isin(known_teachers))
+        bad = frame.loc[_unknown(frame["teacher"], known_teachers)]
         emit("unknown-teacher", sheet, "Opettaja", bad["row"], bad["teacher"])
 
-    births = students["birth_date"]
-    has_birth = births.notna()
-    future = _where(students, has_birth & (births.map(lambda d: d > today if d else False)))
+    # date rules as comprehensions over the date objects (pandas' .map would call a lambda per row anyway)
+    births = students["birth_date"].tolist()
+    future = students.loc[np.array([d is not None and d > today for d in births], dtype=bool)]
     emit("future-date", "Oppilaat", "Syntymäaika", future["row"], future["birth_date"])
-    ages = births.map(lambda d: age_on(d, today) if d else None)
-    old = _where(students, ages.map(lambda a: a is not None and a >= 100))
+    ages = [age_on(d, today) if d else None for d in births]
+    old = students.loc[np.array([a is not None and a >= 100 for a in ages], dtype=bool)]
     emit("implausible-age", "Oppilaat", "Syntymäaika", old["row"], old["birth_date"])
-    minors = _where(students, ages.map(lambda a: a is not None and 0 <= a < 18) & students["guardian"].isna())
+    minors = _where(students, np.array([a is not None and 0 <= a < 18 for a in ages], dtype=bool)
+                    & students["guardian"].isna().to_numpy())
     emit("missing-guardian", "Oppilaat", "Huoltaja", minors["row"], minors["guardian"])
     active = _where(students, (students["status"] == "aktiivinen") & students["email"].isna())
     emit("missing-email", "Oppilaat", "Sähköposti", active["row"], active["email"])
 
-    done = studies["completed"]
-    future = _where(studies, done.map(lambda d: d is not None and d > today))
+    done = studies["completed"].tolist()
+    future = studies.loc[np.array([d is not None and d > today for d in done], dtype=bool)]
     emit("future-date", "Opinnot", "Suoritettu", future["row"], future["completed"])
-    birth_by_id = dict(zip(students["student_id"], births, strict=False))
-    student_birth = studies["student_id"].map(birth_by_id)
-    before = _where(studies, [isinstance(d, date) and isinstance(b, date) and d < b
-                              for d, b in zip(done, student_birth, strict=False)])
+    birth_of = dict(zip(students["student_id"].tolist(), births, strict=False)).get
+    before = studies.loc[np.array([isinstance(d, date) and isinstance(b := birth_of(s), date) and d < b
+                                   for s, d in zip(studies["student_id"].tolist(), done, strict=True)], dtype=bool)]
     emit("date-before-birth", "Opinnot", "Suoritettu", before["row"], before["completed"])
     return out
