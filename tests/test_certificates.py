@@ -428,3 +428,21 @@ def test_every_certificate_converts_to_pdf_and_one_combined_pdf(register, capsys
     assert "tulostettavat_2026-008_2026-009.pdf" in err
     assert len(PdfReader(combined).pages) == len(PdfReader(folder / "2026-008_0001.pdf").pages) + \
         len(PdfReader(folder / "2026-009_0002.pdf").pages)
+
+
+def test_demo_register_gets_exactly_the_due_certificates_and_a_second_run_none(tmp_path, capsys):
+    assert main(["demo", str(tmp_path / "demo"), "--as-of", "2026-06-01"]) == 0
+    register = tmp_path / "demo" / "rekisteri.xlsx"
+    capsys.readouterr()
+    code, out, _ = run("eligibility", register, "--format", "json", capsys=capsys)
+    due = sorted((r["student_id"], r["certificate"]) for r in json.loads(out)["results"] if r["status"] == "eligible")
+    assert due, "the demo register has certificates due"
+    code, out, err = run("certificates", register, "--apply", "--format", "json", capsys=capsys)
+    assert code == 0, err
+    issued = json.loads(out)["certificates"]
+    assert sorted((c["student_id"], c["certificate"]) for c in issued) == due
+    assert all(Path(c["file"]).is_file() for c in issued)
+    code, out, _ = run("certificates", register, "--apply", "--format", "json", capsys=capsys)
+    assert (code, json.loads(out)["certificates"]) == (0, [])
+    code, out, _ = run("check", register, capsys=capsys)
+    assert code == 0, out
