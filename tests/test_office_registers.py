@@ -11,7 +11,7 @@ import io
 import json
 import re
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -274,3 +274,29 @@ def test_libreoffice_opens_what_the_commands_wrote_into_its_own_save(applied_aft
     sheets = to_csv_sheets(files, tmp_path_factory.mktemp("lo-applied-csv"))
     for path in files:
         shown_as_written(path, sheets[path])
+
+
+# --- text the owner typed stays the text LibreOffice shows -----------------------------------------
+
+TRICKY = {"formula": "=1+1", "plus": "+358 40 123 4567", "minus": "-5", "at": "@SUM(A1)", "zeros": "0012",
+          "escape-lookalike": "_x0041_", "control": "a\x1fb", "nfd": "Va\u0308ino\u0308", "number-like": "1e5",
+          "boolean-like": "TRUE", "date-like": "1.2.2019", "percent": "50%", "newline": "rivi 1\nrivi 2",
+          "spaces": "  välit  ", "ampersand": "Tom & Jerry <b>"}
+
+
+def test_text_written_through_the_safe_writer_shows_verbatim_in_libreoffice(made, tmp_path):
+    from toolkit.fileinfo import fingerprint
+    from toolkit.writing import RegisterChange, write_changes
+
+    register = tmp_path / "in" / "teksti.xlsx"
+    register.parent.mkdir()
+    shutil.copyfile(made["paths"]["init"], register)
+    change = RegisterChange()
+    for i, text in enumerate(TRICKY.values(), start=1):
+        change.append("Oppilaat", {"Oppilasnumero": f"{i:04d}", "Etunimi": text, "Sukunimi": "Testi",
+                                   "Syntymäaika": date(2019, 3, 1), "Tila": "aktiivinen", "Lisätiedot": text})
+    write_changes(register, change, expected=fingerprint(register), now=datetime(2026, 6, 1, 12))
+    rows = trimmed(to_csv_sheets([register], tmp_path / "csv")[register]["Oppilaat"])
+    shown_values = {r[0]: (r[1], r[3], r[12]) for r in rows[1:]}
+    for i, (kind, text) in enumerate(TRICKY.items(), start=1):
+        assert shown_values[f"{i:04d}"] == (text, "1.3.2019", text), kind
