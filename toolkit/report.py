@@ -17,10 +17,14 @@ def summary_line(findings, lang: str = "fi") -> str:
     errors = sum(1 for f in findings if f.is_error)
     warnings = len(findings) - errors
     if lang == "en":
-        return "The register is valid." if not findings else f"{errors} error(s) and {warnings} warning(s)."
+        if not findings:
+            return "The register is valid."
+        return f"{errors} {'error' if errors == 1 else 'errors'} and {warnings} {'warning' if warnings == 1 else 'warnings'}."
     if not findings:
         return "Rekisteri on kunnossa."
-    return f"Rekisterissä on {errors} virhettä ja {warnings} varoitusta."
+    error_word = "virhe" if errors == 1 else "virhettä"
+    warning_word = "varoitus" if warnings == 1 else "varoitusta"
+    return f"Rekisterissä on {errors} {error_word} ja {warnings} {warning_word}."
 
 
 def render_findings(findings, fmt: str = "table", lang: str = "fi") -> str:
