@@ -120,6 +120,8 @@ BAD = [
     ("split-formatting", [[("{{ syntymä", False), ("aika }}", True)]], ["eri muotoilu", "{{ syntymäaika }}"]),
     ("unclosed", [["Oppilas: {{ nimi"]], ["jää kesken", "{{ nimi"]),
     ("syntax", [["{% if nimi %}ilman loppua"]], ["ei ole kelvollinen"]),
+    ("safe-filter", [["{{ nimi|safe }}"]], ["ei ole kelvollinen", "safe"]),
+    ("autoescape-off", [["{% autoescape false %}{{ nimi }}{% endautoescape %}"]], ["suojauksen"]),
 ]
 
 

@@ -66,6 +66,7 @@ def make_environment():
 
     env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
     env.globals.clear()
+    env.filters.pop("safe", None)          # `|safe` would let a `<` in a name break the document's XML
     return env
 
 
@@ -247,6 +248,11 @@ def load_template(path: Path, env=None, *, variables: frozenset[str] | None = No
             raise _problem(name, f"tagi kohdassa \"{_short(line)}\" ei ole kelvollinen ({error.message}). Korjaa tagi.",
                            f"a tag near \"{_short(line)}\" is not valid ({error.message}). Correct the tag.") from None
         parts[part_name] = _Part(template, body=part_name == BODY_PART)
+    for tag in tags:
+        if re.search(r"\{%-?\s*autoescape\b", tag):
+            raise _problem(name, f"tagi {_short(tag)} yrittää poistaa merkkien suojauksen, mikä ei ole sallittua. "
+                                 "Poista tagi.",
+                           f"the tag {_short(tag)} tries to turn off escaping, which is not allowed. Remove it.")
     unknown = sorted(used - set(variables))
     if unknown:
         var = unknown[0]
@@ -335,6 +341,7 @@ def render_docx(compiled: CompiledTemplate, context: dict, *, tags: list[str] | 
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             xml = helper.resolve_listing(xml)
+            _strict_xml(compiled.name, part_name, xml)
             if part.body:
                 tree = helper.fix_tables(xml)
                 helper.docx_ids_index = 1000
@@ -347,6 +354,17 @@ def render_docx(compiled: CompiledTemplate, context: dict, *, tags: list[str] | 
         raise _template_error(compiled.name, error, tags if tags is not None else []) from None
     return _zip_bytes([e.with_data(rendered[e.name.decode()]) if e.name.decode() in rendered else e
                        for e in compiled.entries])
+
+
+def _strict_xml(name: str, part: str, xml: str) -> None:
+    """docxtpl re-parses with recovery, which would silently drop what broke the XML: refuse instead."""
+    from lxml import etree
+
+    try:
+        etree.fromstring(xml.encode("utf-8"))
+    except etree.XMLSyntaxError as error:
+        raise _problem(name, f"täytetty asiakirja ({part}) ei ole kelvollista XML:ää ({error}). Tarkista pohjan tagit.",
+                       f"the filled document ({part}) is not valid XML ({error}). Check the template's tags.") from None
 
 
 def write_private(path: Path, data: bytes) -> None:
