@@ -405,7 +405,7 @@ def test_load_review_refuses_a_register_with_errors_naming_the_cell(tmp_path):
     with pytest.raises(review.RegisterHasErrors) as caught:
         review.load_review(path, TODAY)
     assert caught.value.exit_code == 1
-    assert "Rekisterissä on 1 virhettä" in caught.value.message("fi") and "Oppilaat I2" in caught.value.message("fi")
+    assert "Rekisterissä on 1 virhe," in caught.value.message("fi") and "Oppilaat I2" in caught.value.message("fi")
     assert "The register has 1 errors" in caught.value.message("en")
 
 

@@ -67,9 +67,9 @@ def load_review(register_path: str | Path, as_of: date | None = None) -> Review:
         first = " ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('fi')}".strip() for f in errors[:3])
         first_en = " ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('en')}".strip() for f in errors[:3])
         raise RegisterHasErrors(
-            f"Rekisterissä on {len(errors)} virhettä, joten katsausta ei laskettu. Korjaa ne "
+            f"Rekisterissä on {len(errors)} {'virhe' if len(errors) == 1 else 'virhettä'}, joten katsausta ei laskettu. Korjaa ne "
             f"(`muskari check {register_path}`). Ensimmäiset: {first}",
-            f"The register has {len(errors)} errors, so no review was computed. Fix them "
+            f"The register has {len(errors)} {'error' if len(errors) == 1 else 'errors'}, so no review was computed. Fix them "
             f"(`muskari check {register_path}`). First: {first_en}")
     from toolkit.rules.purge import BackupFile
     from toolkit.writing import list_backups
