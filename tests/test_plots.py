@@ -406,7 +406,7 @@ def test_load_review_refuses_a_register_with_errors_naming_the_cell(tmp_path):
         review.load_review(path, TODAY)
     assert caught.value.exit_code == 1
     assert "Rekisterissä on 1 virhe," in caught.value.message("fi") and "Oppilaat I2" in caught.value.message("fi")
-    assert "The register has 1 errors" in caught.value.message("en")
+    assert "The register has 1 error," in caught.value.message("en")
 
 
 def test_load_review_of_a_missing_file_is_a_clear_refusal(tmp_path):
