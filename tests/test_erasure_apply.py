@@ -32,7 +32,7 @@ EERO = dict(id="0032", first="Eero", last="Koski", birth=date(2017, 9, 9), guard
             email="koski@example.fi", phone="050 111 2222")
 # every spelling of Ella's data that must not survive (normalised like the scan normalises)
 TRACES = ("ella mäkelä", "mäkelä ella", "minna mäkelä", "ella.perhe@example.fi", "0407651234", "12.4.2018",
-          "2018-04-12", "<v>43202</v>")
+          "12.04.2018", "2018-04-12", "<v>43202</v>")
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +81,7 @@ def add_residuals(path: Path) -> None:
     ws = wb["Oppilaat"]
     ws["B3"].comment = Comment(unicodedata.normalize("NFD", "Sisko: Ella Mäkelä, puh. 040 765 1234"), "Omistaja")
     ws["B2"].comment = Comment("Oma rivi: ELLA.PERHE@EXAMPLE.FI", "Omistaja")
+    wb["Opinnot"]["B4"].comment = Comment("Aloitti 12.04.2018 syntyneiden ryhmässä", "Omistaja")
     dv = DataValidation(type="list", formula1='"aktiivinen,tauolla,päättynyt"', showInputMessage=True,
                         promptTitle="Tila", prompt="Esimerkiksi Ella Mäkelä: tauolla")
     dv.add("I2:I200")
@@ -110,10 +111,12 @@ def leftovers(path: Path) -> list[tuple[str, str]]:
 
 
 def test_the_fixture_really_holds_ella_everywhere(tmp_path):
-    places = {name for name, _ in leftovers(build(tmp_path))}
+    found = leftovers(build(tmp_path))
+    places = {name for name, _ in found}
     for part in ("xl/comments/comment1.xml", "docProps/core.xml", "xl/worksheets/_rels/sheet1.xml.rels"):
         assert part in places
     assert any("sheet2.xml" in p for p in places)   # Oppilaat cells, DV prompt and autofilter
+    assert any(t == "12.04.2018" and "comment" in name for name, t in found)   # the birth-date note on Opinnot
 
 
 def test_apply_erases_ella_everywhere_and_only_what_the_dry_run_listed(tmp_path):

@@ -160,8 +160,7 @@ def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_fol
     kept = _kept(tables, actions)
     needles, skipped = needles_for(people, kept)
     change = _change(actions)
-    # dates stay out of the writer's substring scrub ("1.3.2019" is inside "11.3.2019"); the scan finds them
-    change.scrub(sorted({n.value for n in needles if n.kind != "birth-date"}))
+    change.scrub(_scrub_strings(needles))
     change.log(LOG_COMMAND, _log_details(actions, hashes, replay=not record))
 
     new_bytes = _preview(plan.path, change, now)
@@ -206,6 +205,19 @@ def _change(actions: Iterable[PurgeAction]):
         elif a.action == "delete-row":
             change.delete_rows(a.sheet, [a.row])
     return change
+
+
+def _scrub_strings(needles) -> list[str]:
+    """The values the writer removes from comments, hyperlinks, prompts, filters and properties (it matches
+    whole words, so "1.3.2019" leaves "11.3.2019" alone); birth dates in the ways people type them."""
+    out = set()
+    for n in needles:
+        if n.kind == "birth-date":
+            day = date.fromisoformat(n.value)
+            out.update({f"{day.day}.{day.month}.{day.year}", f"{day.day:02d}.{day.month:02d}.{day.year}", n.value})
+        else:
+            out.add(n.value)
+    return sorted(out)
 
 
 def _preview(path: Path, change, now: datetime) -> bytes:
