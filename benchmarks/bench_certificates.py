@@ -33,13 +33,20 @@ from toolkit.rendering import (  # noqa: E402
     render_documents,
     render_with_docxtpl,
 )
-from toolkit.rules.certificate_context import TEMPLATE_FILES, sample_context  # noqa: E402
+
+# Not imported at the top: spawned render workers re-import this script, and need no pandas.
+TEMPLATE_FILES = {"muskaritodistus": "muskaritodistus.docx", "päättötodistus": "päättötodistus.docx",
+                  "osallistumistodistus": "osallistumistodistus.docx"}
 
 FIRST = ["Aino", "Eero", "Iida", "Olli", "Ülle", "Åsa", "Noa & Nea", "Väinö"]
 LAST = ["Virtanen", "Mäkinen", "Ojala", "Koski", "Öhman", "<Testi>"]
 
 
 def contexts(count: int) -> list[tuple[str, dict]]:
+    from toolkit.rules.certificate_context import TEMPLATE_FILES as FILES
+    from toolkit.rules.certificate_context import sample_context
+
+    assert FILES == TEMPLATE_FILES
     kinds = list(TEMPLATE_FILES)
     out = []
     for i in range(count):

@@ -49,8 +49,9 @@ TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 OPENERS = ("{{", "{%", "{#")
 # Below this many documents one process is faster: a document takes about 3 ms, while starting the
 # spawned workers (a fresh interpreter importing docxtpl, lxml and python-docx, templates checked again)
-# takes one to two seconds on a busy 2-core machine (benchmarks/bench_certificates.py).
-PARALLEL_MIN = 500
+# takes one to two seconds; on this busy 2-core machine two workers never beat one process below
+# about a thousand documents (benchmarks/bench_certificates.py --workers 2).
+PARALLEL_MIN = 1000
 
 
 def _finalize(value):
