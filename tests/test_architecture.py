@@ -63,3 +63,22 @@ def test_cli_module_imports_no_heavy_library_at_start():
         elif isinstance(node, ast.ImportFrom) and node.module:
             top.add(node.module.split(".")[0])
     assert not top & heavy
+
+
+HELP_ARGV = [[], *[[name] for name in ("init", "demo", "check", "eligibility", "certificates", "purge", "import-forms",
+                                       "teacher-lists", "emails", "access-request", "backup", "restore", "semester")]]
+
+
+@pytest.mark.parametrize("argv", HELP_ARGV, ids=lambda a: " ".join(a) or "muskari")
+def test_help_imports_no_heavy_library(argv):
+    """`muskari [COMMAND] --help` answers at once: -X importtime lists every module the process imported."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "toolkit", *argv, "--help"], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "toolkit.cli" in imported and "usage:" in done.stdout
+    heavy = {"pandas", "pandera", "openpyxl", "numpy", "python_calamine", "docxtpl", "matplotlib", "rich", "pyarrow",
+             "pyzipper", "jinja2", "docx"}
+    assert not imported & heavy

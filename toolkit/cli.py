@@ -93,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     from toolkit.errors import MuskariError
 
     lang = getattr(args, "lang", None) or _lang_from_argv(argv)
+    from toolkit.progress import set_language
+
+    set_language(lang)
     try:
         return int(_load(COMMANDS[args.command][0]).run(args) or 0)
     except MuskariError as error:

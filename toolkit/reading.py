@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -71,27 +72,59 @@ class Register:
     sheets: dict[str, SheetData]          # every sheet of the workbook, by its name
 
 
-def read_register(path: str | Path) -> Register:
+READ_UNITS = 55   # of the 100 units of the reading-and-checking bar (toolkit.progress.register_task)
+
+
+def read_register(path: str | Path, progress: Callable[[float], None] | None = None) -> Register:
+    """Values through calamine; meanwhile a thread scans the package XML for formulas and hidden rows
+    (calamine parses a sheet with the GIL released, so on two cores the scan costs no wall time)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     path = sniff_xlsx(path)
     taken = fingerprint(path)
+    advance = progress or (lambda n: None)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        properties = pool.submit(_package_properties, path)
+        names, sheets = _read_values(path, advance)
+        for name, (formulas, hidden) in properties.result().items():
+            if name in sheets:
+                sheets[name].formulas.update(formulas)
+                sheets[name].hidden_rows.update(hidden)
+    for data in sheets.values():
+        _locate_header(data)
+    return Register(path=path, fingerprint=taken, sheet_names=names, sheets=sheets)
+
+
+def _read_values(path: Path, advance: Callable[[float], None]) -> tuple[list[str], dict[str, SheetData]]:
     from python_calamine import CalamineWorkbook
 
+    sizes = _part_sizes(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)
+        total = sum(sizes.get(n, 1) for n in names) or 1
         sheets = {}
         for name in names:
             sheet = workbook.get_sheet_by_name(name)
             data = SheetData(name=name, rows=sheet.to_python(skip_empty_area=False))
             data.merged = [_range_ref(r) for r in (sheet.merged_cell_ranges or [])]
             sheets[name] = data
+            del sheet                    # calamine's copy of a big sheet goes before the next is parsed
+            advance(READ_UNITS * sizes.get(name, 1) / total)
     except Exception as error:  # calamine raises its own types for damaged packages
         raise FileProblem(f"{path.name}: työkirjaa ei voi lukea, se on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
                           f"{path.name}: the workbook cannot be read, it is damaged ({error}). Restore it from a backup.") from None
-    _scan_properties(path, sheets)
-    for data in sheets.values():
-        _locate_header(data)
-    return Register(path=path, fingerprint=taken, sheet_names=names, sheets=sheets)
+    return names, sheets
+
+
+def _part_sizes(path: Path) -> dict[str, int]:
+    """Unpacked size of each sheet's XML (weights of the progress bar); empty when it cannot be told."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = {i.filename: i.file_size for i in zf.infolist()}
+            return {name: infos.get(part, 1) for name, part in _sheet_parts(zf).items()}
+    except Exception:  # only weights: a damaged package is reported by the readers below
+        return {}
 
 
 def _range_ref(r) -> str:
@@ -188,22 +221,38 @@ def _formulas(xml: bytes, unescape) -> dict[str, str]:
     return found
 
 
-def _scan_properties(path: Path, sheets: dict[str, SheetData]) -> None:
+def _package_properties(path: Path) -> dict[str, tuple[dict[str, str], set[int]]]:
+    """sheet name -> (formulas by cell, hidden rows), from each sheet's XML part."""
     from xml.sax.saxutils import unescape
 
+    found = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            parts = _sheet_parts(zf)
             present = set(zf.namelist())
-            for name, data in sheets.items():
-                part = parts.get(name)
-                if not part or part not in present:
+            for name, part in _sheet_parts(zf).items():
+                if not part or part not in present or not _may_hold_properties(zf, part):
                     continue
                 xml = zf.read(part)
-                data.formulas.update(_formulas(xml, unescape))
+                hidden = set()
                 if b"hidden=" in xml:
                     for regex in (_HIDDEN_ROW, _HIDDEN_ROW_REVERSED):
-                        data.hidden_rows.update(int(r) for r in regex.findall(xml))
+                        hidden.update(int(r) for r in regex.findall(xml))
+                found[name] = (_formulas(xml, unescape), hidden)
+                del xml
     except (KeyError, zipfile.BadZipFile, OSError) as error:
         raise FileProblem(f"{path.name}: työkirjan rakenne on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
                           f"{path.name}: the workbook's structure is damaged ({error}). Restore it from a backup.") from None
+    return found
+
+
+def _may_hold_properties(zf: zipfile.ZipFile, part: str, chunk: int = 1 << 24) -> bool:
+    """Streams the part: False when no piece can hold a formula or a hidden row, so a big sheet
+    without either (the usual case) is never held whole in memory."""
+    with zf.open(part) as stream:
+        tail = b""
+        while piece := stream.read(chunk):
+            window = tail + piece
+            if b"hidden=" in window or _may_hold_formula(window, len(window)):
+                return True
+            tail = window[-16:]
+    return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -64,14 +65,18 @@ class _Collector:
 
 
 def load_checked(path: str | Path, today: date):
-    """Read and check: ``(register, CheckResult)``. Raises a MuskariError when the file cannot be read."""
+    """Read and check: ``(register, CheckResult)``. Raises a MuskariError when the file cannot be read.
+    A big register shows a progress bar on stderr (toolkit.progress) when a person is watching."""
+    from toolkit.progress import register_task
     from toolkit.reading import read_register
 
-    register = read_register(path)
-    return register, check_register(register, today)
+    with register_task(path) as bar:
+        register = read_register(path, progress=bar.advance)
+        return register, check_register(register, today, progress=bar.advance)
 
 
-def check_register(register, today: date) -> CheckResult:
+def check_register(register, today: date, progress: Callable[[float], None] | None = None) -> CheckResult:
+    advance = progress or (lambda n: None)      # 45 units of the bar, after reading's 55
     out = _Collector()
     for name in REQUIRED_SHEETS:
         if name not in register.sheets:
@@ -82,13 +87,17 @@ def check_register(register, today: date) -> CheckResult:
         if sheet is not None:
             typed[name] = _typed_sheet(sheet, out)
     settings = _settings(register.sheets.get("Asetukset"), out)
+    advance(12)
     _scan_text(register, out)
+    advance(8)
     tables = _tables(typed, settings)
     _schema_findings(typed, out)
+    advance(15)
     from toolkit.rules.consistency import consistency_findings
 
     for finding in consistency_findings(tables, today, _columns(register)):
         out.add(finding)
+    advance(10)
     return CheckResult(findings=sort_findings(out.items), tables=tables, settings=settings)
 
 
