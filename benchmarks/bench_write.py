@@ -15,9 +15,9 @@ Prints wall and CPU times (CPU time is the fairer number on a shared machine) an
 openpyxl's bare load+save and against load + the same change + save (goal: the safe path no slower than
 the plain save). Synthetic data only; the temporary folder is removed.
 
-Measured 25.11.2026 on the shared 2-core machine (load ~7), 10 000 students / 200 000 study rows (6.4 MB):
-safe 9.7 s CPU (39.6 s wall) vs openpyxl load+save 36.7 s CPU (138 s wall): ratio 0.26 CPU, 0.29 wall;
-vs openpyxl load + the same change + save 101.6 s CPU: ratio 0.10. Demo register: 0.28 s wall.
+Measured 25.11.2026 on the shared 2-core machine (load 4-7), 10 000 students / 200 000 study rows (6.4 MB):
+safe 9.0 s CPU (21.2 s wall) vs openpyxl load+save 34.6 s CPU (83.5 s wall): ratio 0.26 CPU, 0.25 wall;
+vs openpyxl load + the same change + save 95.6 s CPU: ratio 0.09. Demo register: 0.10-0.28 s wall.
 """
 
 from __future__ import annotations
