@@ -37,6 +37,7 @@ def the_change() -> RegisterChange:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(signal, "SIGKILL"), reason="needs fork and SIGKILL (POSIX)")
 def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path):
     template = build_register(tmp_path / "malli.xlsx", students=600)
     old = template.read_bytes()
