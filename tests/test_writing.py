@@ -305,14 +305,20 @@ def test_register_changed_during_the_write_is_refused(register, monkeypatch):
 
 # --- injected errors -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("target, error", [
-    ("os.replace", OSError(errno.EACCES, "Permission denied")),
-    ("os.replace", OSError(errno.ENOSPC, "No space left on device")),
-    ("os.fsync", OSError(errno.EIO, "Input/output error")),
-    ("os.fdopen", OSError(errno.ENOSPC, "No space left on device")),
-    ("tempfile.mkstemp", OSError(errno.EROFS, "Read-only file system")),
-], ids=["replace-permission", "replace-disk-full", "fsync-io", "write-disk-full", "temp-read-only"])
-def test_injected_os_errors_leave_the_original_and_no_temp_files(register, monkeypatch, target, error):
+@pytest.mark.parametrize("target, nth, error", [
+    ("os.replace", 2, OSError(errno.EACCES, "Permission denied")),        # the register's replace (1st: backup)
+    ("os.replace", 2, OSError(errno.ENOSPC, "No space left on device")),
+    ("os.replace", 1, OSError(errno.ENOSPC, "No space left on device")),  # the backup's own replace
+    ("os.fsync", 1, OSError(errno.EIO, "Input/output error")),            # the new version's flush
+    ("os.fsync", 2, OSError(errno.ENOSPC, "No space left on device")),    # the backup's flush
+    ("os.fdopen", 1, OSError(errno.ENOSPC, "No space left on device")),
+    ("os.fdopen", 2, OSError(errno.ENOSPC, "No space left on device")),   # opening the backup
+    ("tempfile.mkstemp", 1, OSError(errno.EROFS, "Read-only file system")),
+    ("tempfile.mkstemp", 2, OSError(errno.EACCES, "Permission denied")),  # in the backup folder
+    ("os.chmod", 2, OSError(errno.EPERM, "Operation not permitted")),     # keeping the register's mode
+], ids=["replace-permission", "replace-disk-full", "backup-replace", "fsync-io", "backup-fsync", "write-open",
+        "backup-open", "temp-read-only", "backup-temp", "chmod"])
+def test_injected_os_errors_leave_the_original_and_no_temp_files(register, monkeypatch, target, nth, error):
     before = register.read_bytes()
     module, name = target.split(".")
     real = getattr(__import__(module), name)
@@ -320,20 +326,48 @@ def test_injected_os_errors_leave_the_original_and_no_temp_files(register, monke
 
     def failing(*args, **kwargs):
         calls.append(args)
-        # os.replace: fail the register's replace (the backup's own replace must pass first)
-        if module == "os" and name == "replace" and not str(args[1]).endswith("rekisteri.xlsx"):
-            return real(*args, **kwargs)
-        raise error
+        if len(calls) == nth:
+            raise error
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(f"{module}.{name}", failing)
     with pytest.raises(FileProblem) as caught:
         write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
     monkeypatch.undo()
+    assert len(calls) >= nth
     assert "ennallaan" in caught.value.message("fi")
     assert register.read_bytes() == before
     assert leftovers(register.parent) == []
     backups = register.parent / "varmuuskopiot"
     assert not backups.exists() or leftovers(backups) == []
+
+
+def test_a_write_that_runs_out_of_disk_midway_leaves_nothing(register, monkeypatch):
+    real = os.fdopen
+
+    class FillsUp:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            self.handle.write(data[: len(data) // 2])   # half of it lands, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode="r", *a, **k: FillsUp(real(fd, mode, *a, **k)))
+    before = register.read_bytes()
+    with pytest.raises(FileProblem) as caught:
+        write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
+    assert "No space left" in caught.value.message("en")
+    assert register.read_bytes() == before and leftovers(register.parent) == []
 
 
 def test_verification_failure_keeps_the_original(register, monkeypatch):
