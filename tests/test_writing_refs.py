@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.refs import RowMap, column_index, column_letters, extend_ref, extend_sqref, shift_ref, shift_sqref
+from toolkit.refs import (
+    RowMap,
+    column_index,
+    column_letters,
+    extend_ref,
+    extend_sqref,
+    shift_ref,
+    shift_sqref,
+)
 
 
 @pytest.mark.parametrize("ref, deleted, expected", [
