@@ -67,3 +67,38 @@ def test_nonblank_rows_match_a_cell_by_cell_test(case):
 
     expected = [i for i in range(count) if any(not blank(col[i]) for col in columns)]
     assert _nonblank_rows(columns, count) == expected
+
+
+# --- clean text: one test on the joined column equals the test of each text ---------------------------
+
+def _clean_one_by_one(v: str) -> bool:
+    import unicodedata
+
+    return (v.isprintable() and not v.startswith(" ") and not v.endswith(" ") and "_x" not in v
+            and unicodedata.normalize("NFC", v) == v)
+
+
+text = st.lists(st.sampled_from(["a", "\u00c4", "A\u0308", "\u0308", "|", " ", "_", "x", "\u00a0", "\n", "\u200b",
+                                 "\u00e9", "1"]), min_size=1, max_size=6).map("".join)
+
+
+@given(st.lists(text, max_size=8))
+def test_joined_clean_text_test_equals_each_text(texts):
+    from toolkit.validation import _all_clean_text, _clean_text
+
+    assert all(_clean_text(t) == _clean_one_by_one(t) for t in texts)
+    assert _all_clean_text(texts) <= all(_clean_one_by_one(t) for t in texts)   # never lets a dirty text through
+    if not any("|" in t for t in texts):
+        assert _all_clean_text(texts) == all(_clean_one_by_one(t) for t in texts)
+
+
+@given(st.lists(st.one_of(st.none(), st.just(""), text, st.floats(allow_nan=False), st.integers()), max_size=10),
+       st.sampled_from(["text", "id", "choice"]))
+def test_fast_values_of_text_columns_match_each_cell(raw, kind):
+    from toolkit.validation import _SLOW, _fast_values
+
+    expected = [None if v == "" or v is None else (v if type(v) is str and _clean_one_by_one(v) else _SLOW)
+                for v in raw]
+    if kind == "choice":
+        expected = [v.casefold() if type(v) is str else v for v in expected]
+    assert _fast_values(kind, raw) == expected

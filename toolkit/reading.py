@@ -12,6 +12,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path, PurePosixPath
 
 from toolkit.errors import FileProblem
@@ -46,7 +47,7 @@ class SheetData:
                 width = len(self.rows[0]) if self.rows else 0
                 self._rectangular = width if all(len(r) == width for r in self.rows) else -1
             if 0 <= i < self._rectangular:
-                cached = [r[i] for r in self.rows]
+                cached = list(map(itemgetter(i), self.rows))
             else:
                 cached = [r[i] if len(r) > i else "" for r in self.rows]
             self._columns_cache[column] = cached

@@ -141,7 +141,8 @@ def _typed_sheet(sheet, out: _Collector) -> dict:
             result["values"][header] = [None] * len(data_rows)
             continue
         raw = by_col[col]
-        result["values"][header] = _column(sheet, spec.column(header), col, [raw[i] for i in keep], data_rows, out)
+        kept = raw if len(keep) == len(raw) else [raw[i] for i in keep]
+        result["values"][header] = _column(sheet, spec.column(header), col, kept, data_rows, out)
     return result
 
 
@@ -192,12 +193,30 @@ _SLOW = object()
 _NFC = unicodedata.is_normalized
 
 
+def _clean_text(v: str) -> bool:
+    """Text taken as it is: printable, no space at either end, no Excel escape, NFC."""
+    return (v.isprintable() and v[:1] != " " and v[-1:] != " " and "_x" not in v
+            and (v.isascii() or _NFC("NFC", v)))
+
+
+def _all_clean_text(texts: list[str]) -> bool:
+    """_clean_text of every text at once, on one joined string: "|" is printable, no space, no Excel escape
+    and an NFC starter that composes with nothing, so the join is clean exactly when every text is (a text
+    holding "| " or " |" only sends the column to the one-by-one test)."""
+    joined = "|".join(texts)
+    return (joined.isprintable() and " |" not in joined and "| " not in joined and joined[:1] != " "
+            and joined[-1:] != " " and "_x" not in joined and (joined.isascii() or _NFC("NFC", joined)))
+
+
 def _fast_values(kind: str, raw: list) -> list:
     """Most cells are already clean: take them as they are in one comprehension; blanks become None;
     anything else is marked for the cell-by-cell path."""
     if kind in ("text", "id", "choice"):
-        values = [v if type(v) is str and v != "" and v.isprintable() and v[:1] != " " and v[-1:] != " " and "_x" not in v
-                  and (v.isascii() or _NFC("NFC", v)) else (None if v == "" or v is None else _SLOW) for v in raw]
+        if _all_clean_text([v for v in raw if type(v) is str and v != ""]):
+            values = [v if type(v) is str and v != "" else (None if v == "" or v is None else _SLOW) for v in raw]
+        else:
+            values = [v if type(v) is str and v != "" and _clean_text(v) else (None if v == "" or v is None else _SLOW)
+                      for v in raw]
         if kind == "choice":
             values = [v.casefold() if type(v) is str else v for v in values]
         return values
@@ -217,7 +236,11 @@ def _column(sheet, column, col: int, raw: list, rows: list[int], out: _Collector
     letter = column_letter(col)
     formula_rows = {int(ref[len(letter):]) for ref in sheet.formulas if ref.startswith(letter)
                     and ref[len(letter):].isdigit()}
-    slow = [i for i, value in enumerate(values) if value is _SLOW]
+    try:
+        first = values.index(_SLOW)          # a C scan; most columns have no slow cell at all
+        slow = [i for i in range(first, len(values)) if values[i] is _SLOW]
+    except ValueError:
+        slow = []
     if formula_rows:
         slow = sorted(set(slow) | {i for i, r in enumerate(rows) if r in formula_rows})
     for i in slow:
