@@ -82,3 +82,14 @@ def test_erasures_are_appended_private_and_read_since(config):
 
 def test_no_erasures_yet_is_an_empty_list():
     assert secrets.read_erasures() == []
+
+
+def test_an_unwritable_configuration_folder_is_a_clear_refusal(tmp_path, monkeypatch):
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
+    with pytest.raises(MuskariError) as error:
+        secrets.load_key()
+    assert "asetuskansioon" in error.value.message("fi")
+    with pytest.raises(MuskariError):
+        secrets.record_erasures([secrets.ErasureRecord("a" * 64, "deletion-requested", "full", datetime(2026, 1, 1))])

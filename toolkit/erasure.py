@@ -1,4 +1,4 @@
-"""The purge job: read -> check -> decide -> (apply -> prove -> write -> delete files -> record).
+"""The purge job: read -> check -> decide -> (change -> prove -> record -> write -> delete files).
 
     plan = plan_purge(path, today)                 # PurgePlan; plan.result.ok False -> exit 1
     done = apply_purge(plan, now=datetime.now())   # ApplyResult; nothing to do -> no write at all
@@ -174,6 +174,9 @@ def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_fol
                         skip_dirs=[folder / BACKUP_FOLDER])
     report.raise_if_dirty()
 
+    if record and erased:   # recorded first: a lost record would let a restore bring the person back
+        record_erasures([ErasureRecord(h, a.rule, "full" if a.rule == DELETION_REQUESTED else "study", now)
+                         for h, a in zip(hashes, erased, strict=True)])
     written = write_changes(plan.path, change, expected=plan.register.fingerprint, now=now)
     if hashlib.sha256(plan.path.read_bytes()).digest() != hashlib.sha256(new_bytes).digest():
         raise VerificationFailed(
@@ -182,9 +185,6 @@ def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_fol
             f"The saved register differs from the one that was scanned. The previous version is in "
             f"{written.backup_path}; run muskari purge again.")
     deleted = _delete_files([*documents, *backups])
-    if record and erased:
-        record_erasures([ErasureRecord(h, a.rule, "full" if a.rule == DELETION_REQUESTED else "study", now)
-                         for h, a in zip(hashes, erased, strict=True)])
     return ApplyResult(applied=actions, backup_path=written.backup_path, scan=report, files_deleted=deleted,
                        hashes=hashes)
 

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from toolkit.errors import Refused
+from toolkit.errors import FileProblem, Refused
 
 KEY_FILE = "avain"
 ERASURES_FILE = "poistetut.jsonl"
@@ -44,8 +44,18 @@ def config_dir() -> Path:
 
 def _ensure_dir() -> Path:
     folder = config_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise _unwritable(folder, error) from None
     return folder
+
+
+def _unwritable(path: Path, error: OSError) -> FileProblem:
+    return FileProblem(f"Työkalun asetuskansioon {path} ei voi kirjoittaa ({error.strerror or error}). "
+                       "Tarkista kansion oikeudet tai aseta XDG_CONFIG_HOME.",
+                       f"The toolkit's configuration folder {path} cannot be written ({error.strerror or error}). "
+                       "Check its permissions or set XDG_CONFIG_HOME.")
 
 
 def key_path() -> Path:
@@ -70,6 +80,8 @@ def load_key(create: bool = True) -> bytes:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             pass  # another run created it a moment ago
+        except OSError as error:
+            raise _unwritable(path, error) from None
         else:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
                 handle.write(os.urandom(32).hex() + "\n")
@@ -115,11 +127,14 @@ def record_erasures(records: list[ErasureRecord]) -> None:
         if record.scope not in SCOPES:
             raise ValueError(f"unknown scope {record.scope!r}")
     _ensure_dir()
-    fd = os.open(erasures_path(), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as handle:
-        handle.write("".join(r.to_json() + "\n" for r in records))
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        fd = os.open(erasures_path(), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write("".join(r.to_json() + "\n" for r in records))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        raise _unwritable(erasures_path(), error) from None
 
 
 def read_erasures(since: datetime | None = None) -> list[ErasureRecord]:
