@@ -1,0 +1,71 @@
+"""The purge report as the owner reads it (golden text) and the erased register in a real client."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from factories import certificate, contact, graduate, make_tables, student, study
+from registers import write_register
+
+from toolkit.cli import main
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def small_register(tmp_path: Path) -> Path:
+    tables = make_tables(
+        students=[student(id="0007", first="Saana", last="Salo", deletion_requested=date(2026, 5, 2),
+                          email="salo@example.fi"),
+                  student(id="0008", first="Otto", last="Orava", birth=date(2001, 2, 3), status="päättynyt",
+                          email="orava@example.fi"),
+                  student(id="0009", first="Iida", last="Ilves", birth=date(2018, 1, 9), status="tauolla",
+                          continues="ei", email="Ilves.Perhe@example.fi"),
+                  student(id="0010", first="Ari", last="Ilves", birth=date(2018, 1, 9), status="päättynyt",
+                          continues="ei", email="ilves.perhe@example.fi")],
+        studies=[study("0007", "Muskari 1", 30, date(2025, 5, 31)), study("0008", "Soitin 1", 100, date(2015, 5, 31)),
+                 study("0009", "Muskari 1", 22.5, date(2024, 5, 31)), study("0010", "Muskari 1", 22.5, date(2024, 5, 31))],
+        certificates=[certificate("2025-004", "0007", file="todistukset/2025-004_0007.docx")],
+        graduates=[graduate(2025, "Saana Salo", number="2025-004")],
+        contacts=[contact("Vilma Vieras", "vilma@example.fi", None, date(2025, 12, 1)),
+                  contact("Uuno Uusi", "uuno@example.fi", None, date(2025, 12, 2))])
+    return write_register(tmp_path / "rekisteri.xlsx", tables)
+
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_golden_dry_run_table(tmp_path, capsys, lang):
+    path = small_register(tmp_path)
+    assert main(["purge", str(path), "--as-of", "2026-06-01", "--lang", lang]) == 0
+    text = capsys.readouterr().out
+    golden = GOLDEN / f"purge_{lang}.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.libreoffice
+def test_the_erased_register_opens_in_libreoffice_with_no_trace(tmp_path, soffice):
+    from toolkit.erasure import apply_purge, plan_purge
+    from toolkit.erasure_scan import Kept, Person, ScanReport, needles_for, scan_zip
+
+    path = small_register(tmp_path)
+    apply_purge(plan_purge(path, date(2026, 6, 1)), datetime(2026, 6, 1, 12))
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "ods",
+                    "--outdir", str(tmp_path / "ods"), str(path)], check=True, capture_output=True, timeout=180)
+    ods = tmp_path / "ods" / "rekisteri.ods"
+    assert ods.exists()
+    needles, _ = needles_for([Person(first_name="Saana", last_name="Salo", email="salo@example.fi"),
+                              Person(first_name="Otto", last_name="Orava", email="orava@example.fi",
+                                     birth_date=date(2001, 2, 3)),
+                              Person(name="Vilma Vieras", email="vilma@example.fi")], Kept())
+    report = ScanReport()
+    scan_zip(ods, needles, report)
+    assert report.clean, [h.message("en") for h in report.hits]
+    import zipfile
+
+    content = zipfile.ZipFile(ods).read("content.xml").decode()
+    assert "Iida" in content and "valmistunut oppilas" in content and "Uuno Uusi" in content
