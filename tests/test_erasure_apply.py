@@ -210,15 +210,24 @@ def test_an_export_folder_given_with_scan_is_searched(tmp_path):
     assert "opettaja.docx: word/document.xml" in error.value.message("fi")
 
 
-def test_a_document_path_outside_the_register_folder_is_refused(tmp_path):
-    path = build(tmp_path, residuals=False)
+@pytest.mark.parametrize("tiedosto", ["../muualla/2025-001.docx", "/etc/passwd", "rekisteri.xlsx", "todistukset",
+                                      "varmuuskopiot/rekisteri-20260520-120000.xlsx", "linkki/2025-001.docx"])
+def test_a_document_path_that_is_not_a_document_in_the_folder_is_refused(tmp_path, tiedosto):
+    register_dir = tmp_path / "koulu"
+    register_dir.mkdir()
+    path = build(register_dir, residuals=False)
+    (tmp_path / "muualla").mkdir()                       # beside the register's folder, not in it
+    (tmp_path / "muualla" / "2025-001.docx").write_text("someone else's")
+    (register_dir / "linkki").symlink_to(tmp_path / "muualla")
     wb = openpyxl.load_workbook(path)
-    wb["Todistukset"]["E2"] = "../muualla/2025-001.docx"
+    wb["Todistukset"]["E2"] = tiedosto
     wb.save(path)
     before = path.read_bytes()
     with pytest.raises(Refused):
         apply_purge(plan_purge(path, TODAY), NOW)
     assert path.read_bytes() == before
+    assert (tmp_path / "muualla" / "2025-001.docx").exists()
+    assert len(list((register_dir / "varmuuskopiot").iterdir())) == 2
 
 
 def test_values_shared_with_a_sibling_stay_and_do_not_block(tmp_path):

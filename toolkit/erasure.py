@@ -150,7 +150,7 @@ def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_fol
 
     tables = plan.result.tables
     folder = plan.path.parent
-    documents = [_inside(folder, f) for a in actions if a.rule != "backup-expired" for f in a.files]
+    documents = [_document(plan.path, f) for a in actions if a.rule != "backup-expired" for f in a.files]
     backups = [_inside(folder, f) for a in actions if a.rule == "backup-expired" for f in a.files]
     erased = [a for a in actions if a.action == "erase"]
     key = load_key() if erased else b""
@@ -305,6 +305,19 @@ def _inside(folder: Path, name: str, strict: bool = True) -> Path | None:
                   "poisteta. Poista asiakirja itse ja tyhjennä Tiedosto-solu, sitten aja komento uudelleen.",
                   f"The document path \"{name}\" leads outside the register's folder, so it is not deleted. "
                   "Delete the document yourself, clear the Tiedosto cell and run the command again.")
+
+
+def _document(register: Path, name: str) -> Path:
+    """A certificate document to delete: inside the register's folder, a file, and neither the register
+    itself nor anything in the backup folder (a mistyped Tiedosto must never delete those)."""
+    target = _inside(register.parent, name)
+    backups = (register.parent / BACKUP_FOLDER).resolve()
+    if target == register.resolve() or target.is_relative_to(backups) or target.is_dir():
+        raise Refused(f"Todistustiedoston polku \"{name}\" ei osoita todistusasiakirjaan, joten sitä ei poisteta. "
+                      "Korjaa Tiedosto-solu ja aja komento uudelleen.",
+                      f"The document path \"{name}\" does not point to a certificate document, so it is not "
+                      "deleted. Correct the Tiedosto cell and run the command again.")
+    return target
 
 
 def _delete_files(paths: Iterable[Path]) -> int:
