@@ -107,7 +107,7 @@ def _read_values(path: Path, advance: Callable[[float], None]) -> tuple[list[str
         sheets = {}
         for name in names:
             sheet = workbook.get_sheet_by_name(name)
-            data = SheetData(name=name, rows=sheet.to_python(skip_empty_area=False))
+            data = SheetData(name=name, rows=_python_rows(path, name, sheet))
             data.merged = [_range_ref(r) for r in (sheet.merged_cell_ranges or [])]
             sheets[name] = data
             del sheet                    # calamine's copy of a big sheet goes before the next is parsed
@@ -116,6 +116,34 @@ def _read_values(path: Path, advance: Callable[[float], None]) -> tuple[list[str
         raise FileProblem(f"{path.name}: työkirjaa ei voi lukea, se on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
                           f"{path.name}: the workbook cannot be read, it is damaged ({error}). Restore it from a backup.") from None
     return names, sheets
+
+
+def _python_rows(path: Path, name: str, sheet) -> list[list]:
+    try:
+        return sheet.to_python(skip_empty_area=False)
+    except BaseException as error:
+        # calamine panics (a BaseException) on a date cell whose number is no day at all (Excel shows #####)
+        if type(error).__name__ != "PanicException":
+            raise
+        return _rows_by_openpyxl(path, name)
+
+
+def _rows_by_openpyxl(path: Path, name: str) -> list[list]:
+    """The slow reader for the rare sheet calamine cannot convert: openpyxl turns an impossible date into
+    "#VALUE!", which the check then reports as an invalid date of that cell. Same shape as calamine's rows."""
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = [["" if v is None else v for v in row] for row in workbook[name].iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    width = max(map(len, rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
 
 
 def _part_sizes(path: Path) -> dict[str, int]:

@@ -354,10 +354,14 @@ def _scan_text(register, out: _Collector) -> None:
     for name, sheet in register.sheets.items():
         headers_by_col = {c: h for h, c in sheet.columns.items()} | {c: h for h, c in sheet.extra_columns.items()}
         free = {c for c, h in headers_by_col.items() if (name, h) in FREE_TEXT or h in sheet.extra_columns}
-        width = max((len(r) for r in sheet.rows), default=0)
+        width = max(map(len, sheet.rows), default=0)
         for c in range(1, width + 1):
-            texts = [v if type(v) is str else "" for v in sheet.column_values(c)]
-            joined = "\n".join(texts)
+            texts = sheet.column_values(c)
+            try:                                   # a text column (calamine gives "" for empty cells)
+                joined = "\n".join(texts)
+            except TypeError:                      # numbers or dates too: they hold no text
+                texts = [v if type(v) is str else "" for v in texts]
+                joined = "\n".join(texts)
             hits = {m.start() for m in CANDIDATE.finditer(joined)} if _SIX_DIGITS.search(joined) else set()
             if name in DATA_SHEETS and c in free:
                 hits |= {m.start() for m in HEALTH_PATTERN.finditer(joined)}
