@@ -10,12 +10,12 @@ deletes Yhteydenotot rows, ``delete-file`` deletes expired backups. The erased p
 scrubbed from comments, hyperlinks, dropdown prompts, autofilter criteria and document properties
 (``RegisterChange.scrub``).
 
-Proof before the new register replaces the old: the exact bytes ``write_changes`` will write are built
-first (the package edit is deterministic) and every zip part is searched (``toolkit.erasure_scan``),
-together with the toolkit's output folders beside the register (``todistukset/``, ``lukukausi/``), the
-folders of the Tiedosto paths and any ``extra_folders`` (other export folders), skipping only the documents this run deletes. A hit
-raises ``ErasureIncomplete`` (exit 3) and nothing is written or deleted. After the write, the file on
-disk is compared with the proven bytes, then the documents and backups are deleted.
+Proof before the new register replaces the old: the toolkit's output folders beside the register
+(``todistukset/``, ``lukukausi/``), the folders of the Tiedosto paths and any ``extra_folders`` (other
+export folders) are searched first, skipping only the documents this run deletes; then the writer hands
+the verified new register's exact bytes to ``before_replace`` and every zip part is searched
+(``toolkit.erasure_scan``). A hit raises ``ErasureIncomplete`` (exit 3) and nothing is replaced or
+deleted. Only then are the erasures recorded, the register replaced and the documents and backups deleted.
 
 Loki gets one ``purge`` row: counts per rule and the HMAC of each erased id (``toolkit.secrets``),
 never an id or a name. The same hashes go to the erased-ids list in the configuration folder, so
@@ -24,7 +24,6 @@ never an id or a name. The same hashes go to the erased-ids list in the configur
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.erasure_scan import Kept, Person, ScanReport, needles_for, scan_folder, scan_zip
-from toolkit.errors import FileProblem, Refused, VerificationFailed
+from toolkit.errors import FileProblem, Refused
 from toolkit.rules.purge import (
     ANONYMOUS_GRADUATE,
     DELETION_REQUESTED,
@@ -163,27 +162,25 @@ def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_fol
     change.scrub(_scrub_strings(needles))
     change.log(LOG_COMMAND, _log_details(actions, hashes, replay=not record))
 
-    new_bytes = _preview(plan.path, change, now)
     report = ScanReport(skipped_needles=skipped)
-    scan_zip(new_bytes, needles, report, plan.path.name)
     full_needles = [n for n in needles if n.person in full_people]
     if full_needles:
         for target in _document_folders(folder, tables, extra_folders):
-            # the register itself (replaced only after this scan) and the backups (they expire) are not exports
+            # the register itself (replaced only after its own scan) and the backups (they expire) are not exports
             scan_folder(target, full_needles, report, skip=[*documents, plan.path],
                         skip_dirs=[folder / BACKUP_FOLDER])
     report.raise_if_dirty()
 
-    if record and erased:   # recorded first: a lost record would let a restore bring the person back
-        record_erasures([ErasureRecord(h, a.rule, "full" if a.rule == DELETION_REQUESTED else "study", now)
-                         for h, a in zip(hashes, erased, strict=True)])
-    written = write_changes(plan.path, change, expected=plan.register.fingerprint, now=now)
-    if hashlib.sha256(plan.path.read_bytes()).digest() != hashlib.sha256(new_bytes).digest():
-        raise VerificationFailed(
-            "Tallennettu rekisteri ei ollut sama kuin tarkistettu. Edellinen versio on varmuuskopiossa "
-            f"{written.backup_path}; aja muskari purge uudelleen.",
-            f"The saved register differs from the one that was scanned. The previous version is in "
-            f"{written.backup_path}; run muskari purge again.")
+    def prove_then_record(new_bytes: bytes) -> None:
+        """Called by the writer with the verified new register's exact bytes, before it replaces the old."""
+        scan_zip(new_bytes, needles, report, plan.path.name)
+        report.raise_if_dirty()
+        if record and erased:   # recorded before the replace: a lost record would let a restore bring them back
+            record_erasures([ErasureRecord(h, a.rule, "full" if a.rule == DELETION_REQUESTED else "study", now)
+                             for h, a in zip(hashes, erased, strict=True)])
+
+    written = write_changes(plan.path, change, expected=plan.register.fingerprint, now=now,
+                            before_replace=prove_then_record)
     deleted = _delete_files([*documents, *backups])
     return ApplyResult(applied=actions, backup_path=written.backup_path, scan=report, files_deleted=deleted,
                        hashes=hashes)
@@ -218,16 +215,6 @@ def _scrub_strings(needles) -> list[str]:
         else:
             out.add(n.value)
     return sorted(out)
-
-
-def _preview(path: Path, change, now: datetime) -> bytes:
-    """The bytes ``write_changes`` will write (it applies the same deterministic edit)."""
-    from toolkit import applying
-    from toolkit.package import Package
-
-    package = Package.from_bytes(path.read_bytes(), name=path.name)
-    applying.apply_change(package, change, now)
-    return package.to_bytes()
 
 
 def _people(tables, actions: Sequence[PurgeAction]) -> tuple[list[Person], set[int]]:
