@@ -347,3 +347,18 @@ def test_a_missing_scan_folder_is_refused_before_anything_changes(tmp_path, caps
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply", "--scan", str(tmp_path / "ei-ole")]) == 3
     assert "ei löydy" in capsys.readouterr().err
     assert path.read_bytes() == before
+
+
+def test_pdf_copies_of_an_erased_certificate_go_with_it(tmp_path):
+    from pypdf import PdfWriter
+
+    path = build(tmp_path)
+    folder = tmp_path / "todistukset"
+    (folder / "2025-001.pdf").write_bytes(b"%PDF-1.4 Ella M\xc3\xa4kel\xc3\xa4")
+    (folder / "tulostettavat_2025-001_2025-002.pdf").write_bytes(b"%PDF-1.4 Ella ja Eero")
+    others = PdfWriter()
+    others.add_blank_page(595, 842)
+    with (folder / "tulostettavat_2025-002_2025-002.pdf").open("wb") as out:
+        others.write(out)
+    apply_purge(plan_purge(path, TODAY), NOW)
+    assert sorted(p.name for p in folder.iterdir()) == ["2025-002.docx", "tulostettavat_2025-002_2025-002.pdf"]

@@ -25,6 +25,7 @@ never an id or a name. The same hashes go to the erased-ids list in the configur
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -150,6 +151,9 @@ def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_fol
     tables = plan.result.tables
     folder = plan.path.parent
     documents = [_document(plan.path, f) for a in actions if a.rule != "backup-expired" for f in a.files]
+    numbers = [str(tables.certificates.loc[row, "number"]) for a in actions if a.files
+               for row in a.rows.get("Todistukset", ()) if row in tables.certificates.index]
+    documents += _print_copies(documents, numbers)
     backups = [_inside(folder, f) for a in actions if a.rule == "backup-expired" for f in a.files]
     erased = [a for a in actions if a.action == "erase"]
     key = load_key() if erased else b""
@@ -305,6 +309,21 @@ def _document(register: Path, name: str) -> Path:
                       f"The document path \"{name}\" does not point to a certificate document, so it is not "
                       "deleted. Correct the Tiedosto cell and run the command again.")
     return target
+
+
+_COMBINED = re.compile(r"tulostettavat_(\d{4}-\d{3})_(\d{4}-\d{3})\.pdf")
+
+
+def _print_copies(documents: Sequence[Path], numbers: Sequence[str]) -> list[Path]:
+    """The PDFs `certificates --pdf` made of these documents: each one's own PDF beside it, and the combined
+    print files (`tulostettavat_FIRST_LAST.pdf`) whose number range holds one of the certificates."""
+    found = [d.with_suffix(".pdf") for d in documents if d.suffix.lower() == ".docx" and d.with_suffix(".pdf").is_file()]
+    for folder in {d.parent for d in documents}:
+        for candidate in sorted(folder.glob("tulostettavat_*.pdf")):
+            match = _COMBINED.fullmatch(candidate.name)
+            if match and any(match[1] <= n <= match[2] for n in numbers):
+                found.append(candidate)
+    return found
 
 
 def _delete_files(paths: Iterable[Path]) -> int:
