@@ -3,6 +3,7 @@
 Imports pandas and pandera only (tests/test_architecture.py keeps it so).
 """
 
+from workbook_schema.settings import SETTINGS, Setting
 from workbook_schema.sheets import (
     CHOICES,
     DATA_SHEETS,
@@ -12,7 +13,6 @@ from workbook_schema.sheets import (
     SheetSpec,
     sheet_spec,
 )
-from workbook_schema.settings import SETTINGS, Setting
 
 __all__ = [
     "CHOICES",
