@@ -200,10 +200,14 @@ def _clean_text(v: str) -> bool:
 
 
 def _all_clean_text(texts: list[str]) -> bool:
-    """_clean_text of every text at once, on one joined string: "|" is printable, no space, no Excel escape
-    and an NFC starter that composes with nothing, so the join is clean exactly when every text is (a text
-    holding "| " or " |" only sends the column to the one-by-one test)."""
-    joined = "|".join(texts)
+    """_clean_text of every text at once, on one joined string (see _clean_joined)."""
+    return _clean_joined("|".join(texts))
+
+
+def _clean_joined(joined: str) -> bool:
+    """"|" is printable, no space, no Excel escape and an NFC starter that composes with nothing, so texts
+    joined by it are clean exactly when every text is (a text holding "| " or " |" only sends the column to
+    the one-by-one test)."""
     return (joined.isprintable() and " |" not in joined and "| " not in joined and joined[:1] != " "
             and joined[-1:] != " " and "_x" not in joined and (joined.isascii() or _NFC("NFC", joined)))
 
@@ -212,7 +216,13 @@ def _fast_values(kind: str, raw: list) -> list:
     """Most cells are already clean: take them as they are in one comprehension; blanks become None;
     anything else is marked for the cell-by-cell path."""
     if kind in ("text", "id", "choice"):
-        if _all_clean_text([v for v in raw if type(v) is str and v != ""]):
+        try:                                   # every cell a str? ("" is calamine's empty cell)
+            joined = "|".join(raw)
+        except TypeError:
+            joined = None
+        if joined is not None and _clean_joined(joined):      # "" joins in harmlessly and becomes None
+            values = [v or None for v in raw]
+        elif _all_clean_text([v for v in raw if type(v) is str and v != ""]):
             values = [v if type(v) is str and v != "" else (None if v == "" or v is None else _SLOW) for v in raw]
         else:
             values = [v if type(v) is str and v != "" and _clean_text(v) else (None if v == "" or v is None else _SLOW)
