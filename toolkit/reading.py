@@ -97,21 +97,34 @@ def read_register(path: str | Path, progress: Callable[[float], None] | None = N
 
 
 def _read_values(path: Path, advance: Callable[[float], None]) -> tuple[list[str], dict[str, SheetData]]:
+    """Every sheet's values. Calamine parses a sheet with the GIL released, so two threads parse (the biggest
+    sheet first, beside the others) while this thread turns parsed sheets into Python rows in workbook order."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     from python_calamine import CalamineWorkbook
 
     sizes = _part_sizes(path)
+    local = threading.local()
+
+    def parse(name: str):
+        if not hasattr(local, "workbook"):       # one workbook per thread: calamine objects are not shared
+            local.workbook = CalamineWorkbook.from_path(str(path))
+        return local.workbook.get_sheet_by_name(name)
+
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = list(workbook.sheet_names)
+        names = list(CalamineWorkbook.from_path(str(path)).sheet_names)
         total = sum(sizes.get(n, 1) for n in names) or 1
         sheets = {}
-        for name in names:
-            sheet = workbook.get_sheet_by_name(name)
-            data = SheetData(name=name, rows=_python_rows(path, name, sheet))
-            data.merged = [_range_ref(r) for r in (sheet.merged_cell_ranges or [])]
-            sheets[name] = data
-            del sheet                    # calamine's copy of a big sheet goes before the next is parsed
-            advance(READ_UNITS * sizes.get(name, 1) / total)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            parsed = {n: pool.submit(parse, n) for n in sorted(names, key=lambda n: -sizes.get(n, 0))}
+            for name in names:
+                sheet = parsed.pop(name).result()
+                data = SheetData(name=name, rows=_python_rows(path, name, sheet))
+                data.merged = [_range_ref(r) for r in (sheet.merged_cell_ranges or [])]
+                sheets[name] = data
+                del sheet                    # calamine's copy of a big sheet goes as soon as it is converted
+                advance(READ_UNITS * sizes.get(name, 1) / total)
     except Exception as error:  # calamine raises its own types for damaged packages
         raise FileProblem(f"{path.name}: työkirjaa ei voi lukea, se on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
                           f"{path.name}: the workbook cannot be read, it is damaged ({error}). Restore it from a backup.") from None

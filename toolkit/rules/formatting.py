@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from functools import lru_cache
 
 
 def format_date(value: date | datetime | None, lang: str = "fi") -> str:
@@ -25,6 +26,7 @@ def format_date(value: date | datetime | None, lang: str = "fi") -> str:
     return f"{value.day}.{value.month}.{value.year}"
 
 
+@lru_cache(maxsize=8192)   # a big register's results repeat the same few hundred hour values
 def format_number(value: float | int | None, lang: str = "fi") -> str:
     """22.5 -> "22,5" (fi) / "22.5" (en); 60.0 -> "60"; rounded to two decimals."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
