@@ -75,3 +75,22 @@ def test_a_task_on_a_terminal_without_refresh_thread_redraws_as_it_advances(monk
     finally:
         progress.set_language("fi")
     assert "Certificates" in err.getvalue() and "Todistukset" not in err.getvalue()
+
+
+def test_eligibility_shows_its_own_bar_after_the_check_for_many_students(monkeypatch, tmp_path):
+    path = build_register(tmp_path / "rekisteri.xlsx")
+    argv = ["eligibility", str(path), "--as-of", "2026-06-01"]
+    monkeypatch.setattr(progress, "BIG_ROWS", 0)
+    code, out, err = run(monkeypatch, argv, terminal=True, threshold=10**9)
+    monkeypatch.setattr(progress, "BIG_ROWS", 10**9)
+    plain = run(monkeypatch, argv, terminal=True, threshold=10**9)
+    assert "Lasketaan todistustilanne" in err and "Luetaan" not in err
+    assert (code, out) == plain[:2] and plain[2] == ""
+
+
+def test_teacher_lists_show_a_bar_for_many_teachers(monkeypatch, tmp_path):
+    path = build_register(tmp_path / "rekisteri.xlsx")
+    monkeypatch.setattr(progress, "BIG_BATCH", 0)
+    code, _out, err = run(monkeypatch, ["teacher-lists", str(path), "--out", str(tmp_path / "listat"),
+                                        "--as-of", "2026-06-01"], terminal=True, threshold=10**9)
+    assert code == 0 and "Opettajien listat" in err

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 BIG_REGISTER_BYTES = 2_000_000
+BIG_ROWS = 20_000          # students (or rows) from which a job after the check takes a couple of seconds
+BIG_BATCH = 50             # files written one by one (about 25 ms each)
 _lang = "fi"
 
 
@@ -73,6 +75,14 @@ def is_big_file(path: str | Path) -> bool:
         return os.stat(path).st_size > BIG_REGISTER_BYTES
     except OSError:
         return False
+
+
+def big_rows(count: int) -> bool:
+    return count > BIG_ROWS
+
+
+def big_batch(count: int) -> bool:
+    return count > BIG_BATCH
 
 
 def register_task(path: str | Path) -> Task:

@@ -124,28 +124,37 @@ def _text_cell(ws, row: int, col: int, value: str):
 
 
 def write_teacher_lists(tables, folder: str | Path) -> TeacherListsResult:
-    """Write every teacher's list into ``folder`` (created 0700 when new); files 0600."""
+    """Write every teacher's list into ``folder`` (created 0700 when new); files 0600. A progress bar on
+    stderr for many teachers (toolkit.progress)."""
     from toolkit.private_files import private_folder, write_private
+    from toolkit.progress import big_batch, task
 
     folder = private_folder(folder)
     result = TeacherListsResult(folder=folder)
     used: set[str] = set()
     school = tables.settings.school_name
-    for teacher, students in students_by_teacher(tables).items():
-        if students.empty:
-            result.teachers_without_students.append(teacher)
-            continue
-        stem = safe_file_stem(f"Oppilaslista {teacher}")
-        name, n = f"{stem}.xlsx", 1
-        while name.casefold() in used:
-            n += 1
-            name = f"{stem} ({n}).xlsx"
-        used.add(name.casefold())
-        path = write_private(folder / name, render_workbook(teacher, list_rows(students), school))
-        result.lists.append(TeacherList(teacher, path, [str(s) for s in students["student_id"]]))
+    groups = students_by_teacher(tables)
+    with task("Opettajien listat", "Teacher lists", len(groups), big=big_batch(len(groups))) as bar:
+        for teacher, students in groups.items():
+            _write_one(teacher, students, folder, school, used, result, write_private)
+            bar.advance()
     listed = tables.students[tables.students["status"].isin(LIST_STATUSES)]
     result.students_without_teacher = [str(s) for s in listed.loc[listed["teacher"].isna(), "student_id"]]
     return result
+
+
+def _write_one(teacher, students, folder, school, used, result, write_private) -> None:
+    if students.empty:
+        result.teachers_without_students.append(teacher)
+        return
+    stem = safe_file_stem(f"Oppilaslista {teacher}")
+    name, n = f"{stem}.xlsx", 1
+    while name.casefold() in used:
+        n += 1
+        name = f"{stem} ({n}).xlsx"
+    used.add(name.casefold())
+    path = write_private(folder / name, render_workbook(teacher, list_rows(students), school))
+    result.lists.append(TeacherList(teacher, path, [str(s) for s in students["student_id"]]))
 
 
 def result_to_dict(result: TeacherListsResult) -> dict:

@@ -42,8 +42,13 @@ def run(args) -> int:
             return refuse_with_findings(result.findings, args.lang)
         print_findings(result.findings, args.format, args.lang)
         return 1
-    results = assess_eligibility(result.tables, as_of)
-    emit(render(results, result.tables, as_of, args.format, args.lang))
+    from toolkit.progress import big_rows, task
+
+    with task("Lasketaan todistustilanne", "Assessing certificates", 2, big=big_rows(len(result.tables.students))) as bar:
+        results = assess_eligibility(result.tables, as_of)
+        bar.advance()
+        text = render(results, result.tables, as_of, args.format, args.lang)
+    emit(text)
     return 0
 
 
