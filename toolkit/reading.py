@@ -44,8 +44,8 @@ class SheetData:
         if cached is None:
             i = column - 1
             if self._rectangular is None:
-                width = len(self.rows[0]) if self.rows else 0
-                self._rectangular = width if all(len(r) == width for r in self.rows) else -1
+                widths = set(map(len, self.rows))
+                self._rectangular = widths.pop() if len(widths) == 1 else (0 if not widths else -1)
             if 0 <= i < self._rectangular:
                 cached = list(map(itemgetter(i), self.rows))
             else:

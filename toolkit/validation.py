@@ -231,8 +231,8 @@ def _fast_values(kind: str, raw: list) -> list:
             values = [v.casefold() if type(v) is str else v for v in values]
         return values
     if kind == "date":
-        return [v if type(v) is date and v >= cells.MIN_DATE else (None if v == "" or v is None else _SLOW)
-                for v in raw]
+        first = cells.MIN_DATE
+        return [v if type(v) is date and v >= first else (None if v == "" or v is None else _SLOW) for v in raw]
     if kind == "number":
         return [float(v) if type(v) is float or type(v) is int else (None if v == "" or v is None else _SLOW)
                 for v in raw]
