@@ -102,3 +102,12 @@ def test_fast_values_of_text_columns_match_each_cell(raw, kind):
     if kind == "choice":
         expected = [v.casefold() if type(v) is str else v for v in expected]
     assert _fast_values(kind, raw) == expected
+
+
+@given(st.text(max_size=20))
+def test_table_width_equals_the_count_of_non_combining_characters(text):
+    import unicodedata
+
+    from toolkit.output import _width
+
+    assert _width(text) == sum(0 if unicodedata.combining(ch) else 1 for ch in text)

@@ -8,6 +8,7 @@ import json
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -19,7 +20,10 @@ def neutralise(value: object) -> object:
     return value
 
 
+@lru_cache(maxsize=65536)   # a big table repeats its words (statuses, reasons) thousands of times
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     return sum(0 if unicodedata.combining(ch) else 1 for ch in text)
 
 
