@@ -111,3 +111,14 @@ def test_table_width_equals_the_count_of_non_combining_characters(text):
     from toolkit.output import _width
 
     assert _width(text) == sum(0 if unicodedata.combining(ch) else 1 for ch in text)
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=5), st.floats(allow_nan=True), st.integers()), max_size=8))
+def test_arrow_strings_equal_pandas_string_pyarrow(values):
+    import pandas as pd
+
+    from toolkit.rules.schema_check import _arrow_strings
+
+    index = pd.Index(range(2, len(values) + 2))
+    fast, plain = _arrow_strings(values, index), pd.Series(values, dtype="string[pyarrow]", index=index)
+    assert fast.dtype == plain.dtype and fast.equals(plain)
