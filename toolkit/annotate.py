@@ -3,8 +3,6 @@ sheet listing the findings with links to the cells. The original is never touche
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from toolkit.errors import Refused
@@ -73,13 +71,11 @@ def _mark(cell, finding, lang, Comment, PatternFill) -> None:
 
 def _save_private(workbook, out: Path) -> None:
     """Atomic, readable only by its owner (the copy holds personal data)."""
+    import io
+
+    from toolkit.private_files import write_private
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".muskari-", suffix=".xlsx", dir=out.parent)
-    try:
-        os.close(fd)
-        os.chmod(tmp, 0o600)
-        workbook.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(out, buffer.getvalue())

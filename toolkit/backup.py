@@ -31,6 +31,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from toolkit.errors import FileProblem, Refused, VerificationFailed
+from toolkit.private_files import sync_folder
 
 PASSWORD_ENV = "MUSKARI_BACKUP_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -155,19 +156,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -217,7 +205,7 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
         read_backup(Path(tmp), password, expect=manifest)
         _make_private(Path(tmp))
         os.replace(tmp, target)
-        _fsync_dir(folder)
+        sync_folder(folder)
     except OSError as error:
         Path(tmp).unlink(missing_ok=True)
         raise _cannot_write(folder, error) from None
@@ -405,7 +393,7 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
                 moved.append(base / rel)
         previous = _keep_previous(register_path, now or datetime.now()) if register_path.exists() else None
         os.replace(staged, register_path)
-        _fsync_dir(base)
+        sync_folder(base)
     except OSError as error:
         for path in new:
             path.unlink(missing_ok=True)

@@ -25,11 +25,26 @@ def write_private(path: str | Path, data: bytes) -> Path:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
+        sync_folder(path.parent)
     except OSError as error:
         Path(tmp).unlink(missing_ok=True)
         raise FileProblem(f"Tiedostoa {path} ei voi kirjoittaa ({error.strerror}).",
                           f"Cannot write {path} ({error.strerror}).") from None
     return path
+
+
+def sync_folder(folder: str | Path) -> None:
+    """fsync a folder, so a rename in it survives a power cut (best effort: some file systems refuse)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def private_folder(path: str | Path) -> Path:

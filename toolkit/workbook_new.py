@@ -29,6 +29,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.errors import FileProblem, Refused
+from toolkit.private_files import sync_folder
 from workbook_schema import CHOICES, SHEET_ORDER, SHEETS
 from workbook_schema.settings import SETTINGS, SETTINGS_BY_KEY
 
@@ -349,7 +350,7 @@ def write_new_file(path: Path, write) -> Path:
         except OSError:                  # a file system without hard links (FAT memory sticks)
             refuse_existing(path)
             os.replace(tmp, path)
-        _sync_folder(path.parent)
+        sync_folder(path.parent)
     except OSError as error:
         raise FileProblem(f"Tiedostoa {path} ei voitu kirjoittaa ({error.strerror or error}). Mitään ei jäänyt "
                           f"kesken; tarkista, että kansioon voi kirjoittaa ja levyllä on tilaa.",
@@ -359,19 +360,6 @@ def write_new_file(path: Path, write) -> Path:
         if tmp and os.path.exists(tmp):
             os.unlink(tmp)
     return path
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- what was created ----------------------------------------------------------------------------

@@ -75,6 +75,7 @@ from pathlib import Path
 
 from toolkit.errors import FileProblem
 from toolkit.fileinfo import Fingerprint, check_not_open, check_unchanged
+from toolkit.private_files import sync_folder
 from toolkit.rules.identity_codes import find_identity_codes
 
 BACKUP_DIR = "varmuuskopiot"
@@ -183,7 +184,7 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
             os.replace(temp, path)
         except OSError as error:
             raise _os_problem("korvaus / replace", path, error) from None
-        _sync_dir(path.parent)
+        sync_folder(path.parent)
     except BaseException:
         _remove(temp)
         raise
@@ -272,19 +273,6 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _sync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def backup_name(register: Path, now: datetime, n: int = 1) -> str:
     stamp = now.strftime("%Y%m%d-%H%M%S")
     return f"{register.stem}-{stamp}{'' if n == 1 else f'-{n}'}{register.suffix}"
@@ -310,7 +298,7 @@ def _backup(path: Path, data: bytes, now: datetime, backup_dir) -> Path:
         except BaseException:
             _remove(Path(name))
             raise
-        _sync_dir(folder)
+        sync_folder(folder)
     except OSError as error:
         raise _os_problem("varmuuskopio / backup", folder, error) from None
     return target
