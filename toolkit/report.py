@@ -49,9 +49,10 @@ def print_findings(findings, fmt: str = "table", lang: str = "fi", stream=None) 
         stream.flush()
 
 
-def refuse_with_findings(findings, lang: str = "fi") -> int:
-    """For commands that need a clean register: the report on stdout, a one-line reason on stderr, exit 1."""
-    print_findings(findings, "table", lang)
+def refuse_with_findings(findings, lang: str = "fi", fmt: str = "table") -> int:
+    """For commands that need a clean register: the report on stdout (in the command's format), a one-line
+    reason on stderr, exit 1."""
+    print_findings(findings, fmt, lang)
     print("muskari: " + ("the register has errors; fix them first (muskari check)." if lang == "en"
                          else "rekisterissä on virheitä; korjaa ne ensin (muskari check)."), file=sys.stderr)
     return 1

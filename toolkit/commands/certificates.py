@@ -35,7 +35,7 @@ def run(args) -> int:
 
     from toolkit.certificates import find_soffice, issue_certificates, load_templates, plan_run
     from toolkit.output import emit
-    from toolkit.report import print_findings, refuse_with_findings
+    from toolkit.report import refuse_with_findings
     from toolkit.validation import load_checked
 
     if args.kind == "osallistumistodistus" and not args.student:
@@ -45,10 +45,7 @@ def run(args) -> int:
     as_of = today(args)
     register, result = load_checked(args.register, as_of)
     if not result.ok:
-        if args.format == "table":
-            return refuse_with_findings(result.findings, args.lang)
-        print_findings(result.findings, args.format, args.lang)
-        return 1
+        return refuse_with_findings(result.findings, args.lang, args.format)
     if args.pdf:
         find_soffice()
     kinds = (args.kind,) if args.kind else KINDS[:2]

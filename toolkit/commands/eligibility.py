@@ -31,17 +31,14 @@ def configure(parser) -> None:
 
 def run(args) -> int:
     from toolkit.output import emit
-    from toolkit.report import print_findings, refuse_with_findings
+    from toolkit.report import refuse_with_findings
     from toolkit.rules.eligibility import assess_eligibility
     from toolkit.validation import load_checked
 
     as_of = today(args)
     _register, result = load_checked(args.register, as_of)
     if not result.ok:
-        if args.format == "table":
-            return refuse_with_findings(result.findings, args.lang)
-        print_findings(result.findings, args.format, args.lang)
-        return 1
+        return refuse_with_findings(result.findings, args.lang, args.format)
     from toolkit.progress import big_rows, task
 
     with task("Lasketaan todistustilanne", "Assessing certificates", 2, big=big_rows(len(result.tables.students))) as bar:

@@ -30,15 +30,12 @@ def run(args) -> int:
 
     from toolkit.erasure import apply_purge, plan_purge
     from toolkit.output import emit
-    from toolkit.report import print_findings, refuse_with_findings
+    from toolkit.report import refuse_with_findings
 
     _check_scan_folders(args.scan)
     plan = plan_purge(args.register, today(args))
     if not plan.result.ok:
-        if args.format == "table":
-            return refuse_with_findings(plan.result.findings, args.lang)
-        print_findings(plan.result.findings, args.format, args.lang)
-        return 1
+        return refuse_with_findings(plan.result.findings, args.lang, args.format)
     done = apply_purge(plan, now=datetime.now(), extra_folders=args.scan) if args.apply else None
     emit(render(plan, done, args.format, args.lang))
     return 0
