@@ -53,7 +53,25 @@ def format_csv(rows: Iterable[Sequence[object]], headers: Sequence[str]) -> str:
 
 
 def format_json(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
+    """Readable and fast: a top-level object with one key a line and one list item a line, each item
+    encoded by the json module's C encoder (an indented dump runs in pure Python: 2 s at 100k students)."""
+    if not isinstance(obj, dict):
+        return _compact(obj) + "\n"
+    lines = []
+    for key, value in obj.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(_compact(item) for item in value)
+            lines.append(f"  {_compact(key)}: [\n    {items}\n  ]")
+        else:
+            lines.append(f"  {_compact(key)}: {_compact(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)   # one encoder: dumps() builds one per call
+
+
+def _compact(obj: object) -> str:
+    return _ENCODER.encode(obj)
 
 
 def emit(text: str) -> None:

@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from string import Formatter
 
 import numpy as np
 import pandas as pd
@@ -62,6 +64,11 @@ _PART_WORDS = {  # part -> (fi missing, fi complete, en name)
 }
 
 
+@cache
+def _placeholders(template: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(name for _text, name, _spec, _conv in Formatter().parse(template) if name))
+
+
 @dataclass(frozen=True, slots=True)
 class EligibilityResult:
     student_id: str
@@ -83,12 +90,20 @@ class EligibilityResult:
         return self.status == IN_PROGRESS and self.missing <= CLOSE_SHARE * self.required
 
     def reason_text(self, lang: str = "fi") -> str:
-        fi, en = REASONS[self.reason]
-        words = {"number": self.issued_number or "", "issued_on": format_date(self.issued_on, lang),
-                 "hours": format_hours(self.hours, lang), "required": format_hours(self.required, lang),
-                 "missing": format_hours(self.missing, lang), "limit_date": format_date(self.limit_date, lang),
-                 "age": self.age_limit if self.age_limit is not None else "", "parts": self._parts_text(lang)}
-        return (en if lang == "en" else fi).format(**words)
+        template = REASONS[self.reason][1 if lang == "en" else 0]
+        # only the words this sentence uses (130 000 results at national size: every call counts)
+        return template.format(**{name: self._word(name, lang) for name in _placeholders(template)})
+
+    def _word(self, name: str, lang: str):
+        if name == "number":
+            return self.issued_number or ""
+        if name in ("issued_on", "limit_date"):
+            return format_date(getattr(self, name), lang)
+        if name in ("hours", "required", "missing"):
+            return format_hours(getattr(self, name), lang)
+        if name == "age":
+            return self.age_limit if self.age_limit is not None else ""
+        return self._parts_text(lang)
 
     def _parts_text(self, lang: str) -> str:
         if not self.parts:
