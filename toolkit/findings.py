@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from toolkit.refs import column_letters
+
 ERROR = "error"
 WARNING = "warning"
 
 
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA (Excel's column letters)."""
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+column_letter = column_letters   # 1 -> A, 27 -> AA (Excel's column letters)
 
 
 @dataclass(frozen=True)

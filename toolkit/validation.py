@@ -167,12 +167,10 @@ def _structure(sheet, out: _Collector) -> None:
 
 
 def _col_index(ref: str) -> int:
-    index = 0
-    for ch in ref:
-        if not ch.isalpha():
-            break
-        index = index * 26 + ord(ch) - 64
-    return index
+    """The 1-based column of a cell reference such as "D14"."""
+    from toolkit.refs import split_cell
+
+    return split_cell(ref)[1]
 
 
 def _nonblank_rows(columns: list[list], count: int) -> list[int]:
