@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
@@ -34,7 +35,17 @@ from toolkit.rules.certificate_context import (
 )
 from toolkit.rules.eligibility import FINAL, MUSKARI, assess_eligibility
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+def _templates_dir() -> Path:
+    """templates/ of the source tree (the editable install `make` does), else the copy a wheel installs
+    under the environment's share/muskari/templates (pyproject's data-files)."""
+    source = Path(__file__).resolve().parent.parent / "templates"
+    if source.is_dir():
+        return source
+    return Path(sys.prefix) / "share" / "muskari" / "templates"
+
+
+TEMPLATES_DIR = _templates_dir()
 OWN_TEMPLATES = "todistuspohjat"     # beside the register: the owner's restyled templates, used when present
 DEFAULT_OUT = "todistukset"
 INSTALL_LIBREOFFICE = ("Asenna LibreOffice: Debian/Ubuntu `sudo apt-get install libreoffice-writer-nogui`, "
