@@ -31,7 +31,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from toolkit.errors import FileProblem, Refused, VerificationFailed
-from toolkit.private_files import sync_folder
+from toolkit.private_files import create_private, sync_folder
 
 PASSWORD_ENV = "MUSKARI_BACKUP_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -379,10 +379,10 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
     new: list[Path] = []           # documents this restore adds (taken away again if it fails)
     try:
         staged = staging / register_path.name
-        _write_private(staged, contents.files[contents.register_name])
+        create_private(staged, contents.files[contents.register_name])
         for rel, data in placed.items():
             (staging / rel).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            _write_private(staging / rel, data)
+            create_private(staging / rel, data)
         replayed = replay(staged) if replay is not None else None
         for rel in placed:
             if (staging / rel).exists():     # the replay deletes an erased person's documents
@@ -404,21 +404,10 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
 
 
 def _keep_previous(register: Path, now: datetime) -> Path:
-    from toolkit.writing import BACKUP_DIR, backup_name
+    from toolkit.writing import BACKUP_DIR, next_backup_path
 
     folder = register.parent / BACKUP_DIR
     folder.mkdir(mode=0o700, exist_ok=True)
-    n = 1
-    while (folder / backup_name(register, now, n)).exists():
-        n += 1
-    kept = folder / backup_name(register, now, n)
-    _write_private(kept, _read(register))
+    kept = next_backup_path(register, now, folder)
+    create_private(kept, _read(register))
     return kept
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())

@@ -33,6 +33,15 @@ def write_private(path: str | Path, data: bytes) -> Path:
     return path
 
 
+def create_private(path: str | Path, data: bytes) -> None:
+    """Create ``path`` (never over an existing file) readable by its owner only, synced to disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
 def sync_folder(folder: str | Path) -> None:
     """fsync a folder, so a rename in it survives a power cut (best effort: some file systems refuse)."""
     try:

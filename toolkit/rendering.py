@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import TemplateProblem
+from toolkit.private_files import create_private
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 HEADER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
@@ -368,15 +369,6 @@ def _strict_xml(name: str, part: str, xml: str) -> None:
                        f"the filled document ({part}) is not valid XML ({error}). Check the template's tags.") from None
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Create `path` (never overwrite) readable by its owner only: certificates hold personal data."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-
-
 Job = tuple[str, dict, str]          # (template key, context, destination path)
 _WORKER_TEMPLATES: dict[str, CompiledTemplate] = {}
 
@@ -389,7 +381,7 @@ def _init_worker(specs: dict[str, tuple[str, frozenset[str], dict]]) -> None:
 
 def _render_chunk(jobs: list[Job]) -> int:
     for key, context, dest in jobs:
-        write_private(Path(dest), render_docx(_WORKER_TEMPLATES[key], context))
+        create_private(Path(dest), render_docx(_WORKER_TEMPLATES[key], context))
     return len(jobs)
 
 
@@ -403,7 +395,7 @@ def render_documents(templates: dict[str, CompiledTemplate], jobs: Iterable[Job]
         workers = (os.cpu_count() or 1) if len(jobs) >= PARALLEL_MIN else 1
     if workers <= 1 or len(jobs) < 2:
         for key, context, dest in jobs:
-            write_private(Path(dest), render_docx(templates[key], context))
+            create_private(Path(dest), render_docx(templates[key], context))
             if progress:
                 progress(1)
         return len(jobs)

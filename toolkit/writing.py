@@ -278,15 +278,20 @@ def backup_name(register: Path, now: datetime, n: int = 1) -> str:
     return f"{register.stem}-{stamp}{'' if n == 1 else f'-{n}'}{register.suffix}"
 
 
+def next_backup_path(register: Path, now: datetime, folder: Path) -> Path:
+    """The first free backup name for ``register`` at ``now`` in ``folder`` (-2, -3 ... within a second)."""
+    n = 1
+    while (folder / backup_name(register, now, n)).exists():
+        n += 1
+    return folder / backup_name(register, now, n)
+
+
 def _backup(path: Path, data: bytes, now: datetime, backup_dir) -> Path:
     """A copy of the previous version, mode 0600, in ``varmuuskopiot/`` (created with mode 0700)."""
     folder = Path(backup_dir) if backup_dir else path.parent / BACKUP_DIR
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
-        n = 1
-        while (folder / backup_name(path, now, n)).exists():
-            n += 1
-        target = folder / backup_name(path, now, n)
+        target = next_backup_path(path, now, folder)
         handle, name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=_TEMP_SUFFIX)
         try:
             with os.fdopen(handle, "wb") as out:
