@@ -27,6 +27,7 @@ import pandas as pd
 from toolkit.errors import FileProblem, Refused
 from toolkit.normalize import key
 from toolkit.tables import TABLE_SHEETS, Tables
+from toolkit.textcells import set_text
 from workbook_schema import SHEETS
 from workbook_schema.settings import Settings
 
@@ -449,5 +450,4 @@ def _text_row(ws, values: Iterable[str]) -> None:
     ws.append(list(values))
     for cell in ws[ws.max_row]:
         if cell.value is not None:
-            cell.value = str(cell.value)
-            cell.data_type = "s"      # a value starting with '=' stays text
+            set_text(cell, cell.value)      # a value starting with '=' stays text

@@ -6,16 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.errors import Refused
+from toolkit.textcells import set_text
 
 ERROR_FILL = "FFC7CE"     # light red
 WARNING_FILL = "FFEB9C"   # light yellow
 SUMMARY_SHEET = {"fi": "Tarkistus", "en": "Findings"}
-
-
-def set_text(cell, value) -> None:
-    """Write ``value`` as a text cell: a leading = + - @ never makes a formula."""
-    cell.value = "" if value is None else str(value)
-    cell.data_type = "s"
 
 
 def write_annotated_copy(register, findings, out: Path, lang: str = "fi") -> Path:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from toolkit import normalize
+from toolkit.textcells import set_text
 
 LIST_STATUSES = ("aktiivinen", "tauolla")
 HEADERS = ("Nimi", "Huoltaja", "Sähköposti", "Puhelin", "Syntymävuosi")
@@ -117,8 +118,7 @@ def _printable(value: object) -> str:
 def _text_cell(ws, row: int, col: int, value: str):
     """A cell that holds ``value`` as text, never a formula, whatever it starts with."""
     cell = ws.cell(row=row, column=col)
-    cell.value = _printable(value)
-    cell.data_type = "s"
+    set_text(cell, _printable(value))
     cell.number_format = "@"
     return cell
 

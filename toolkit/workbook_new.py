@@ -30,6 +30,7 @@ from pathlib import Path
 
 from toolkit.errors import FileProblem, Refused
 from toolkit.private_files import sync_folder
+from toolkit.textcells import set_text
 from workbook_schema import CHOICES, SHEET_ORDER, SHEETS
 from workbook_schema.settings import SETTINGS, SETTINGS_BY_KEY
 
@@ -252,13 +253,11 @@ def set_value(cell, value: object, kind: str) -> None:
         cell.value = value
         cell.number_format = DATE_FORMAT
     elif isinstance(value, bool):
-        cell.value = "kyllä" if value else "ei"
-        cell.data_type = "s"
+        set_text(cell, "kyllä" if value else "ei")
     elif isinstance(value, int | float) and kind != "id":     # hours, years, numeric settings (300, 7)
         cell.value = int(value) if float(value).is_integer() else float(value)
     else:
-        cell.value = str(value)
-        cell.data_type = "s"   # never a formula, whatever the text starts with
+        set_text(cell, value)   # never a formula, whatever the text starts with
         if kind == "id":
             cell.number_format = TEXT_FORMAT
 
