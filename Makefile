@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 DEMO_DIR ?= demo
 
-.PHONY: demo test install dev lint bench clean pdf-preview
+.PHONY: demo test test-fast install dev lint bench clean pdf-preview wheel
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ demo: $(STAMP)
 		--out $(DEMO_DIR)/lukukausi --forms $(DEMO_DIR)/ilmoittautumiset.csv --apply
 	$(VENV)/bin/muskari check $(DEMO_DIR)/rekisteri.xlsx
 
+# every test, on every core (LibreOffice tests are skipped, with the reason, when soffice is absent)
 test: $(DEVSTAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
+
+# the developers' loop: everything but the slow and the LibreOffice tests
+test-fast: $(DEVSTAMP)
+	$(PY) -m pytest -n auto -m "not slow and not libreoffice"
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check toolkit workbook_schema tests benchmarks

@@ -1,10 +1,10 @@
-"""Certificate rendering throughput: toolkit.rendering vs a plain docxtpl loop, and PDF conversion.
+"""Certificate rendering throughput: toolkit.office.docx_templates vs a plain docxtpl loop, and PDF conversion.
 
     .venv/bin/python benchmarks/bench_certificates.py [--count 300] [--pdf 100] [--workers N]
 
 1. Renders COUNT synthetic certificates (the three templates in turn) twice in the same run:
    a) plain docxtpl: a new DocxTemplate per document, render (sandboxed, autoescape), save;
-   b) toolkit.rendering.render_documents: each template checked and compiled once, documents rendered
+   b) toolkit.office.docx_templates.render_documents: each template checked and compiled once, documents rendered
       from the compiled template (one process below PARALLEL_MIN documents, else spread over the cores;
       --workers N forces N processes).
    Checks that every pair of documents has identical text (python-docx extraction) and prints the
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.rendering import (  # noqa: E402
+from toolkit.office.docx_templates import (  # noqa: E402
     document_text,
     load_template,
     make_environment,
@@ -79,7 +79,7 @@ def bench_render(count: int, workers: int | None, folder: Path) -> float:
     render_documents(templates, [(kind, ctx, str(fast / f"{i:04d}.docx")) for i, (kind, ctx) in enumerate(jobs)],
                      workers=workers)
     t_fast = time.perf_counter() - start
-    from toolkit.rendering import PARALLEL_MIN
+    from toolkit.office.docx_templates import PARALLEL_MIN
 
     used = workers or ((os.cpu_count() or 1) if count >= PARALLEL_MIN else 1)
 
@@ -95,7 +95,7 @@ def bench_render(count: int, workers: int | None, folder: Path) -> float:
 
 
 def bench_pdf(count: int, folder: Path) -> None:
-    from toolkit.certificates import convert_to_pdf
+    from toolkit.office.pdf import convert_to_pdf
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not soffice:

@@ -4,7 +4,7 @@
 
 1. Generates a synthetic register (benchmarks/generate.py) in a temporary folder.
 2. Applies the same change twice in the same run:
-   a) toolkit.writing.write_changes: lock and fingerprint checks, package-level edit, temp file + fsync,
+   a) toolkit.xlsx.safe_write.write_changes: lock and fingerprint checks, package-level edit, temp file + fsync,
       re-read verification of every cell, backup, os.replace;
    b) plain openpyxl: load_workbook, the same cell updates, delete_rows, appends, save to a new file
       (no checks, no verification, no backup, and it would drop what openpyxl cannot keep).
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from toolkit.fileinfo import fingerprint  # noqa: E402
-from toolkit.writing import RegisterChange, write_changes  # noqa: E402
+from toolkit.xlsx.fingerprint import fingerprint  # noqa: E402
+from toolkit.xlsx.safe_write import RegisterChange, write_changes  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 14, 30, 12)
 UPDATES, DELETES, APPENDS = 100, 20, 10
@@ -92,7 +92,7 @@ def demo_register(folder: Path) -> Path:
     import contextlib
     import io
 
-    from toolkit.cli import main
+    from toolkit.cli.main import main
 
     demo = folder / "demo"
     demo.mkdir()

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit import synthetic as syn  # noqa: E402
-from toolkit import workbook_new as layout  # noqa: E402
+from toolkit.demo import synthetic as syn  # noqa: E402
+from toolkit.office import new_workbook as layout  # noqa: E402
 from workbook_schema import SHEET_ORDER  # noqa: E402
 
 SIZES = ((1_000, 20_000), (10_000, 200_000), (100_000, 1_000_000))
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print("generate.py needs XlsxWriter: pip install -e '.[dev]'", file=sys.stderr)
         return 3
     except Exception as error:  # a MuskariError (file exists, folder missing) is one line, not a traceback
-        from toolkit.errors import MuskariError
+        from toolkit.model.errors import MuskariError
 
         if not isinstance(error, MuskariError):
             raise

@@ -25,7 +25,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _private_config(tmp_path_factory, monkeypatch):
     """Each test has its own configuration folder: the toolkit's key and erased-ids list
-    (toolkit.secrets) are never the developer's real ones."""
+    (toolkit.system.secrets) are never the developer's real ones."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from toolkit.tables import Tables, frame_from_records
+from toolkit.model.tables import Tables, frame_from_records
 from workbook_schema.settings import Settings
 
 DEFAULT_UNITS = [

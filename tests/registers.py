@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from toolkit.tables import TABLE_SHEETS, Tables
+from toolkit.model.tables import TABLE_SHEETS, Tables
 from workbook_schema import SHEET_ORDER, SHEETS
 from workbook_schema.settings import SETTINGS
 

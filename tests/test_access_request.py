@@ -15,9 +15,10 @@ from factories import certificate, contact, graduate, make_tables, student, stud
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.access_request import add_months, collect_answer, due_date
-from toolkit.cli import main
-from toolkit.errors import Refused
+from toolkit.cli.main import main
+from toolkit.model.dates import add_months
+from toolkit.model.errors import Refused
+from toolkit.rules.access_request import collect_answer, due_date
 from workbook_schema import SHEETS
 from workbook_schema.settings import SETTINGS
 

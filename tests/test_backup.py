@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_access_request import build_register
 
-from toolkit import backup
-from toolkit.cli import main
-from toolkit.errors import FileProblem, Refused
+from toolkit.cli.main import main
+from toolkit.jobs import backup
+from toolkit.model.errors import FileProblem, Refused
 
 PASSWORD = "kissa-istuu-puussa-42"
 AS_OF = "2026-03-01"
@@ -311,7 +311,7 @@ EERO = dict(id="0002", first="Eero", last="Ek", birth=date(2016, 6, 6), email="e
 def config(tmp_path, monkeypatch):
     """A private configuration folder with a fixed key.
 
-    The key is fixed because toolkit.writing refuses a Loki text that looks like an identity code, and
+    The key is fixed because toolkit.xlsx.safe_write refuses a Loki text that looks like an identity code, and
     about one HMAC in four has a hetu-shaped run of hex digits ("123456a789b"): with a random key the
     purge step of these tests would fail that often (reported to the tech lead, not ours to fix here).
     """
@@ -347,7 +347,7 @@ def erasure_register(folder: Path) -> Path:
 
 def scan_for_aino(folder: Path):
     """The purge issue's proof scan over the restored folder: is anything of Aino left?"""
-    from toolkit.erasure_scan import Kept, Person, ScanReport, needles_for, scan_folder
+    from toolkit.erasure.scan import Kept, Person, ScanReport, needles_for, scan_folder
 
     kept = Kept()
     for value in EERO.values():
@@ -377,7 +377,7 @@ def test_restore_of_a_backup_made_before_an_erasure_brings_no_one_back(tmp_path,
     assert scan_for_aino(target).clean
     assert not (target / "todistukset" / "2025-001.docx").exists()
     assert not [p for p in target.iterdir() if p.name.startswith(".muskari")]
-    from toolkit.validation import load_checked
+    from toolkit.jobs.check import load_checked
 
     _register, result = load_checked(target / "rekisteri.xlsx", date(2026, 3, 1))
     assert result.ok
@@ -414,7 +414,7 @@ def test_replay_without_the_key_is_refused_and_nothing_is_restored(tmp_path, pas
 
 def test_force_replaces_but_keeps_the_replaced_register_where_purge_expires_it(register, tmp_path, password,
                                                                               capsys):
-    from toolkit.writing import BACKUP_DIR, list_backups
+    from toolkit.xlsx.safe_write import BACKUP_DIR, list_backups
 
     stick = tmp_path / "tikku"
     assert run_backup(register, stick) == 0

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from workbooks import AS_OF, build_register
 
-from toolkit.cli import main
-from toolkit.errors import NotAWorkbook
-from toolkit.validation import load_checked
+from toolkit.cli.main import main
+from toolkit.jobs.check import load_checked
+from toolkit.model.errors import NotAWorkbook
 
 
 def findings_of(path):

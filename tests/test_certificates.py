@@ -14,8 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from registers import write_register
 
-from toolkit.cli import main
-from toolkit.rendering import document_text, load_template, render_docx
+from toolkit.cli.main import main
+from toolkit.model.tables import frame_from_records
+from toolkit.office.docx_templates import document_text, load_template, render_docx
 from toolkit.rules.certificate_context import (
     TEMPLATE_FILES,
     CertificateRequest,
@@ -26,7 +27,6 @@ from toolkit.rules.certificate_context import (
     plan_certificates,
 )
 from toolkit.rules.eligibility import assess_eligibility
-from toolkit.tables import frame_from_records
 from workbook_schema.settings import Settings
 
 TODAY = date(2026, 6, 1)
@@ -386,9 +386,9 @@ def test_pdf_without_libreoffice_says_how_to_install(register, capsys, monkeypat
 
 
 def test_register_changed_meanwhile_leaves_no_documents(register):
-    from toolkit.certificates import issue_certificates, plan_run
-    from toolkit.errors import RegisterChanged
-    from toolkit.validation import load_checked
+    from toolkit.jobs.certificates import issue_certificates, plan_run
+    from toolkit.jobs.check import load_checked
+    from toolkit.model.errors import RegisterChanged
 
     reg, result = load_checked(register, TODAY)
     p = plan_run(reg, result.tables, TODAY)

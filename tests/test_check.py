@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from workbooks import AS_OF, build_register
 
-from toolkit.validation import load_checked
+from toolkit.jobs.check import load_checked
 
 
 def findings_of(path, today=AS_OF):

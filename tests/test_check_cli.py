@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from workbooks import build_register
 
-from toolkit.cli import main
+from toolkit.cli.main import main
 
 GOLDEN = Path(__file__).parent / "golden"
 MISTAKES = {("Oppilaat", "D2"): "31.2.2019", ("Oppilaat", "I3"): "jees", ("Oppilaat", "M4"): "hetu 131052-308T",
@@ -124,8 +124,8 @@ def test_annotate_refuses_to_replace_the_register(broken, capsys):
     (2, 0, "Rekisterissä on 2 virhettä ja 0 varoitusta.", "2 errors and 0 warnings."),
 ])
 def test_summary_line_plurals(errors, warnings, fi, en):
-    from toolkit.findings import Finding
-    from toolkit.report import summary_line
+    from toolkit.model.findings import Finding
+    from toolkit.reports.findings import summary_line
 
     findings = [Finding("invalid-date", "error")] * errors + [Finding("health-data", "warning")] * warnings
     assert summary_line(findings, "fi") == fi and summary_line(findings, "en") == en

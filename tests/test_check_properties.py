@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from workbooks import AS_OF, build_register
 
+from toolkit.jobs.check import load_checked
 from toolkit.rules.cells import to_date
 from toolkit.rules.identity_codes import find_identity_codes
-from toolkit.validation import load_checked
 from workbook_schema import DATA_SHEETS, SHEETS
 
 # openpyxl refuses real control characters; Excel stores them escaped, which the reader also sees

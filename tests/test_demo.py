@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.cli import main
-from toolkit.demo_data import FORMS_HEADERS, build_demo, split_hours, terms_until
+from toolkit.cli.main import main
+from toolkit.demo.data import FORMS_HEADERS, build_demo, split_hours, terms_until
+from toolkit.model.tables import TABLE_SHEETS, Tables, frame_from_records
+from toolkit.office.new_workbook import SHEET_ORDER
 from toolkit.rules.eligibility import assess_eligibility
 from toolkit.rules.purge import find_purge_actions
-from toolkit.tables import TABLE_SHEETS, Tables, frame_from_records
-from toolkit.workbook_new import SHEET_ORDER
 from workbook_schema.settings import Settings
 
 AS_OF = date(2026, 11, 25)
@@ -210,7 +210,7 @@ def test_demo_register_is_laid_out_like_init(demo_dir):
 
 
 def test_forms_file_reads_as_a_forms_export_and_plans_every_kind(demo_dir):
-    from toolkit.forms import plan_import, read_forms
+    from toolkit.jobs.import_forms import plan_import, read_forms
 
     raw = (demo_dir / "ilmoittautumiset.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf" + ",".join(FORMS_HEADERS).encode())
@@ -300,7 +300,7 @@ def test_generator_is_deterministic_and_never_overwrites(tmp_path, capsys):
 
 
 def test_a_failing_forms_write_leaves_neither_file(tmp_path, monkeypatch, capsys):
-    import toolkit.commands.demo as demo_command
+    import toolkit.jobs.demo as demo_command
 
     monkeypatch.setattr(demo_command, "forms_csv", lambda demo: 1 / 0)
     with pytest.raises(ZeroDivisionError):

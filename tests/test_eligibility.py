@@ -12,15 +12,15 @@ from factories import certificate, make_tables, student, study
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from toolkit.model.dates import age_on
+from toolkit.model.formatting import format_date, format_hours, format_number, format_years
+from toolkit.model.tables import Tables, frame_from_records
 from toolkit.rules.eligibility import (
     FINAL,
     MUSKARI,
     REASONS,
-    age_on,
     assess_eligibility,
 )
-from toolkit.rules.formatting import format_date, format_hours, format_number, format_years
-from toolkit.tables import Tables, frame_from_records
 from workbook_schema.settings import Settings
 
 TODAY = date(2026, 6, 1)

@@ -11,7 +11,7 @@ import pytest
 from factories import certificate, make_tables, student, study
 from registers import write_register
 
-from toolkit.cli import main
+from toolkit.cli.main import main
 
 
 @pytest.fixture

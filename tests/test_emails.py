@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from registers import write_register
 
-from toolkit.cli import main
+from toolkit.cli.main import main
 from toolkit.rules.emails import address_list, build_draft, school_address
 
 TODAY = date(2026, 11, 25)

@@ -18,10 +18,10 @@ from openpyxl.comments import Comment
 from openpyxl.worksheet.datavalidation import DataValidation
 from registers import write_register
 
-from toolkit import secrets
-from toolkit.cli import main
-from toolkit.erasure import apply_purge, log_hash, plan_purge, replay_erasures
-from toolkit.errors import ErasureIncomplete, Refused
+from toolkit.cli.main import main
+from toolkit.jobs.purge import apply_purge, log_hash, plan_purge, replay_erasures
+from toolkit.model.errors import ErasureIncomplete, Refused
+from toolkit.system import secrets
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 12, 0, 0)
@@ -147,7 +147,7 @@ def test_apply_erases_ella_everywhere_and_only_what_the_dry_run_listed(tmp_path)
     assert all("ella" not in unicodedata.normalize("NFC", c.comment.text).casefold()
                for row in wb["Oppilaat"].iter_rows() for c in row if c.comment)
 
-    from toolkit.validation import load_checked
+    from toolkit.jobs.check import load_checked
     assert load_checked(path, TODAY)[1].ok
 
 

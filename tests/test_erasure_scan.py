@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.erasure_scan import Kept, Person, ScanReport, needles_for, scan_file, scan_folder, search_text
-from toolkit.errors import ErasureIncomplete
+from toolkit.erasure.scan import Kept, Person, ScanReport, needles_for, scan_file, scan_folder, search_text
+from toolkit.model.errors import ErasureIncomplete
 
 PERSON = Person(first_name="Äijö", last_name="O'Brien-Öhman", guardian="Maija Öhman", email="Perhe.Ohman@example.fi",
                 phone="040 123 4567", birth_date=date(2019, 3, 1))

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from toolkit import secrets
-from toolkit.errors import MuskariError
+from toolkit.model.errors import MuskariError
+from toolkit.system import secrets
 
 
 @pytest.fixture(autouse=True)

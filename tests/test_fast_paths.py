@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.reading import _FORMULA_START, _formulas, _may_hold_formula
-from toolkit.validation import _nonblank_rows
+from toolkit.rules.validation import _nonblank_rows
+from toolkit.xlsx.reading import _FORMULA_START, _formulas, _may_hold_formula
 
 # --- the formula prefilter never hides a formula ----------------------------------------------------
 
@@ -84,7 +84,7 @@ text = st.lists(st.sampled_from(["a", "\u00c4", "A\u0308", "\u0308", "|", " ", "
 
 @given(st.lists(text, max_size=8))
 def test_joined_clean_text_test_equals_each_text(texts):
-    from toolkit.validation import _all_clean_text, _clean_text
+    from toolkit.rules.validation import _all_clean_text, _clean_text
 
     assert all(_clean_text(t) == _clean_one_by_one(t) for t in texts)
     assert _all_clean_text(texts) <= all(_clean_one_by_one(t) for t in texts)   # never lets a dirty text through
@@ -95,7 +95,7 @@ def test_joined_clean_text_test_equals_each_text(texts):
 @given(st.lists(st.one_of(st.none(), st.just(""), text, st.floats(allow_nan=False), st.integers()), max_size=10),
        st.sampled_from(["text", "id", "choice"]))
 def test_fast_values_of_text_columns_match_each_cell(raw, kind):
-    from toolkit.validation import _SLOW, _fast_values
+    from toolkit.rules.validation import _SLOW, _fast_values
 
     expected = [None if v == "" or v is None else (v if type(v) is str and _clean_one_by_one(v) else _SLOW)
                 for v in raw]
@@ -108,7 +108,7 @@ def test_fast_values_of_text_columns_match_each_cell(raw, kind):
 def test_table_width_equals_the_count_of_non_combining_characters(text):
     import unicodedata
 
-    from toolkit.output import _width
+    from toolkit.reports.formats import _width
 
     assert _width(text) == sum(0 if unicodedata.combining(ch) else 1 for ch in text)
 

@@ -1,4 +1,4 @@
-"""toolkit.forms.read_forms: exports in the shapes forms services produce."""
+"""toolkit.jobs.import_forms.read_forms: exports in the shapes forms services produce."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import date, datetime
 import pytest
 from factories import make_tables, student
 
-from toolkit.errors import FileProblem
-from toolkit.forms import plan_import, read_forms
+from toolkit.jobs.import_forms import plan_import, read_forms
+from toolkit.model.errors import FileProblem
 
 GOOGLE_CSV = (
     '"Aikaleima","Oppilasnumero","Etunimi *","Sukunimi *","Syntymäaika *","Huoltaja","Sähköposti *",'
@@ -96,7 +96,7 @@ def test_a_missing_forms_file_is_refused(tmp_path):
 
 
 def test_a_new_student_never_gets_the_id_of_an_erased_one(tmp_path, monkeypatch):
-    from toolkit.secrets import ErasureRecord, hash_student_id, record_erasures
+    from toolkit.system.secrets import ErasureRecord, hash_student_id, record_erasures
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     record_erasures([ErasureRecord(hash_student_id("0002"), "deletion-requested", "full", datetime(2026, 6, 1))])

@@ -11,8 +11,8 @@ import pytest
 from factories import make_tables, student
 from registers import write_register
 
-from toolkit.cli import main
-from toolkit.validation import load_checked
+from toolkit.cli.main import main
+from toolkit.jobs.check import load_checked
 
 TODAY = date(2026, 11, 25)
 FORMS = (

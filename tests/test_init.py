@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.cli import COMMANDS, main
-from toolkit.errors import MuskariError
-from toolkit.workbook_new import (
+from toolkit.cli.main import main
+from toolkit.model.commands import COMMANDS
+from toolkit.model.errors import MuskariError
+from toolkit.office.new_workbook import (
     DATE_FORMAT,
     TEACHER_LIST_NAME,
     TEACHER_LIST_RANGE,

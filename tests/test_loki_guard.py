@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from toolkit.writing import RegisterChange
+from toolkit.xlsx.safe_write import RegisterChange
 
 
 @pytest.mark.parametrize("i", range(200))

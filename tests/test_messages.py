@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.findings import Finding
-from toolkit.messages import CATALOGUE, LANGS
+from toolkit.model.findings import Finding
+from toolkit.model.messages import LANGS, catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_CODES = {"identity-code", "health-data", "missing-value", "invalid-date", "invalid-choice", "invalid-email",
@@ -31,20 +31,24 @@ def emitted_codes() -> set[str]:
     return codes
 
 
+CATALOGUE = catalogue()
+FINDINGS = sorted(code for code, entry in CATALOGUE.items() if entry.severity)
+
+
 def test_contract_codes_exist_with_their_severity():
     for code in CONTRACT_CODES:
         assert code in CATALOGUE
-        assert CATALOGUE[code][0] == ("warning" if code in WARNINGS else "error")
+        assert CATALOGUE[code].severity == ("warning" if code in WARNINGS else "error")
 
 
 def test_every_emitted_code_has_a_message():
-    missing = emitted_codes() - set(CATALOGUE)
+    missing = emitted_codes() - set(FINDINGS)
     assert not missing
 
 
-@pytest.mark.parametrize("code", sorted(CATALOGUE))
+@pytest.mark.parametrize("code", FINDINGS)
 def test_message_in_every_language(code):
-    finding = Finding(code=code, severity=CATALOGUE[code][0], sheet="Oppilaat", cell="A2", column="Etunimi", value="x")
+    finding = Finding(code=code, severity=CATALOGUE[code].severity, sheet="Oppilaat", cell="A2", column="Etunimi", value="x")
     for lang in LANGS:
         text = finding.message(lang)
         assert text and "{" not in text

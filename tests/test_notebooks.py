@@ -19,7 +19,7 @@ PLOTS = {"01_lukukausikatsaus.ipynb": 6, "02_oppilaan_opinnot.ipynb": 2}
 
 @pytest.fixture(scope="module")
 def demo_register(tmp_path_factory) -> Path:
-    from toolkit.cli import main
+    from toolkit.cli.main import main
 
     folder = tmp_path_factory.mktemp("demo")
     assert main(["demo", str(folder), "--as-of", AS_OF.isoformat()]) == 0
@@ -64,7 +64,7 @@ def test_notebook_runs_top_to_bottom_on_the_demo_register(name, demo_register):
 
 @pytest.mark.slow
 def test_student_notebook_follows_the_student_parameter(demo_register):
-    from toolkit.review import load_review
+    from toolkit.jobs.review import load_review
 
     tables = load_review(demo_register, AS_OF).tables
     last = tables.students.loc[tables.students["student_id"].isin(tables.studies["student_id"]), "student_id"].iloc[-1]
@@ -106,5 +106,6 @@ def test_notebooks_use_only_the_public_review_api(name):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     imports = sorted({line.strip() for line in source.splitlines() if line.strip().startswith(("import ", "from "))})
-    assert imports == ["from datetime import date", "from pathlib import Path", "from toolkit import plots, review"]
+    assert imports == ["from datetime import date", "from pathlib import Path", "from toolkit.jobs.review import load_review",
+                       "from toolkit.review import frames as review", "from toolkit.review import plots"]
     assert not re.search(r"\b(plots|review)\._", source)  # no private helpers

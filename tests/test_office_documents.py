@@ -31,7 +31,7 @@ from office import (
 )
 from workbooks import build_register
 
-from toolkit.cli import main
+from toolkit.cli.main import main
 
 POPPLER = ("pdftotext", "pdfinfo", "pdffonts")
 pytestmark = [pytest.mark.libreoffice,
@@ -49,9 +49,9 @@ def cli(*args: str) -> int:
 
 def issue(register: Path, *, kinds: tuple[str, ...] = (), students: tuple[str, ...] = (), pdf: bool = False) -> dict:
     """Plan as the command does, then `certificates --apply`; returns {docx name: (context, student row)}."""
-    from toolkit.certificates import plan_run
+    from toolkit.jobs.certificates import plan_run
+    from toolkit.jobs.check import load_checked
     from toolkit.rules.certificate_context import certificate_contexts
-    from toolkit.validation import load_checked
 
     reg, checked = load_checked(register, AS_OF)
     plan = plan_run(reg, checked.tables, AS_OF, students=students, **({"kinds": kinds} if kinds else {}))
@@ -66,8 +66,8 @@ def issue(register: Path, *, kinds: tuple[str, ...] = (), students: tuple[str, .
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory) -> dict:
-    from toolkit.teacher_lists import write_teacher_lists
-    from toolkit.validation import load_checked
+    from toolkit.jobs.check import load_checked
+    from toolkit.jobs.teacher_lists import write_teacher_lists
 
     root = tmp_path_factory.mktemp("documents")
     assert cli("demo", str(root / "demo")) == 0
@@ -164,7 +164,8 @@ def test_certificate_fonts_are_embedded_and_show_finnish_letters(made):
 # --- teacher lists -----------------------------------------------------------------------------------
 
 def test_teacher_lists_show_their_students_as_written(made):
-    from toolkit.teacher_lists import HEADERS, list_rows, students_by_teacher
+    from toolkit.office.teacher_workbook import HEADERS
+    from toolkit.rules.teacher_lists import list_rows, students_by_teacher
 
     by_teacher = students_by_teacher(made["tables"])
     assert len(made["lists"].lists) >= 3
@@ -195,8 +196,8 @@ def test_teacher_lists_print_landscape_with_the_teacher_and_every_student(made):
 # --- annotated copies ---------------------------------------------------------------------------------
 
 def findings_of(path: Path):
-    from toolkit.reading import read_register
-    from toolkit.validation import check_register
+    from toolkit.rules.validation import check_register
+    from toolkit.xlsx.reading import read_register
 
     return check_register(read_register(path), AS_OF).findings
 
@@ -216,7 +217,7 @@ def test_the_annotated_copy_lists_every_finding_and_keeps_the_bad_values(made):
 
 
 def test_a_libreoffice_save_of_the_annotated_copy_keeps_marks_and_comments(made):
-    from toolkit.annotate import ERROR_FILL
+    from toolkit.office.annotated_copy import ERROR_FILL
 
     book = openpyxl.load_workbook(made["resaved"])
     assert book.sheetnames[0] == "Tarkistus"
@@ -251,7 +252,7 @@ def test_the_access_answer_workbook_shows_the_persons_rows(made):
 
 
 def test_the_access_answer_document_holds_its_whole_text_in_the_pdf(made):
-    from toolkit.rendering import document_text
+    from toolkit.office.docx_templates import document_text
 
     path = made["answers"]["docx"]
     assert pdf_a4(made["pdfs"][path]) and pdf_landscape(made["pdfs"][path])

@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from office import record_text, shown_as_written, to_csv_sheets, to_xlsx, trimmed
 
-from toolkit.cli import main
-from toolkit.demo_data import build_demo
+from toolkit.cli.main import main
+from toolkit.demo.data import build_demo
 from workbook_schema import SHEETS
 
 pytestmark = pytest.mark.libreoffice
@@ -223,8 +223,8 @@ def test_dropdowns_survive_a_libreoffice_save(made, resaved, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_libreoffice_save_reads_back_to_the_same_tables_and_findings(made, resaved, kind):
-    from toolkit.reading import read_register
-    from toolkit.validation import check_register
+    from toolkit.rules.validation import check_register
+    from toolkit.xlsx.reading import read_register
 
     ours = check_register(read_register(made["paths"][kind]), AS_OF)
     theirs = check_register(read_register(resaved[kind]), AS_OF)
@@ -259,8 +259,8 @@ def applied_after_libreoffice(made, resaved, tmp_path_factory) -> dict[str, Path
 @pytest.mark.parametrize("kind", APPLIED)
 def test_commands_write_a_libreoffice_saved_register_as_they_write_their_own(made, applied_after_libreoffice,
                                                                             kind):
-    from toolkit.reading import read_register
-    from toolkit.validation import check_register
+    from toolkit.rules.validation import check_register
+    from toolkit.xlsx.reading import read_register
 
     ours = check_register(read_register(made["paths"][kind]), AS_OF)
     theirs = check_register(read_register(applied_after_libreoffice[kind]), AS_OF)
@@ -285,8 +285,8 @@ TRICKY = {"formula": "=1+1", "plus": "+358 40 123 4567", "minus": "-5", "at": "@
 
 
 def test_text_written_through_the_safe_writer_shows_verbatim_in_libreoffice(made, tmp_path):
-    from toolkit.fileinfo import fingerprint
-    from toolkit.writing import RegisterChange, write_changes
+    from toolkit.xlsx.fingerprint import fingerprint
+    from toolkit.xlsx.safe_write import RegisterChange, write_changes
 
     register = tmp_path / "in" / "teksti.xlsx"
     register.parent.mkdir()

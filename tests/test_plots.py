@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from toolkit import plots, review
+from toolkit.jobs.review import load_review
+from toolkit.model.errors import RegisterHasErrors
+from toolkit.review import frames as review
+from toolkit.review import plots
 
 TODAY = date(2025, 6, 1)
 
@@ -378,7 +381,7 @@ def test_load_review_reads_checks_and_decides(tmp_path):
     t = make_tables(students=[student("0001"), student("0002", deletion_requested=date(2025, 5, 2))],
                     studies=[study("0001", "Muskari 1", 50, date(2024, 5, 31))])
     path = write_register(tmp_path / "rekisteri.xlsx", t)
-    got = review.load_review(path, TODAY)
+    got = load_review(path, TODAY)
     assert got.as_of == TODAY
     assert list(got.tables.students["student_id"]) == ["0001", "0002"]
     assert got.eligibility[["student_id", "certificate", "status", "missing"]].values.tolist() == [
@@ -393,7 +396,7 @@ def test_load_review_counts_expired_backups_beside_the_register(tmp_path):
     (tmp_path / "varmuuskopiot").mkdir()
     for stamp in ("20250101-120000", "20250520-120000"):  # 151 and 12 days before TODAY; 90 days kept
         (tmp_path / "varmuuskopiot" / f"rekisteri-{stamp}.xlsx").write_bytes(b"")
-    got = review.load_review(path, TODAY)
+    got = load_review(path, TODAY)
     assert got.purge[["rule", "action"]].values.tolist() == [["backup-expired", "delete-file"]]
 
 
@@ -402,18 +405,18 @@ def test_load_review_refuses_a_register_with_errors_naming_the_cell(tmp_path):
 
     t = make_tables(students=[student("0001", status="kadonnut")], studies=[study("0001")])
     path = write_register(tmp_path / "rekisteri.xlsx", t)
-    with pytest.raises(review.RegisterHasErrors) as caught:
-        review.load_review(path, TODAY)
+    with pytest.raises(RegisterHasErrors) as caught:
+        load_review(path, TODAY)
     assert caught.value.exit_code == 1
     assert "Rekisterissä on 1 virhe," in caught.value.message("fi") and "Oppilaat I2" in caught.value.message("fi")
     assert "The register has 1 error," in caught.value.message("en")
 
 
 def test_load_review_of_a_missing_file_is_a_clear_refusal(tmp_path):
-    from toolkit.errors import MuskariError
+    from toolkit.model.errors import MuskariError
 
     with pytest.raises(MuskariError):
-        review.load_review(tmp_path / "ei_ole.xlsx", TODAY)
+        load_review(tmp_path / "ei_ole.xlsx", TODAY)
 
 
 # --- helpers the student notebook calls ------------------------------------------------------------
@@ -446,7 +449,7 @@ def test_importing_the_plots_loads_no_matplotlib_and_drawing_uses_no_pyplot():
     import subprocess
     import sys
 
-    code = ("import sys, toolkit.plots as p; assert 'matplotlib' not in sys.modules, 'matplotlib at import'; "
+    code = ("import sys, toolkit.review.plots as p; assert 'matplotlib' not in sys.modules, 'matplotlib at import'; "
             "sys.path.insert(0, 'tests'); from factories import make_tables, student; "
             "t = make_tables(students=[student()]); p.plot_students_by_status(t.students).savefig(__import__('io').BytesIO()); "
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot'")

@@ -8,8 +8,8 @@ import sys
 import pytest
 from workbooks import build_register
 
-from toolkit import progress
-from toolkit.cli import main
+from toolkit.cli.main import main
+from toolkit.system import progress
 
 
 class Terminal(io.StringIO):
@@ -56,8 +56,8 @@ def test_nothing_for_a_small_register(monkeypatch, register):
 def test_the_bar_reaches_its_total_when_reading_and_checking(monkeypatch, register):
     from datetime import date
 
-    from toolkit.reading import read_register
-    from toolkit.validation import check_register
+    from toolkit.rules.validation import check_register
+    from toolkit.xlsx.reading import read_register
 
     steps: list[float] = []
     check_register(read_register(register, progress=steps.append), date(2026, 6, 1), progress=steps.append)

@@ -11,7 +11,7 @@ import pytest
 from factories import certificate, contact, graduate, make_tables, student, study
 from registers import write_register
 
-from toolkit.cli import main
+from toolkit.cli.main import main
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -48,8 +48,8 @@ def test_golden_dry_run_table(tmp_path, capsys, lang):
 
 @pytest.mark.libreoffice
 def test_the_erased_register_opens_in_libreoffice_with_no_trace(tmp_path, soffice):
-    from toolkit.erasure import apply_purge, plan_purge
-    from toolkit.erasure_scan import Kept, Person, ScanReport, needles_for, scan_zip
+    from toolkit.erasure.scan import Kept, Person, ScanReport, needles_for, scan_zip
+    from toolkit.jobs.purge import apply_purge, plan_purge
 
     path = small_register(tmp_path)
     apply_purge(plan_purge(path, date(2026, 6, 1)), datetime(2026, 6, 1, 12))

@@ -10,12 +10,11 @@ from factories import certificate, contact, graduate, make_tables, student, stud
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from toolkit.model.dates import age_on, completed_months
 from toolkit.rules.purge import (
     RULES,
     BackupFile,
-    age_at,
     bcc_list,
-    completed_months,
     count_by_rule,
     find_purge_actions,
 )
@@ -221,8 +220,8 @@ def test_output_is_in_rule_order_and_counted():
     (date(2019, 3, 1), date(2026, 2, 28), 6), (date(2019, 3, 1), date(2026, 3, 1), 7),
     (date(2016, 2, 29), date(2023, 2, 28), 6), (date(2016, 2, 29), date(2023, 3, 1), 7),
 ])
-def test_age_at(birth, day, age):
-    assert age_at(birth, day) == age
+def test_age_on(birth, day, age):
+    assert age_on(birth, day) == age
 
 
 @given(start=st.dates(date(1990, 1, 1), date(2030, 12, 31)), extra=st.integers(0, 3000))

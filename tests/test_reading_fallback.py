@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from workbooks import AS_OF, build_register
 
-from toolkit.validation import load_checked
+from toolkit.jobs.check import load_checked
 
 
 @pytest.mark.parametrize("cell", [("Opinnot", "E3"), ("Oppilaat", "D2")], ids=["Suoritettu", "Syntymäaika"])
@@ -19,7 +19,7 @@ def test_a_negative_huge_number_in_a_date_cell_is_an_invalid_date(tmp_path, cell
 def test_the_fallback_gives_the_same_cells_as_calamine(tmp_path):
     from python_calamine import CalamineWorkbook
 
-    from toolkit.reading import _rows_by_openpyxl
+    from toolkit.xlsx.reading import _rows_by_openpyxl
 
     path = build_register(tmp_path / "r.xlsx")
     for name in ("Oppilaat", "Opinnot", "Opettajat"):

@@ -12,8 +12,8 @@ from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.errors import TemplateProblem
-from toolkit.rendering import (
+from toolkit.model.errors import TemplateProblem
+from toolkit.office.docx_templates import (
     XML_ILLEGAL,
     document_text,
     load_template,

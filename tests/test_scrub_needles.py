@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from toolkit.scrubbing import Needles
+from toolkit.xlsx.scrub import Needles
 
 
 @pytest.mark.parametrize("text,hit", [

@@ -12,9 +12,9 @@ import pytest
 from factories import make_tables, student, study
 from registers import write_register
 
-from toolkit.cli import main
-from toolkit.semester import SemesterResult, write_summary
-from toolkit.validation import load_checked
+from toolkit.cli.main import main
+from toolkit.jobs.check import load_checked
+from toolkit.jobs.semester import SemesterResult, write_summary
 
 AS_OF = "2026-11-25"
 TODAY = date(2026, 11, 25)
@@ -192,7 +192,7 @@ def test_the_summary_hook_links_images_relative_to_the_folder(tmp_path, capsys, 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
     register = small_register(tmp_path, Paikkakunta="Espoo", Allekirjoittaja="Anna Opettaja")
     assert run(capsys, "semester", str(register), "--out", str(tmp_path / "out"))[0] == 0
-    from toolkit.semester import run_semester
+    from toolkit.jobs.semester import run_semester
 
     result = run_semester(register, tmp_path / "out", today=TODAY, now=__import__("datetime").datetime(2026, 11, 25))
     path = write_summary(tmp_path / "out", result, images=[tmp_path / "out" / "kuvat" / "tunnit.png"])

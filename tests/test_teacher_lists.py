@@ -13,8 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from registers import write_register
 
-from toolkit.cli import main
-from toolkit.teacher_lists import HEADERS, safe_file_stem, students_by_teacher, write_teacher_lists
+from toolkit.cli.main import main
+from toolkit.jobs.teacher_lists import write_teacher_lists
+from toolkit.model.text import safe_file_stem
+from toolkit.office.teacher_workbook import HEADERS
+from toolkit.rules.teacher_lists import students_by_teacher
 
 TEACHERS = [{"name": "Liisa Laulu", "email": "liisa@example.fi"}, {"name": "Pekka Piano", "email": None},
             {"name": "Ulla Urut", "email": None}]

@@ -15,9 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from writing_support import build_register, leftovers, parts
 
-from toolkit import writing
-from toolkit.cellvalues import UnwritableValue
-from toolkit.errors import (
+from toolkit.model.errors import (
     ErasureIncomplete,
     FileProblem,
     MuskariError,
@@ -25,9 +23,11 @@ from toolkit.errors import (
     RegisterLocked,
     VerificationFailed,
 )
-from toolkit.fileinfo import fingerprint
-from toolkit.verifying import read_values
-from toolkit.writing import RegisterChange, list_backups, write_changes
+from toolkit.xlsx import safe_write as writing
+from toolkit.xlsx.cell_values import UnwritableValue
+from toolkit.xlsx.fingerprint import fingerprint
+from toolkit.xlsx.safe_write import RegisterChange, list_backups, write_changes
+from toolkit.xlsx.verify import read_values
 
 NOW = datetime(2026, 11, 25, 14, 30, 12)
 
@@ -289,7 +289,7 @@ def test_register_changed_since_read_is_refused(register, how):
 
 
 def test_register_changed_during_the_write_is_refused(register, monkeypatch):
-    from toolkit import verifying
+    from toolkit.xlsx import verify as verifying
 
     real = verifying.verify
 
@@ -371,7 +371,7 @@ def test_a_write_that_runs_out_of_disk_midway_leaves_nothing(register, monkeypat
 
 
 def test_verification_failure_keeps_the_original(register, monkeypatch):
-    from toolkit.package import Package
+    from toolkit.xlsx.package import Package
 
     real = Package.to_bytes
 
@@ -388,7 +388,7 @@ def test_verification_failure_keeps_the_original(register, monkeypatch):
 
 
 def test_verification_catches_a_wrong_cell(register, monkeypatch):
-    from toolkit.sheetxml import SheetEditor
+    from toolkit.xlsx.sheet_editor import SheetEditor
 
     real = SheetEditor.set_value
 
@@ -544,7 +544,7 @@ def test_before_replace_sees_the_new_bytes_and_can_stop_the_write(register):
 
 
 def test_overwriting_a_formula_drops_the_stale_calculation_chain(tmp_path):
-    from toolkit.package import Package
+    from toolkit.xlsx.package import Package
 
     def formula(workbook):
         workbook["Oppilaat"]["N1"] = "Oma"
@@ -638,7 +638,7 @@ def test_backup_that_cannot_be_made_stops_the_write(register):
 
 def test_cells_and_rows_without_positions_are_handled(tmp_path):
     # some writers leave out r= on rows and cells; positions are then implicit
-    from toolkit.package import Package
+    from toolkit.xlsx.package import Package
 
     path = build_register(tmp_path / "r.xlsx", students=3)
     package = Package.read(path)

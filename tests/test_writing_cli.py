@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from toolkit.cli import main
-from toolkit.verifying import read_values
-from toolkit.writing import list_backups
+from toolkit.cli.main import main
+from toolkit.xlsx.safe_write import list_backups
+from toolkit.xlsx.verify import read_values
 
 AS_OF = "2026-11-25"
 
@@ -49,7 +49,7 @@ def test_open_register_exit_3(demo, capsys, lock, lang, words):
 
 
 def test_register_saved_by_the_owner_meanwhile_exit_3(demo, capsys, monkeypatch):
-    from toolkit import applying
+    from toolkit.xlsx import apply as applying
 
     register, forms = demo
     real = applying.apply_change

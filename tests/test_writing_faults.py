@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from writing_support import build_register
 
-from toolkit.fileinfo import fingerprint
-from toolkit.package import Package
-from toolkit.verifying import read_values
-from toolkit.writing import RegisterChange, write_changes
+from toolkit.xlsx.fingerprint import fingerprint
+from toolkit.xlsx.package import Package
+from toolkit.xlsx.safe_write import RegisterChange, write_changes
+from toolkit.xlsx.verify import read_values
 
 TRIALS = 24
 NOW = datetime(2026, 11, 25, 14, 30, 12)

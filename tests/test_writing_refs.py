@@ -1,4 +1,4 @@
-"""References after deleting or appending rows (toolkit.refs): boundary tables and properties."""
+"""References after deleting or appending rows (toolkit.model.refs, toolkit.xlsx.row_shifts): boundary tables and properties."""
 
 from __future__ import annotations
 
@@ -6,15 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.refs import (
-    RowMap,
-    column_index,
-    column_letters,
-    extend_ref,
-    extend_sqref,
-    shift_ref,
-    shift_sqref,
-)
+from toolkit.model.refs import column_index, column_letters
+from toolkit.xlsx.row_shifts import RowMap, extend_ref, extend_sqref, shift_ref, shift_sqref
 
 
 @pytest.mark.parametrize("ref, deleted, expected", [

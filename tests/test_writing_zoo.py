@@ -17,11 +17,11 @@ import openpyxl
 import pytest
 from writing_support import build_register, parts
 
-from toolkit.errors import WouldLoseContent
-from toolkit.fileinfo import fingerprint
-from toolkit.package import Package
-from toolkit.verifying import read_values
-from toolkit.writing import RegisterChange, write_changes
+from toolkit.model.errors import WouldLoseContent
+from toolkit.xlsx.fingerprint import fingerprint
+from toolkit.xlsx.package import Package
+from toolkit.xlsx.safe_write import RegisterChange, write_changes
+from toolkit.xlsx.verify import read_values
 
 NOW = datetime(2026, 11, 25, 14, 30, 12)
 HEADERS = ("Oppilasnumero", "Etunimi", "Sukunimi", "Syntymäaika", "Tila")
@@ -363,7 +363,7 @@ def test_libreoffice_opens_the_changed_zoo(tmp_path, soffice):
     ("openpyxl-table", "tables", "Opinnot"), ("openpyxl-formulas", "formulas", "Oppilaat"),
 ])
 def test_the_inventory_names_each_feature_and_its_sheet(tmp_path, name, code, sheet):
-    from toolkit.features import Feature, workbook_features
+    from toolkit.xlsx.deletion_guard import Feature, workbook_features
 
     path = ZOO[name][0](tmp_path / "rekisteri.xlsx")
     found = workbook_features(Package.read(path))

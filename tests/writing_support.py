@@ -6,7 +6,7 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-from toolkit.workbook_new import add_records, new_workbook
+from toolkit.office.new_workbook import add_records, new_workbook
 
 NAMES = [("Aino", "Virtanen"), ("Eino", "Korhonen"), ("Helmi", "Mäkinen"), ("Onni", "Nieminen"),
          ("Venla", "Järvinen"), ("Leo", "Heikkinen"), ("Iida", "Koskinen"), ("Väinö", "Lehtonen")]

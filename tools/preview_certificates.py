@@ -29,7 +29,7 @@ AS_OF = "2026-06-01"
 
 def issue(register: Path, *extra: str) -> list[Path]:
     """`muskari certificates REGISTER --apply --pdf ...`; returns the single certificates' PDFs."""
-    from toolkit.cli import main
+    from toolkit.cli.main import main
 
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
@@ -42,7 +42,7 @@ def issue(register: Path, *extra: str) -> list[Path]:
 def sample_pdfs(work: Path) -> list[Path]:
     from office import crowded_register
 
-    from toolkit.cli import main
+    from toolkit.cli.main import main
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         main(["demo", str(work / "demo"), "--as-of", AS_OF])

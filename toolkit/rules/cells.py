@@ -6,7 +6,7 @@ import math
 import re
 from datetime import date, datetime, time, timedelta
 
-from toolkit.normalize import clean_text
+from toolkit.model.text import clean_text
 
 _DMY = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?\s*$")

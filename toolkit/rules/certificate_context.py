@@ -18,6 +18,9 @@ from datetime import date
 
 import pandas as pd
 
+from toolkit.model.dates import birthday
+from toolkit.model.formatting import format_date, format_hours, format_years
+from toolkit.model.tables import Tables
 from toolkit.rules.eligibility import (
     ELIGIBLE,
     FINAL,
@@ -28,8 +31,6 @@ from toolkit.rules.eligibility import (
     PARTICIPATION,
     EligibilityResult,
 )
-from toolkit.rules.formatting import format_date, format_hours, format_years
-from toolkit.tables import Tables
 from workbook_schema.settings import Settings
 
 KINDS = (MUSKARI, FINAL, PARTICIPATION)
@@ -218,20 +219,13 @@ def _rows_for(s: Settings, student: pd.Series, rows: pd.DataFrame, kind: str) ->
     common studies when they count toward them."""
     rows = rows.assign(shown_part=rows["part"])
     if kind == MUSKARI:
-        limit = _birthday(student["birth_date"], int(s.muskari_age_limit))
+        limit = birthday(student["birth_date"], int(s.muskari_age_limit))
         return rows[(rows["part"] == PART_MUSKARI) & (rows["completed"].map(lambda d: d < limit))]
     if kind == FINAL:
         if s.muskari_counts_to_common:
             rows.loc[rows["part"] == PART_MUSKARI, "shown_part"] = PART_COMMON
         return rows[rows["shown_part"].isin([PART_COMMON, PART_THEMATIC])]
     return rows
-
-
-def _birthday(birth: date, age: int) -> date:
-    year = birth.year + age
-    if (birth.month, birth.day) == (2, 29) and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
-        return date(year, 3, 1)
-    return birth.replace(year=year)
 
 
 def sample_context(settings: Settings | None = None) -> dict:

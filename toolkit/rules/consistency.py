@@ -7,16 +7,11 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from toolkit.findings import Finding, cell_ref
-from toolkit.messages import make
-from toolkit.normalize import key
+from toolkit.model.dates import age_on
+from toolkit.model.findings import Finding, cell_ref, make
+from toolkit.model.tables import Tables
+from toolkit.model.text import key
 from toolkit.rules.cells import display
-from toolkit.tables import Tables
-
-
-def age_on(birth: date, day: date) -> int:
-    """Completed years at ``day``."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def _where(frame: pd.DataFrame, mask) -> pd.DataFrame:

@@ -30,8 +30,9 @@ from string import Formatter
 import numpy as np
 import pandas as pd
 
-from toolkit.rules.formatting import format_date, format_hours
-from toolkit.tables import Tables
+from toolkit.model.dates import birthday_keys
+from toolkit.model.formatting import format_date, format_hours
+from toolkit.model.tables import Tables
 
 MUSKARI = "muskaritodistus"
 FINAL = "päättötodistus"
@@ -243,15 +244,6 @@ def _studies(studies: pd.DataFrame, units: pd.DataFrame, ids: np.ndarray):
     return code[ok], part[ok], hours[ok], completed[ok]
 
 
-def _birthday_keys(birth: pd.DatetimeIndex, age: int) -> np.ndarray:
-    """yyyymmdd of each student's `age`th birthday; 29.2. falls on 1.3. in years without it."""
-    year = birth.year.to_numpy() + age
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    month_day = birth.month.to_numpy() * 100 + birth.day.to_numpy()
-    month_day = np.where((month_day == 229) & ~leap, 301, month_day)
-    return (year * 10000 + month_day).astype(np.int64)
-
-
 def _issued(certificates: pd.DataFrame, kind: str, ids: np.ndarray):
     """Per student: issued?, the first such certificate's number and date (None when not issued)."""
     certs = certificates.dropna(subset=["student_id"])
@@ -274,6 +266,6 @@ def _key_to_date(key) -> date | None:
     return date(key // 10000, key // 100 % 100, key % 100)
 
 
-def age_on(birth: date, day: date) -> int:
-    """Completed years at `day` (a 29.2. birthday counts as reached on 1.3. in other years)."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+def _birthday_keys(birth: pd.DatetimeIndex, age: int) -> np.ndarray:
+    """yyyymmdd of each student's ``age``-th birthday (toolkit.model.dates.birthday_keys)."""
+    return birthday_keys(birth.year.to_numpy(), birth.month.to_numpy(), birth.day.to_numpy(), age)

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from toolkit import normalize
-from toolkit.findings import Finding
-from toolkit.messages import make
+from toolkit.model import text as normalize
+from toolkit.model.findings import Finding, make
 from workbook_schema.models import EMAIL_PATTERN
 
 PURPOSES = ("registration", "muskari-ended", "all")

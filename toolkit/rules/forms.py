@@ -28,9 +28,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from toolkit import normalize
-from toolkit.findings import Finding, cell_ref
-from toolkit.messages import make
+from toolkit.model import text as normalize
+from toolkit.model.findings import Finding, cell_ref, make
 from toolkit.rules.identity_codes import find_identity_codes, mask
 from workbook_schema.models import EMAIL_PATTERN, PHONE_PATTERN
 

@@ -39,8 +39,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from toolkit.rules.formatting import format_date, format_number
-from toolkit.tables import Tables
+from toolkit.model.dates import age_on, completed_months
+from toolkit.model.formatting import format_date, format_number
+from toolkit.model.tables import Tables
 
 DELETION_REQUESTED = "deletion-requested"
 STUDY_WINDOW_CLOSED = "study-window-closed"
@@ -100,7 +101,7 @@ class _Blank(dict):
 
 @dataclass(frozen=True)
 class BackupFile:
-    """A backup the safe write path kept (``toolkit.writing.list_backups``), as the rules see it."""
+    """A backup the safe write path kept (``toolkit.xlsx.safe_write.list_backups``), as the rules see it."""
 
     path: str          # shown to the owner and deleted by the job
     made: date
@@ -178,16 +179,6 @@ def bcc_list(actions: Iterable[PurgeAction]) -> str:
 
 # --- dates ------------------------------------------------------------------------------------------
 
-def age_at(birth: date, day: date) -> int:
-    """Completed years at ``day`` (a 29.2. birthday falls on 1.3. in other years)."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def completed_months(start: date, day: date) -> int:
-    """Completed calendar months from ``start`` to ``day`` (31.8. -> 28.2. is five, -> 1.3. six)."""
-    return (day.year - start.year) * 12 + day.month - start.month - (day.day < start.day)
-
-
 def _fmt(value: object, lang: str) -> object:
     if isinstance(value, date):
         return format_date(value, lang)
@@ -255,7 +246,7 @@ def _study_window_closed(tables: Tables, today: date) -> list[PurgeAction]:
     holders = _final_certificate_holders(tables)
     out = []
     for _, st in ended.iterrows():
-        if st["birth_date"] is not None and age_at(st["birth_date"], today) >= limit:
+        if st["birth_date"] is not None and age_on(st["birth_date"], today) >= limit:
             reason = "age"
         elif st["student_id"] in holders:
             reason = "final-certificate"

@@ -1,0 +1,1 @@
+"""The command line: the parser, the common options and one small module per command."""

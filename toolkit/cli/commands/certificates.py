@@ -1,0 +1,97 @@
+"""`muskari certificates REGISTER [--out DIR] [--student ID]… [--type T] [--pdf] [--apply]`.
+
+Without --apply: lists what would be issued (numbers, students, files). With it: renders, records in
+Todistukset and Valmistuneet, and puts the documents in DIR (default `todistukset/` beside the register).
+Requested certificates that will not be issued are explained on stderr (exit 3 when nothing is left).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from toolkit.cli.options import add_common_options, today
+
+KINDS = ("muskaritodistus", "päättötodistus", "osallistumistodistus")
+HEADERS = {"fi": ("Todistusnumero", "Oppilasnumero", "Nimi", "Todistus", "Tiedosto"),
+           "en": ("Number", "Student", "Name", "Certificate", "File")}
+
+
+def configure(parser) -> None:
+    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
+    parser.add_argument("--out", type=Path, metavar="KANSIO",
+                        help="todistusten kansio (oletus todistukset/ rekisterin vieressä) / output folder")
+    parser.add_argument("--student", action="append", default=[], metavar="OPPILASNUMERO",
+                        help="vain nämä oppilaat (toistettavissa) / only these students (repeatable)")
+    parser.add_argument("--type", dest="kind", choices=KINDS,
+                        help="vain tämä todistus; osallistumistodistus vaatii --student / only this kind")
+    parser.add_argument("--pdf", action="store_true", help="myös PDF:t ja yksi tulostettava PDF / also PDFs")
+    parser.add_argument("--apply", action="store_true", help="kirjoita todistukset ja tallenna rekisteriin / do it")
+    add_common_options(parser)
+
+
+def run(args) -> int:
+    from datetime import datetime
+
+    from toolkit.jobs.certificates import check_templates, issue_certificates, plan_run
+    from toolkit.jobs.check import load_checked
+    from toolkit.reports.findings import refuse_with_findings
+    from toolkit.reports.formats import emit
+
+    if args.kind == "osallistumistodistus" and not args.student:
+        print(_say(args.lang, "osallistumistodistus annetaan pyynnöstä: anna --student OPPILASNUMERO.",
+                   "a participation certificate is issued on request: give --student ID."), file=sys.stderr)
+        return 2
+    as_of = today(args)
+    register, result = load_checked(args.register, as_of)
+    if not result.ok:
+        return refuse_with_findings(result.findings, args.lang, args.format)
+    kinds = (args.kind,) if args.kind else KINDS[:2]
+    plan = plan_run(register, result.tables, as_of, out_dir=args.out, students=tuple(args.student), kinds=kinds)
+    for refusal in plan.refusals:
+        print("muskari: " + refusal.message(args.lang), file=sys.stderr)
+    check_templates(register, plan, pdf=args.pdf)     # a bad template stops even a dry run
+    if not args.apply:
+        emit(render_plan(plan, args.format, args.lang, applied=False))
+        if plan.missing_settings:
+            print(_say(args.lang, "täytä ennen --apply-ajoa Asetukset-välilehdelle: ",
+                       "before --apply, fill in on the Asetukset sheet: ") + ", ".join(plan.missing_settings),
+                  file=sys.stderr)
+        return 3 if plan.refusals and not plan.requests else 0
+    from toolkit.system.progress import task
+
+    # no refresh thread: redrawn as documents finish (the batch runs in worker processes)
+    with task("Todistukset", "Certificates", len(plan.requests), big=len(plan.requests) > 1,
+              refresh_thread=False) as bar:
+        issued = issue_certificates(register, result.tables, plan, pdf=args.pdf, now=datetime.now(),
+                                    progress=bar.advance)
+    emit(render_plan(plan, args.format, args.lang, applied=True))
+    if issued.combined_pdf:
+        print(_say(args.lang, f"tulostettava PDF: {issued.combined_pdf} (poista tulostuksen jälkeen)",
+                   f"PDF for printing: {issued.combined_pdf} (delete it after printing)"), file=sys.stderr)
+    return 3 if plan.refusals and not plan.requests else 0
+
+
+def _say(lang: str, fi: str, en: str) -> str:
+    return en if lang == "en" else fi
+
+
+def render_plan(plan, fmt: str, lang: str, *, applied: bool) -> str:
+    from toolkit.reports.formats import format_csv, format_json, format_table
+
+    rows = [(r.number, r.student_id, r.name, r.kind, str(plan.out_dir / r.file_name)) for r in plan.requests]
+    if fmt == "json":
+        return format_json({"applied": applied, "certificates": [
+            {"number": n, "student_id": s, "name": name, "certificate": k, "file": f} for n, s, name, k, f in rows],
+            "refused": [{"student_id": x.student_id, "certificate": x.kind, "reason_code": x.reason,
+                         "reason": x.message(lang)} for x in plan.refusals]})
+    if fmt == "csv":
+        return format_csv(rows, ("number", "student_id", "name", "certificate", "file"))
+    if not rows:
+        return _say(lang, "Ei annettavia todistuksia.\n", "No certificates are due.\n")
+    if applied:
+        tail = _say(lang, f"Annettu {len(rows)} todistusta.\n", f"Issued {len(rows)} certificate(s).\n")
+    else:
+        tail = _say(lang, f"Annettaisiin {len(rows)} todistusta. Kirjoita ne valitsimella --apply.\n",
+                    f"{len(rows)} certificate(s) would be issued. Issue them with --apply.\n")
+    return format_table(rows, HEADERS[lang]) + tail

@@ -1,0 +1,38 @@
+"""`muskari import-forms REGISTER FORMS [--apply]`: semester registration forms into the register.
+
+Without --apply it prints the change report and changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.cli.options import add_common_options, today
+
+
+def configure(parser) -> None:
+    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
+    parser.add_argument("forms", type=Path, metavar="LOMAKKEET",
+                        help="lomakepalvelun vienti (.xlsx tai .csv) / the forms export (.xlsx or .csv)")
+    parser.add_argument("--apply", action="store_true",
+                        help="tallenna muutokset rekisteriin / save the changes in the register")
+    add_common_options(parser)
+
+
+def run(args) -> int:
+    from toolkit.jobs.check import load_checked
+    from toolkit.jobs.import_forms import import_forms
+    from toolkit.reports.findings import refuse_with_findings
+    from toolkit.reports.formats import emit, format_csv, format_json
+    from toolkit.reports.forms import CSV_HEADERS, plan_rows, plan_to_dict, render_plan
+
+    checked = load_checked(args.register, today(args))
+    if not checked[1].ok:
+        return refuse_with_findings(checked[1].findings, args.lang)
+    outcome = import_forms(args.register, args.forms, today(args), apply=args.apply, checked=checked)
+    if args.format == "json":
+        emit(format_json({"as_of": today(args).isoformat(), **plan_to_dict(outcome.plan, args.lang, args.apply)}))
+    elif args.format == "csv":
+        emit(format_csv(plan_rows(outcome.plan, args.lang), CSV_HEADERS))
+    else:
+        emit(render_plan(outcome.plan, args.forms.name, args.lang, args.apply))
+    return 0

@@ -1,0 +1,26 @@
+"""`muskari init REGISTER`: create an empty register with every sheet, header, dropdown and setting."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from toolkit.cli.options import add_common_options
+
+
+def configure(parser) -> None:
+    parser.add_argument("register", type=Path, metavar="REKISTERI",
+                        help="uuden rekisterin .xlsx-tiedosto; olemassa olevaa ei korvata / the new register")
+    add_common_options(parser)
+
+
+def run(args) -> int:
+    from toolkit.jobs.init import create_register
+    from toolkit.reports.formats import emit
+    from toolkit.reports.new_files import render_created
+
+    counts = create_register(args.register)
+    emit(render_created({"register": args.register}, counts, args.format, args.lang))
+    print("Open it in Excel and read the Ohje sheet first." if args.lang == "en" else
+          "Avaa rekisteri Excelissä ja lue ensin Ohje-välilehti.", file=sys.stderr)
+    return 0

@@ -1,0 +1,60 @@
+"""`muskari restore BACKUP --to PATH [--force]`: decrypt a backup and replay every recorded erasure.
+
+The backup is unpacked into a hidden folder beside PATH; the erasures recorded in the user's
+configuration folder (keyed hashes of the erased ids) are carried out on that copy; only then are the
+register and its documents moved into place. A wrong password is exit 3.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.cli.options import add_common_options, today
+
+
+def configure(parser) -> None:
+    parser.add_argument("backup", type=Path, metavar="VARMUUSKOPIO", help="muskari backup -komennon .zip / the backup")
+    parser.add_argument("--to", type=Path, required=True, metavar="POLKU",
+                        help="palautettavan rekisterin polku tai kansio / where to restore (file or folder)")
+    parser.add_argument("--force", action="store_true",
+                        help="korvaa olemassa olevat tiedostot / overwrite existing files")
+    add_common_options(parser, formats=("table", "json"))
+
+
+def run(args) -> int:
+    from toolkit.jobs import backup
+
+    password = backup.read_password(confirm=False)
+    done = backup.restore_backup(args.backup, args.to, password, force=args.force,
+                                 replay=lambda staged: _replay(staged, today(args)))
+    _report(args, done)
+    return 0
+
+
+def _replay(staged: Path, day):
+    """Every recorded erasure, not only those after the backup: one already done finds no one (ids are
+    never reused), and the clock of the computer that made the backup cannot make one be skipped."""
+    from toolkit.jobs.purge import replay_erasures
+    from toolkit.system.secrets import read_erasures
+
+    if not read_erasures():
+        return None
+    return replay_erasures(staged, today=day)
+
+
+def _report(args, done) -> None:
+    from toolkit.reports.formats import emit, format_json
+
+    erased = getattr(done.replayed, "erased", 0)
+    if args.format == "json":
+        emit(format_json({"register": str(done.register), "documents": [str(p) for p in done.documents],
+                          "erasures_replayed": erased, "previous": str(done.previous) if done.previous else None}))
+        return
+    if args.lang == "en":
+        emit(f"Restored {done.register} and {len(done.documents)} document(s); erasures replayed: {erased}.\n"
+             + (f"The register it replaced is kept in {done.previous}.\n" if done.previous else "")
+             + f"Then run muskari purge {done.register}: retention periods may have ended since the backup.\n")
+    else:
+        emit(f"Palautettu {done.register} ja {len(done.documents)} asiakirjaa; toistettuja poistoja: {erased}.\n"
+             + (f"Korvattu rekisteri on tallessa: {done.previous}.\n" if done.previous else "")
+             + f"Aja sitten muskari purge {done.register}: säilytysaikoja on voinut umpeutua varmuuskopion jälkeen.\n")

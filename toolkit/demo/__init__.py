@@ -1,0 +1,1 @@
+"""Synthetic data: the demo register and the benchmark generator's vocabulary (no real person)."""

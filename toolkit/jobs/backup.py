@@ -1,0 +1,413 @@
+"""Encrypted backups of the register (and its documents) for a memory stick, and their restore.
+
+A backup is a zip file whose every member is encrypted with AES-256 (WinZip AE-2, pyzipper). Zip
+member *names* are never encrypted, so members are stored under neutral names (``data/0000``, ...)
+and the real paths (a certificate's file name may hold a child's name) live in the encrypted
+``manifest.json`` with each file's size and SHA-256. A backup is written to a hidden temporary file
+with mode 0600, read back and compared with what was meant before it gets its final name.
+
+Restore decrypts everything into a hidden staging folder beside the target, lets the caller replay
+the erasures made since the backup (``replay``), and only then moves the files into place, so an
+erased person never reappears, not even for a moment.
+
+The password never comes from the command line: ``MUSKARI_BACKUP_PASSWORD`` or an interactive prompt.
+"""
+
+from __future__ import annotations
+
+import errno
+import getpass
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+
+from toolkit.model.errors import FileProblem, Refused, VerificationFailed
+from toolkit.system.private_files import create_private, sync_folder
+
+PASSWORD_ENV = "MUSKARI_BACKUP_PASSWORD"
+MIN_PASSWORD_LENGTH = 8
+MANIFEST = "manifest.json"
+FORMAT = "muskari-backup"
+DOCUMENTS_FOLDER = "todistukset"
+MAX_TOTAL_BYTES = 4 * 1024**3      # a restore never unpacks more than this (zip bomb guard)
+_STAMP = "%Y%m%d-%H%M%S"
+_NAME = re.compile(r"^(?P<stem>.+)-varmuuskopio-(?P<stamp>\d{8}-\d{6})(?:-\d+)?\.zip\Z", re.DOTALL)
+
+
+# --- the password -------------------------------------------------------------------------------
+
+def read_password(*, confirm: bool, env: Mapping[str, str] | None = None,
+                  prompt: Callable[[str], str] = getpass.getpass, interactive: bool | None = None) -> str:
+    """The backup password from MUSKARI_BACKUP_PASSWORD, else asked at the terminal (twice when ``confirm``)."""
+    env = os.environ if env is None else env
+    password = env.get(PASSWORD_ENV)
+    if password is None:
+        if not (sys.stdin.isatty() if interactive is None else interactive):
+            raise Refused(
+                f"Salasana puuttuu. Aseta se ympäristömuuttujaan {PASSWORD_ENV} tai aja komento päätteessä, "
+                "jolloin se kysytään. Salasanaa ei koskaan anneta komentorivillä.",
+                f"No password. Set {PASSWORD_ENV} or run the command in a terminal to be asked for it. "
+                "The password is never given on the command line.")
+        password = prompt("Varmuuskopion salasana / backup password: ")
+        if confirm and prompt("Salasana uudelleen / again: ") != password:
+            raise Refused("Salasanat eivät täsmää. Aja komento uudelleen.",
+                          "The passwords do not match. Run the command again.")
+    if not password:
+        raise Refused("Salasana on tyhjä. Anna salasana.", "The password is empty. Give a password.")
+    if confirm and len(password) < MIN_PASSWORD_LENGTH:
+        raise Refused(f"Salasana on liian lyhyt: käytä vähintään {MIN_PASSWORD_LENGTH} merkkiä, jotta kadonneen "
+                      "muistitikun varmuuskopiota ei voi avata arvaamalla.",
+                      f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters so that a lost "
+                      "memory stick's backup cannot be opened by guessing.")
+    return password
+
+
+# --- naming and expiry ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    created: datetime
+
+
+def backup_name(stem: str, created: datetime) -> str:
+    return f"{stem}-varmuuskopio-{created.strftime(_STAMP)}.zip"
+
+
+def parse_backup_name(name: str) -> tuple[str, datetime] | None:
+    match = _NAME.match(name)
+    if not match:
+        return None
+    try:
+        return match["stem"], datetime.strptime(match["stamp"], _STAMP)
+    except ValueError:
+        return None
+
+
+def list_backups(folder: Path, stem: str) -> list[BackupFile]:
+    """This register's backups in ``folder``, oldest first (the time is read from the name, not mtime)."""
+    found = []
+    for path in folder.glob("*.zip") if folder.is_dir() else ():
+        parsed = parse_backup_name(path.name)
+        if parsed and parsed[0] == stem and path.is_file():
+            found.append(BackupFile(path, parsed[1]))
+    return sorted(found, key=lambda b: (b.created, b.path.name))
+
+
+def expired_backups(backups: Iterable[BackupFile], today: date, keep_days: int) -> list[BackupFile]:
+    """Backups older than ``keep_days`` days on ``today``."""
+    return [b for b in backups if (today - b.created.date()).days > keep_days]
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+def safe_relative(text: str) -> PurePosixPath | None:
+    """A relative path that stays inside its folder, or None (absolute, '..', control characters)."""
+    text = text.replace("\\", "/").strip()
+    if not text or any(ord(ch) < 32 or ord(ch) == 127 or ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                       for ch in text):
+        return None
+    path = PurePosixPath(text)
+    if path.is_absolute() or ".." in path.parts or re.match(r"^[A-Za-z]:", text):
+        return None
+    return path
+
+
+def document_files(register: Path, named: Iterable[str] = ()) -> list[tuple[Path, str]]:
+    """(file, path relative to the register's folder) for everything in ``todistukset/`` beside the
+    register plus the files named in Todistukset (Tiedosto) that exist inside the register's folder."""
+    base = register.resolve().parent
+    found: dict[str, Path] = {}
+    folder = base / DOCUMENTS_FOLDER
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink() and not path.name.startswith(("~$", ".~lock")):
+                found[path.relative_to(base).as_posix()] = path
+    for text in named:
+        rel = safe_relative(text or "")
+        if rel is None:
+            continue
+        path = base / rel
+        if path.is_file() and path.resolve().is_relative_to(base):
+            found.setdefault(rel.as_posix(), path)
+    return [(path, rel) for rel, path in sorted(found.items())]
+
+
+# --- writing a backup -----------------------------------------------------------------------------
+
+@dataclass
+class BackupResult:
+    path: Path
+    files: int
+    bytes: int
+    created: datetime
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise FileProblem(f"Tiedostoa {path} ei voi lukea ({error.strerror}). Tarkista, että se on olemassa.",
+                          f"Cannot read {path} ({error.strerror}). Check that it exists.") from None
+
+
+def create_backup(register: Path, folder: Path, password: str, created: datetime,
+                  documents: Iterable[tuple[Path, str]] = ()) -> BackupResult:
+    """Write an AES-256 encrypted backup of ``register`` (and ``documents``) into ``folder``, mode 0600,
+    verified by reading it back; returns its path."""
+    import pyzipper
+
+    if not password:
+        raise Refused("Salasana on tyhjä.", "The password is empty.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FileProblem(f"Kansiota {folder} ei voi luoda ({error.strerror}). Tarkista, että muistitikku on "
+                          "kiinni ja siihen voi kirjoittaa.",
+                          f"Cannot create the folder {folder} ({error.strerror}). Check that the memory stick "
+                          "is plugged in and writable.") from None
+    entries = [(register.name, "register", _read(register))]
+    entries += [(rel, "document", _read(path)) for path, rel in documents]
+    manifest = {"format": FORMAT, "version": 1, "created": created.isoformat(timespec="seconds"),
+                "register": register.name, "files": []}
+    for i, (rel, role, data) in enumerate(entries):
+        manifest["files"].append({"member": f"data/{i:04d}", "path": rel, "role": role,
+                                  "size": len(data), "sha256": _sha256(data)})
+    target = _free_name(folder, register.stem, created)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".muskari-", suffix=".tmp")  # mode 0600
+    except OSError as error:
+        raise _cannot_write(folder, error) from None
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            with pyzipper.AESZipFile(raw, "w", compression=pyzipper.ZIP_DEFLATED,
+                                     encryption=pyzipper.WZ_AES) as zf:
+                zf.setpassword(password.encode("utf-8"))
+                zf.setencryption(pyzipper.WZ_AES, nbits=256)
+                zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+                for (_rel, _role, data), item in zip(entries, manifest["files"], strict=True):
+                    zf.writestr(item["member"], data)
+            raw.flush()
+            os.fsync(raw.fileno())
+        read_backup(Path(tmp), password, expect=manifest)
+        _make_private(Path(tmp))
+        os.replace(tmp, target)
+        sync_folder(folder)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise _cannot_write(folder, error) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return BackupResult(path=target, files=len(entries), bytes=sum(len(d) for _r, _k, d in entries), created=created)
+
+
+def _cannot_write(folder: Path, error: OSError) -> FileProblem:
+    return FileProblem(f"Kansioon {folder} ei voitu kirjoittaa ({error.strerror or error}). Mitään ei jäänyt "
+                       "puolivalmiiksi. Tarkista, että levyllä on tilaa ja että siihen voi kirjoittaa.",
+                       f"Could not write into {folder} ({error.strerror or error}). Nothing was left half "
+                       "written. Check that the disk has room and is writable.")
+
+
+def _make_private(path: Path) -> None:
+    """Mode 0600; a memory stick's FAT file system has no modes (the backup is encrypted anyway)."""
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError:
+        pass
+    except OSError as error:
+        if error.errno not in (errno.ENOTSUP, errno.EOPNOTSUPP, errno.EINVAL):
+            raise
+
+
+def _free_name(folder: Path, stem: str, created: datetime) -> Path:
+    path = folder / backup_name(stem, created)
+    n = 2
+    while path.exists():
+        path = folder / backup_name(stem, created).replace(".zip", f"-{n}.zip")
+        n += 1
+    return path
+
+
+# --- reading a backup -----------------------------------------------------------------------------
+
+@dataclass
+class BackupContents:
+    manifest: dict
+    files: dict[str, bytes] = field(default_factory=dict)   # relative path -> bytes
+
+    @property
+    def register_name(self) -> str:
+        return self.manifest["register"]
+
+
+def _not_a_backup(path: Path, why_fi: str, why_en: str) -> FileProblem:
+    return FileProblem(f"{path} ei ole muskarin varmuuskopio ({why_fi}). Valitse komennolla muskari backup "
+                       "tehty .zip-tiedosto.",
+                       f"{path} is not a muskari backup ({why_en}). Choose a .zip file made by muskari backup.")
+
+
+def _wrong_password(path: Path) -> Refused:
+    return Refused(f"Väärä salasana: varmuuskopiota {path.name} ei voi avata (tai tiedosto on vioittunut). "
+                   f"Tarkista salasana ({PASSWORD_ENV} tai kysytty salasana) ja yritä uudelleen.",
+                   f"Wrong password: the backup {path.name} cannot be opened (or the file is damaged). "
+                   f"Check the password ({PASSWORD_ENV} or the one asked) and try again.")
+
+
+def read_backup(path: Path, password: str, expect: dict | None = None) -> BackupContents:
+    """Decrypt and check a whole backup: every member AES-encrypted, sizes and SHA-256 as the manifest
+    says (and as ``expect`` says, when given). A wrong password raises Refused."""
+    import pyzipper
+
+    try:
+        zf = pyzipper.AESZipFile(path)
+    except FileNotFoundError:
+        raise FileProblem(f"Varmuuskopiota {path} ei löydy. Tarkista polku.",
+                          f"The backup {path} does not exist. Check the path.") from None
+    except OSError as error:
+        raise FileProblem(f"Varmuuskopiota {path} ei voi lukea ({error.strerror}).",
+                          f"Cannot read the backup {path} ({error.strerror}).") from None
+    except pyzipper.BadZipFile:
+        raise _not_a_backup(path, "ei zip-tiedosto", "not a zip file") from None
+    with zf:
+        infos = zf.infolist()
+        if not infos or any(not (i.flag_bits & 0x1) for i in infos) or MANIFEST not in zf.namelist():
+            raise _not_a_backup(path, "salaamaton tai tuntematon sisältö", "unencrypted or unknown content")
+        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+            raise _not_a_backup(path, "purettuna liian suuri", "too large when unpacked")
+        zf.setpassword(password.encode("utf-8"))
+        try:
+            manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
+            if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), list):
+                raise _not_a_backup(path, "tuntematon sisällysluettelo", "unknown manifest")
+            contents = BackupContents(manifest)
+            for item in manifest["files"]:
+                data = zf.read(item["member"])
+                if len(data) != item["size"] or _sha256(data) != item["sha256"]:
+                    raise VerificationFailed(
+                        f"Varmuuskopion {path.name} tiedosto {item['path']} ei vastaa tarkistussummaansa: "
+                        "varmuuskopio on vioittunut. Käytä toista varmuuskopiota.",
+                        f"File {item['path']} in the backup {path.name} does not match its checksum: "
+                        "the backup is damaged. Use another backup.")
+                contents.files[item["path"]] = data
+        except RuntimeError as error:  # pyzipper: "Bad password for file ..."
+            if "password" in str(error).lower():
+                raise _wrong_password(path) from None
+            raise
+        except pyzipper.BadZipFile as error:  # HMAC mismatch: wrong password that passed the 2-byte check, or damage
+            if "hmac" in str(error).lower():
+                raise _wrong_password(path) from None
+            raise _not_a_backup(path, "vioittunut zip-tiedosto", "damaged zip file") from None
+        except (zlib.error, EOFError, NotImplementedError):  # damaged data, or a wrong password's garbage
+            raise _wrong_password(path) from None
+        except (KeyError, ValueError, TypeError):
+            raise _not_a_backup(path, "puutteellinen sisällysluettelo", "incomplete manifest") from None
+    if expect is not None and [(f["path"], f["sha256"]) for f in expect["files"]] != \
+            [(f["path"], f["sha256"]) for f in contents.manifest["files"]]:
+        raise VerificationFailed("Varmuuskopion tarkistus epäonnistui: luettu sisältö ei vastaa kirjoitettua. "
+                                 "Varmuuskopiota ei tallennettu; kokeile toista muistitikkua.",
+                                 "The backup's check failed: what was read back differs from what was written. "
+                                 "It was not kept; try another memory stick.")
+    return contents
+
+
+# --- restore --------------------------------------------------------------------------------------
+
+@dataclass
+class RestoreResult:
+    register: Path
+    documents: list[Path]
+    replayed: object = None      # whatever ``replay`` returned (the erasure replay's report)
+    previous: Path | None = None  # where the register that --force replaced was kept
+
+
+def restore_target(target: Path, register_name: str) -> Path:
+    """``--to`` may name the register file, or a folder (existing, or a new name without a suffix)."""
+    is_folder = target.is_dir() or (not target.exists() and target.suffix == "")
+    return target / register_name if is_folder else target
+
+
+def restore_backup(backup: Path, target: Path, password: str, *, force: bool = False,
+                   replay: Callable[[Path], object] | None = None, now: datetime | None = None) -> RestoreResult:
+    """Decrypt ``backup`` into ``target`` (a register path or a folder). Documents go to their paths
+    relative to the restored register's folder. ``replay(staged_register)`` runs on the staged copy
+    before anything is moved into place. A register that ``force`` replaces is first copied to
+    ``varmuuskopiot/`` beside it (named as the safe writer names its backups, so purge expires it)."""
+    from toolkit.xlsx.fingerprint import check_not_open
+    contents = read_backup(backup, password)
+    register_path = restore_target(target, Path(contents.register_name).name)
+    if register_path.suffix.lower() != ".xlsx":
+        raise Refused(f"Palautettavan rekisterin nimen pitää päättyä .xlsx: {register_path.name}.",
+                      f"The restored register's name must end with .xlsx: {register_path.name}.")
+    base = register_path.parent
+    placed: dict[PurePosixPath, bytes] = {}
+    for item in contents.manifest["files"]:
+        if item["role"] == "document":
+            rel = safe_relative(item["path"])
+            if rel is None:
+                raise _not_a_backup(backup, f"vaarallinen polku {item['path']!r}", f"unsafe path {item['path']!r}")
+            placed[rel] = contents.files[item["path"]]
+    existing = [p for p in [register_path, *(base / r for r in placed)] if p.exists()]
+    if existing and not force:
+        more_fi = f" (olemassa olevia tiedostoja yhteensä {len(existing)})" if len(existing) > 1 else ""
+        more_en = f" ({len(existing)} existing files in all)" if len(existing) > 1 else ""
+        raise Refused(f"{existing[0]} on jo olemassa{more_fi}. Palautus ei korvaa tiedostoja: valitse toinen "
+                      "paikka tai lisää --force.",
+                      f"{existing[0]} already exists{more_en}. Restore does not overwrite files: choose another "
+                      "place or add --force.")
+    if register_path.exists():
+        check_not_open(register_path)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=base, prefix=".muskari-palautus-"))  # mode 0700
+    except OSError as error:
+        raise _cannot_write(base, error) from None
+    moved: list[Path] = []
+    new: list[Path] = []           # documents this restore adds (taken away again if it fails)
+    try:
+        staged = staging / register_path.name
+        create_private(staged, contents.files[contents.register_name])
+        for rel, data in placed.items():
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            create_private(staging / rel, data)
+        replayed = replay(staged) if replay is not None else None
+        for rel in placed:
+            if (staging / rel).exists():     # the replay deletes an erased person's documents
+                (base / rel).parent.mkdir(parents=True, exist_ok=True)
+                if not (base / rel).exists():
+                    new.append(base / rel)
+                os.replace(staging / rel, base / rel)
+                moved.append(base / rel)
+        previous = _keep_previous(register_path, now or datetime.now()) if register_path.exists() else None
+        os.replace(staged, register_path)
+        sync_folder(base)
+    except OSError as error:
+        for path in new:
+            path.unlink(missing_ok=True)
+        raise _cannot_write(base, error) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RestoreResult(register=register_path, documents=moved, replayed=replayed, previous=previous)
+
+
+def _keep_previous(register: Path, now: datetime) -> Path:
+    from toolkit.xlsx.safe_write import BACKUP_DIR, next_backup_path
+
+    folder = register.parent / BACKUP_DIR
+    folder.mkdir(mode=0o700, exist_ok=True)
+    kept = next_backup_path(register, now, folder)
+    create_private(kept, _read(register))
+    return kept

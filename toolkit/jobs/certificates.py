@@ -1,0 +1,157 @@
+"""The certificates job: plan what is due, render it, record it, and only then put documents in place.
+
+    plan = plan_run(register, tables, today, out_dir=..., students=("0007",), kinds=("päättötodistus",))
+    result = issue_certificates(register, tables, plan, pdf=True, now=datetime.now())
+
+Order, so a failure never leaves a numbered document the register does not know, nor a register row
+without its document: settings and LibreOffice are checked, every template is checked and compiled,
+the documents are rendered (mode 0600) into a hidden temporary folder inside the output folder and
+converted to PDF there, the register gets its Todistukset and Valmistuneet rows and a Loki line through
+`toolkit.xlsx.safe_write`, and then the files are moved into place (never over an existing file). If the
+register cannot be written, the temporary folder is removed and nothing was issued.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from toolkit.model.errors import FileProblem, Refused
+from toolkit.rules.certificate_context import (
+    CertificateRequest,
+    Refusal,
+    certificate_contexts,
+    missing_settings,
+    plan_certificates,
+)
+from toolkit.rules.eligibility import FINAL, MUSKARI, assess_eligibility
+
+DEFAULT_OUT = "todistukset"
+@dataclass
+class CertificatePlan:
+    requests: list[CertificateRequest]
+    refusals: list[Refusal]
+    out_dir: Path
+    missing_settings: list[str]
+
+
+@dataclass
+class IssueResult:
+    documents: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    combined_pdf: Path | None = None
+    backup: Path | None = None
+
+
+def plan_run(register, tables, today: date, *, out_dir: Path | None = None, students: tuple[str, ...] = (),
+             kinds: tuple[str, ...] = (MUSKARI, FINAL)) -> CertificatePlan:
+    """What `--apply` would issue (numbered), what was asked for and will not be, and blank settings."""
+    results = assess_eligibility(tables, today)
+    requests, refusals = plan_certificates(tables, results, today, kinds=kinds, students=students)
+    out = Path(out_dir) if out_dir is not None else Path(register.path).parent / DEFAULT_OUT
+    return CertificatePlan(requests, refusals, out, missing_settings(tables.settings, {r.kind for r in requests}))
+
+
+def check_templates(register, plan: CertificatePlan, *, pdf: bool = False) -> None:
+    """Before anything is planned to be written: LibreOffice for --pdf, and every template the plan uses (a bad
+    template stops even a dry run; TemplateProblem or Refused, exit 3)."""
+    from toolkit.office.pdf import find_soffice
+    from toolkit.office.template_files import load_templates
+
+    if pdf:
+        find_soffice()
+    load_templates(register.path, [r.kind for r in plan.requests])
+
+
+def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = False, now: datetime,
+                       progress: Callable[[int], None] | None = None, templates_dir: Path | None = None,
+                       workers: int | None = None) -> IssueResult:
+    from toolkit.office.docx_templates import render_documents
+    from toolkit.office.pdf import combine_pdfs, convert_to_pdf, find_soffice
+    from toolkit.office.template_files import load_templates
+    from toolkit.system.private_files import private_folder
+    from toolkit.xlsx.safe_write import RegisterChange, write_changes
+
+    if not plan.requests:
+        return IssueResult()
+    if plan.missing_settings:
+        keys = ", ".join(plan.missing_settings)
+        raise Refused(f"Todistuksiin tarvittavat asetukset puuttuvat: täytä Asetukset-välilehdelle {keys}.",
+                      f"Settings the certificates need are blank: fill in {keys} on the Asetukset sheet.")
+    soffice = find_soffice() if pdf else None
+    templates = load_templates(register.path, [r.kind for r in plan.requests], templates_dir)
+    out_dir = private_folder(plan.out_dir)
+    targets = [out_dir / r.file_name for r in plan.requests]
+    for target in targets:
+        if target.exists() or target.with_suffix(".pdf").exists():
+            raise Refused(f"Tiedosto {target} on jo olemassa, vaikka Todistukset-välilehti ei tunne sen numeroa. "
+                          "Siirrä tiedosto muualle tai lisää todistus välilehdelle, ja aja komento uudelleen.",
+                          f"{target} already exists although Todistukset does not list its number. Move the file "
+                          "away or record the certificate on the sheet, then run again.")
+    staging = Path(tempfile.mkdtemp(prefix=".muskari-", dir=out_dir))
+    try:
+        contexts = certificate_contexts(tables, plan.requests)
+        jobs = [(r.kind, ctx, str(staging / t.name)) for r, ctx, t in zip(plan.requests, contexts, targets,
+                                                                             strict=True)]
+        render_documents(templates, jobs, workers=workers, progress=progress)
+        staged_pdfs, combined = ([], None)
+        if soffice:
+            staged_pdfs = convert_to_pdf(soffice, [staging / t.name for t in targets], staging)
+            combined = combine_pdfs(staged_pdfs, staging / combined_name(plan.requests))
+        change = RegisterChange()
+        base = Path(register.path).resolve().parent
+        for r, target in zip(plan.requests, targets, strict=True):
+            change.append("Todistukset", {"Todistusnumero": r.number, "Oppilasnumero": r.student_id,
+                                          "Todistus": r.kind, "Päivämäärä": r.issued_on,
+                                          "Tiedosto": os.path.relpath(target.resolve(), base)})
+            change.append("Valmistuneet", {"Vuosi": r.issued_on.year, "Nimi": r.name, "Todistus": r.kind,
+                                           "Todistusnumero": r.number})
+        counts = Counter(r.kind for r in plan.requests)
+        change.log("certificates", f"annettu {len(plan.requests)} todistusta: "
+                   + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+        written = write_changes(register.path, change, expected=register.fingerprint, now=now)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)       # nothing was recorded: nothing was issued
+        raise
+    result = IssueResult(backup=getattr(written, "backup_path", None))
+    try:
+        for staged in sorted(staging.iterdir()):
+            if staged.suffix in (".docx", ".pdf"):
+                final = out_dir / staged.name
+                _move_new(staged, final)
+                (result.documents if staged.suffix == ".docx" else result.pdfs).append(final)
+    except (OSError, FileProblem) as error:
+        # the register already lists these certificates: keep the documents where they are and say so
+        raise FileProblem(f"Todistukset on kirjattu rekisteriin, mutta kaikkia asiakirjoja ei voitu siirtää "
+                          f"kansioon {out_dir} ({error}). Siirrä ne itse kansiosta {staging}.",
+                          f"The certificates are recorded in the register, but not every document could be "
+                          f"moved to {out_dir} ({error}). Move them yourself from {staging}.") from None
+    staging.rmdir()
+    if combined is not None:
+        result.combined_pdf = out_dir / combined.name
+        result.pdfs.remove(result.combined_pdf)
+    return result
+
+
+def combined_name(requests: list[CertificateRequest]) -> str:
+    return f"tulostettavat_{requests[0].number}_{requests[-1].number}.pdf"
+
+
+def _move_new(source: Path, target: Path) -> None:
+    """Move within a folder, never over an existing file (a hard link fails if the target exists)."""
+    try:
+        os.link(source, target)
+        source.unlink()
+    except FileExistsError:
+        raise FileProblem(f"Tiedosto {target} ilmestyi kesken ajon; uutta ei kirjoitettu sen päälle.",
+                          f"{target} appeared during the run; it was not overwritten.") from None
+    except OSError:
+        if target.exists():
+            raise
+        os.replace(source, target)        # file systems without hard links (FAT memory sticks)

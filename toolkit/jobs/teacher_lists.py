@@ -1,0 +1,54 @@
+"""One .xlsx per teacher with only that teacher's own aktiivinen and tauolla students (domain P12).
+
+Only what a teacher needs: name, guardian, e-mail, phone and birth year. Every value is written as a
+text cell (a name like ``=1+1``, ``+358…`` or ``@x`` never becomes a formula). The sheet is made for
+reading and printing: frozen and repeated header, landscape, fitted to the page width. Files are
+created with mode 0600 and named safely from the teacher's name, always inside the output folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.model.text import safe_file_stem
+from toolkit.office.teacher_workbook import render_workbook
+from toolkit.rules.teacher_lists import (
+    LIST_STATUSES,
+    TeacherList,
+    TeacherListsResult,
+    list_rows,
+    students_by_teacher,
+)
+from toolkit.system.private_files import private_folder, write_private
+from toolkit.system.progress import big_batch, task
+
+
+def write_teacher_lists(tables, folder: str | Path) -> TeacherListsResult:
+    """Write every teacher's list into ``folder`` (created 0700 when new); files 0600. A progress bar on
+    stderr for many teachers (toolkit.system.progress)."""
+    folder = private_folder(folder)
+    result = TeacherListsResult(folder=folder)
+    used: set[str] = set()
+    school = tables.settings.school_name
+    groups = students_by_teacher(tables)
+    with task("Opettajien listat", "Teacher lists", len(groups), big=big_batch(len(groups))) as bar:
+        for teacher, students in groups.items():
+            _write_one(teacher, students, folder, school, used, result)
+            bar.advance()
+    listed = tables.students[tables.students["status"].isin(LIST_STATUSES)]
+    result.students_without_teacher = [str(s) for s in listed.loc[listed["teacher"].isna(), "student_id"]]
+    return result
+
+
+def _write_one(teacher, students, folder, school, used, result) -> None:
+    if students.empty:
+        result.teachers_without_students.append(teacher)
+        return
+    stem = safe_file_stem(f"Oppilaslista {teacher}")
+    name, n = f"{stem}.xlsx", 1
+    while name.casefold() in used:
+        n += 1
+        name = f"{stem} ({n}).xlsx"
+    used.add(name.casefold())
+    path = write_private(folder / name, render_workbook(teacher, list_rows(students), school))
+    result.lists.append(TeacherList(teacher, path, [str(s) for s in students["student_id"]]))

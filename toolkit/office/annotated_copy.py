@@ -1,0 +1,72 @@
+"""`check --annotate`: a copy of the register with each bad cell filled and commented, and a first
+sheet listing the findings with links to the cells. The original is never touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.model.errors import Refused
+from toolkit.office.text_cells import set_text
+
+ERROR_FILL = "FFC7CE"     # light red
+WARNING_FILL = "FFEB9C"   # light yellow
+SUMMARY_SHEET = {"fi": "Tarkistus", "en": "Findings"}
+
+
+def write_annotated_copy(register, findings, out: Path, lang: str = "fi") -> Path:
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    out = Path(out)
+    if out.resolve() == Path(register.path).resolve():
+        raise Refused("Merkitty kopio ei voi korvata rekisteriä: anna --annotate-valitsimelle eri tiedostonimi.",
+                      "The annotated copy cannot replace the register: give --annotate another file name.")
+    if out.suffix.lower() != ".xlsx":
+        raise Refused("Merkityn kopion nimen pitää päättyä .xlsx.", "The annotated copy's name must end in .xlsx.")
+    workbook = openpyxl.load_workbook(register.path)
+    title = SUMMARY_SHEET[lang]
+    if title in workbook.sheetnames:
+        title = title + " (muskari)"
+    summary = workbook.create_sheet(title, 0)
+    headers = ("Välilehti", "Solu", "Sarake", "Taso", "Ongelma ja korjaus") if lang == "fi" else \
+              ("Sheet", "Cell", "Column", "Severity", "Problem and fix")
+    for col, header in enumerate(headers, start=1):
+        set_text(summary.cell(1, col), header)
+        summary.cell(1, col).font = Font(bold=True)
+    severity = {"error": "virhe" if lang == "fi" else "error", "warning": "varoitus" if lang == "fi" else "warning"}
+    for i, finding in enumerate(findings, start=2):
+        for col, value in enumerate((finding.sheet, finding.cell, finding.column, severity[finding.severity],
+                                     finding.message(lang)), start=1):
+            set_text(summary.cell(i, col), value)
+        if finding.cell and finding.sheet in workbook.sheetnames:
+            link = summary.cell(i, 2)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{finding.sheet}'!{finding.cell}")
+            link.font = Font(color="0563C1", underline="single")
+            _mark(workbook[finding.sheet][finding.cell], finding, lang, Comment, PatternFill)
+    for col, width in zip("ABCDE", (20, 8, 22, 10, 100), strict=True):
+        summary.column_dimensions[col].width = width
+    summary.freeze_panes = "A2"
+    workbook.active = 0
+    _save_private(workbook, out)
+    return out
+
+
+def _mark(cell, finding, lang, Comment, PatternFill) -> None:
+    color = ERROR_FILL if finding.is_error else WARNING_FILL
+    if getattr(cell, "coordinate", None) is None:      # a merged cell's covered part
+        return
+    cell.fill = PatternFill("solid", start_color=color, end_color=color)
+    text = finding.message(lang)
+    if cell.comment is not None:
+        text = cell.comment.text + "\n\n" + text
+    cell.comment = Comment(text, "muskari", width=320, height=120)
+
+
+def _save_private(workbook, out: Path) -> None:
+    """Atomic, readable only by its owner (the copy holds personal data)."""
+    from toolkit.system.private_files import write_private
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_private(out, workbook.save)

@@ -1,0 +1,64 @@
+"""PDF through LibreOffice (soffice, headless) and one combined PDF for printing (pypdf)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from toolkit.model.errors import FileProblem, Refused
+
+INSTALL_LIBREOFFICE = ("Asenna LibreOffice: Debian/Ubuntu `sudo apt-get install libreoffice-writer-nogui`, "
+                       "Windows ja macOS https://www.libreoffice.org/download/ — tai jätä --pdf pois.",
+                       "Install LibreOffice: Debian/Ubuntu `sudo apt-get install libreoffice-writer-nogui`, "
+                       "Windows and macOS https://www.libreoffice.org/download/ — or leave out --pdf.")
+
+
+def find_soffice() -> str:
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if not path:
+        raise Refused("PDF-muunnokseen tarvitaan LibreOffice, mutta sitä ei löydy. " + INSTALL_LIBREOFFICE[0],
+                      "PDF conversion needs LibreOffice, which was not found. " + INSTALL_LIBREOFFICE[1])
+    return path
+
+
+def convert_to_pdf(soffice: str, documents: list[Path], out_dir: Path) -> list[Path]:
+    """Every document to PDF in one LibreOffice call (with its own profile, so an open LibreOffice
+    window does not swallow the job)."""
+    profile = Path(tempfile.mkdtemp(prefix=".muskari-lo-"))
+    try:
+        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                   "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, documents)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=120 + 5 * len(documents))
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise FileProblem(f"LibreOffice ei pystynyt muuntamaan todistuksia PDF:ksi ({error}).",
+                              f"LibreOffice could not convert the certificates to PDF ({error}).") from None
+        pdfs = [out_dir / (d.stem + ".pdf") for d in documents]
+        missing = [p.name for p in pdfs if not p.exists()]
+        if missing:
+            detail = (done.stderr or done.stdout or "").strip().splitlines()[-1:] or [""]
+            raise FileProblem(f"LibreOffice ei tehnyt PDF-tiedostoja {', '.join(missing[:3])} ({detail[0]}). "
+                              "Sulje LibreOffice ja yritä uudelleen.",
+                              f"LibreOffice did not produce {', '.join(missing[:3])} ({detail[0]}). "
+                              "Close LibreOffice and try again.")
+        for p in pdfs:
+            os.chmod(p, 0o600)
+        return pdfs
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def combine_pdfs(pdfs: list[Path], target: Path) -> Path:
+    """One PDF for printing, the documents in order."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for p in pdfs:
+        writer.append(str(p))
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        writer.write(handle)
+    return target

@@ -1,0 +1,22 @@
+"""What `init` and `demo` report: the files created and the rows of each sheet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from toolkit.reports.formats import format_csv, format_json, format_table
+
+
+def render_created(files: Mapping[str, Path], counts: Mapping[str, int], fmt: str = "table", lang: str = "fi") -> str:
+    """The files written and the rows of each sheet, as a table, JSON or CSV."""
+    if fmt == "json":
+        return format_json({**{k: str(v) for k, v in files.items()}, "sheets": dict(counts)})
+    headers = ("Sheet", "Rows") if lang == "en" else ("Välilehti", "Rivejä")
+    rows = list(counts.items())
+    if fmt == "csv":
+        return format_csv(rows, headers)
+    label = {"register": ("rekisteri", "register"), "forms": ("ilmoittautumislomake", "registration forms")}
+    lines = [f"{'Created' if lang == 'en' else 'Luotiin'} {label.get(k, (k, k))[lang == 'en']}: {v}"
+             for k, v in files.items()]
+    return "\n".join(lines) + "\n\n" + format_table(rows, headers)

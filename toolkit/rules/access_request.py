@@ -1,0 +1,282 @@
+"""Access requests (GDPR art. 15): everything the register holds on one person, picked and worded.
+
+``collect_answer`` is pure (typed Tables in, an ``AccessAnswer`` out): it picks every row on the person
+in every sheet and nothing else; ``answer_paragraphs`` is the article 15 information in Finnish.
+``toolkit.office.access_answer`` puts it on paper, ``toolkit.jobs.access_request`` writes the files.
+
+Who "the person" is: ``--student ID`` is one student; ``--email ADDRESS`` is every student whose
+Sähköposti is that address (case-insensitive; a family's siblings share it) plus the marketing contacts
+with it. Studies and certificates follow the student id, the list of certificate recipients follows the
+certificate number (or the student's name on a row no one else's certificate number claims), and
+marketing contacts follow the students' e-mail addresses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from toolkit.model.dates import add_months, birthday
+from toolkit.model.errors import Refused
+from toolkit.model.formatting import format_date
+from toolkit.model.tables import TABLE_SHEETS, Tables
+from toolkit.model.text import key
+from workbook_schema import SHEETS
+from workbook_schema.settings import Settings
+
+# the sheets an answer reports, in workbook order: Tables attribute -> sheet
+REPORTED = ("students", "studies", "certificates", "graduates", "contacts")
+NO_DATA = "Rekisterissä ei ole tietoja tästä henkilöstä."
+
+
+@dataclass
+class Section:
+    """The rows of one sheet that are about the person."""
+
+    sheet: str
+    headers: list[str]
+    rows: list[list[str]]           # display text, one list per row
+    excel_rows: list[int]
+
+
+@dataclass
+class Document:
+    number: str
+    kind: str
+    issued: str
+    path: str
+    exists: bool | None = None
+
+
+@dataclass
+class AccessAnswer:
+    request: str                    # how the person was identified, in words
+    received: date
+    due: date
+    people: list[str]               # the students' names
+    sections: list[Section]
+    documents: list[Document]
+    teachers: list[str]
+    retention: list[str]
+    settings: Settings
+    categories: list[str] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(s.rows) for s in self.sections)
+
+    def section(self, sheet: str) -> Section | None:
+        return next((s for s in self.sections if s.sheet == sheet), None)
+
+
+# --- dates and display ----------------------------------------------------------------------------
+
+def due_date(received: date) -> date:
+    """Art. 12(3): the answer is due one month after the request was received."""
+    return add_months(received, 1)
+
+
+def display(value: object) -> str:
+    """A cell value as the owner would read it: dates d.m.yyyy, whole numbers without decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, (date, datetime, pd.Timestamp)):
+        return format_date(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+# --- picking the rows -----------------------------------------------------------------------------
+
+def _text_key(value: object) -> str | None:
+    return key(value) if isinstance(value, str) and value.strip() else None
+
+
+def _section(sheet: str, frame: pd.DataFrame, extra: Callable[[str, int], list[tuple[str, object]]] | None) -> Section:
+    columns = SHEETS[sheet].columns
+    headers = [c.header for c in columns]
+    rows, extra_headers = [], []
+    extras = {int(r): (extra(sheet, int(r)) if extra else []) for r in frame["row"]}
+    for pairs in extras.values():
+        extra_headers += [h for h, _v in pairs if h not in extra_headers]
+    for _, rec in frame.iterrows():
+        values = [display(rec[c.field]) for c in columns]
+        own = dict(extras[int(rec["row"])])
+        rows.append(values + [display(own.get(h)) for h in extra_headers])
+    return Section(sheet, headers + extra_headers, rows, [int(r) for r in frame["row"]])
+
+
+def _where(frame: pd.DataFrame, column: str, test: Callable[[object], bool]) -> pd.DataFrame:
+    """The rows whose ``column`` passes ``test`` (an empty frame keeps its columns)."""
+    if frame.empty:
+        return frame
+    return frame.loc[frame[column].map(test).astype(bool)]
+
+
+def _is_id_in(ids: set[str]) -> Callable[[object], bool]:
+    return lambda v: isinstance(v, str) and v.strip() in ids
+
+
+def find_students(tables: Tables, *, student_id: str | None = None, email: str | None = None) -> pd.DataFrame:
+    students = tables.students
+    if student_id is not None:
+        return _where(students, "student_id", _is_id_in({student_id.strip()}))
+    wanted = _text_key(email)
+    return _where(students, "email", lambda v: wanted is not None and _text_key(v) == wanted)
+
+
+def collect_answer(tables: Tables, *, received: date, student_id: str | None = None, email: str | None = None,
+                   extra: Callable[[str, int], list[tuple[str, object]]] | None = None) -> AccessAnswer:
+    """Every row held on the person, with the information art. 15 requires.
+
+    ``extra(sheet, excel_row)`` may give the owner's own columns of a row ((header, value) pairs) so
+    that they are disclosed too. A ``student_id`` that matches no one raises Refused (a typo must not
+    become an answer "we hold nothing"); an ``email`` that matches no one gives an answer with no rows.
+    """
+    if (student_id is None) == (email is None):
+        raise ValueError("give exactly one of student_id and email")
+    students = find_students(tables, student_id=student_id, email=email)
+    if student_id is not None and students.empty:
+        raise Refused(f"Oppilasnumeroa {student_id} ei ole Oppilaat-välilehdellä. Tarkista numero "
+                      "(tai hae sähköpostiosoitteella: --email).",
+                      f"Student id {student_id} is not on the Oppilaat sheet. Check the id (or search by "
+                      "e-mail: --email).")
+    ids = {s.strip() for s in students["student_id"] if isinstance(s, str)}
+    picked = {"students": students}
+    picked["studies"] = _where(tables.studies, "student_id", _is_id_in(ids))
+    picked["certificates"] = _where(tables.certificates, "student_id", _is_id_in(ids))
+    numbers = {n.strip() for n in picked["certificates"]["number"] if isinstance(n, str)}
+    others = {n.strip() for n in tables.certificates["number"] if isinstance(n, str)} - numbers
+    picked["graduates"] = _graduates(tables, students, numbers, others)
+    emails = {k for k in (_text_key(e) for e in students["email"]) if k} | ({_text_key(email)} if email else set())
+    picked["contacts"] = _where(tables.contacts, "email", lambda v: _text_key(v) in emails - {None})
+
+    sections = [_section(TABLE_SHEETS[name], picked[name], extra) for name in REPORTED if not picked[name].empty]
+    teachers = sorted({t.strip() for frame in (picked["students"], picked["studies"])
+                       for t in frame["teacher"] if isinstance(t, str) and t.strip()}, key=key)
+    documents = [Document(display(r["number"]), display(r["kind"]), display(r["date"]), str(r["file"]).strip())
+                 for _, r in picked["certificates"].iterrows() if isinstance(r["file"], str) and r["file"].strip()]
+    names = [f"{r['first_name']} {r['last_name']}" for _, r in students.iterrows()]
+    request = f"oppilasnumero {student_id}" if student_id is not None else f"sähköpostiosoite {email}"
+    return AccessAnswer(request=request, received=received, due=due_date(received), people=names,
+                        sections=sections, documents=documents, teachers=teachers,
+                        retention=retention_lines(tables.settings, students, picked["contacts"]),
+                        settings=tables.settings, categories=categories(picked))
+
+
+def _graduates(tables: Tables, students: pd.DataFrame, numbers: set[str], others: set[str]) -> pd.DataFrame:
+    graduates = tables.graduates
+    names = {key(f"{r['first_name']} {r['last_name']}") for _, r in students.iterrows()}
+
+    def is_theirs(rec) -> bool:
+        number = rec["number"].strip() if isinstance(rec["number"], str) else ""
+        if number:
+            return number in numbers or (number not in others and _text_key(rec["name"]) in names)
+        return _text_key(rec["name"]) in names
+
+    return graduates.loc[graduates.apply(is_theirs, axis=1).astype(bool)] if not graduates.empty else graduates
+
+
+def categories(picked: dict[str, pd.DataFrame]) -> list[str]:
+    out = []
+    if not picked["students"].empty:
+        out += ["henkilötiedot: etunimi, sukunimi, syntymäaika ja oppilasnumero",
+                "huoltajan nimi ja yhteystiedot (sähköposti, puhelin)",
+                "opiskelun tiedot: opettaja, opintojen tila, jatkaminen soitinopintoihin, ilmoittautumis- ja "
+                "poistopyyntöpäivät sekä mahdolliset lisätiedot"]
+    if not picked["studies"].empty:
+        out.append("opintosuoritukset: opintokokonaisuudet, lukukaudet, tunnit, suorituspäivät ja opettajat")
+    if not picked["certificates"].empty or not picked["graduates"].empty:
+        out.append("annetut todistukset ja merkintä todistuksen saaneiden listalla")
+    if not picked["contacts"].empty:
+        out.append("markkinointi- ja tiedotusyhteystiedot: nimi, sähköposti, puhelin, keräyspäivä ja tarkoitus")
+    return out
+
+
+def retention_lines(settings: Settings, students: pd.DataFrame, contacts: pd.DataFrame) -> list[str]:
+    """How long each kind of data is kept, with the person's own dates where the settings give them."""
+    lines = [
+        "Oppilaan tiedot ja opintosuoritukset säilytetään vähintään asiakassuhteen ajan. Koska opintoja voi "
+        "suorittaa jaksoissa taukoja pitäen, päättyneenkin oppilaan tiedot säilytetään niin kauan kuin "
+        f"oppimäärän voi suorittaa loppuun: kunnes oppilas täyttää {settings.study_age_limit} vuotta tai "
+        "hänelle on annettu päättötodistus.",
+        f"Jos varhaisiän musiikkikasvatuksen ikäraja ({settings.muskari_age_limit} vuotta) täyttyy ilman "
+        f"muskaritodistukseen vaadittavia {display(settings.muskari_hours)} tuntia eikä oppilas jatka "
+        "soitinopintoihin, tiedot poistetaan perheen niin halutessa.",
+        "Todistukset säilytetään todistusarkistossa, ja todistuksen saaneen nimi säilyy todistuksen saaneiden "
+        "listalla. Poistopyynnön jälkeen listalla lukee vain \"valmistunut oppilas\" ilman henkilötietoja.",
+        f"Markkinointi- ja tiedotustarkoituksiin kerätyt yhteystiedot säilytetään {settings.marketing_months} "
+        "kuukautta keräyspäivästä.",
+        f"Varmuuskopiot säilytetään {settings.backup_days} päivää, minkä jälkeen ne poistetaan; poistettu "
+        "henkilö ei palaa rekisteriin varmuuskopiosta.",
+        "Poistopyynnön saatuamme poistamme tiedot viipymättä.",
+    ]
+    for _, s in students.iterrows():
+        if isinstance(s["birth_date"], date):
+            lines.append(f"{s['first_name']} {s['last_name']}: opintoaika sulkeutuu "
+                         f"{format_date(birthday(s['birth_date'], settings.study_age_limit))}, jos opinnot ovat "
+                         "silloin päättyneet.")
+    for _, c in contacts.iterrows():
+        if isinstance(c["collected"], date):
+            lines.append(f"Yhteystieto, kerätty {format_date(c['collected'])}: poistetaan viimeistään "
+                         f"{format_date(add_months(c['collected'], settings.marketing_months))}.")
+    return lines
+
+
+# --- the answer's fixed texts ---------------------------------------------------------------------
+
+PURPOSES = [
+    "oppilaan opetuksen järjestäminen ja asiakassuhteen hoitaminen (ilmoittautumiset lukukausittain, "
+    "yhteydenpito perheeseen)",
+    "opintosuoritusten kirjaaminen taiteen perusopetuksen yleisen oppimäärän ja varhaisiän "
+    "musiikkikasvatuksen todistuksia varten sekä todistusten kirjoittaminen",
+    "opettajien oppilaslistat ja yhteystiedot omista oppilaistaan",
+    "markkinointi ja tiedottaminen niille, jotka ovat antaneet yhteystietonsa tähän tarkoitukseen",
+]
+RIGHTS = [
+    "Oikeus saada pääsy tietoihisi (tämä vastaus, EU:n tietosuoja-asetuksen 15 artikla).",
+    "Oikeus pyytää virheellisten tai puutteellisten tietojen oikaisemista (16 artikla).",
+    "Oikeus pyytää tietojesi poistamista (17 artikla). Poistopyynnön jälkeen tiedot poistetaan rekisteristä, "
+    "annetuista asiakirjoista ja aikanaan varmuuskopioista.",
+    "Oikeus pyytää käsittelyn rajoittamista (18 artikla).",
+    "Oikeus vastustaa tietojesi käsittelyä (21 artikla), erityisesti suoramarkkinointia.",
+]
+COMPLAINT = ("Jos katsot, että henkilötietojesi käsittely rikkoo tietosuoja-asetusta, voit tehdä valituksen "
+             "valvontaviranomaiselle: Tietosuojavaltuutetun toimisto, www.tietosuoja.fi.")
+SOURCE = ("Tiedot on saatu oppilaalta tai hänen huoltajaltaan ilmoittautumislomakkeilla ja muissa "
+          "yhteydenotoissa. Opintosuoritukset ja todistukset kirjaavat koulun opettajat.")
+AUTOMATED = "Tietoja ei käytetä automaattiseen päätöksentekoon eikä profilointiin."
+TRANSFERS = "Tietoja ei luovuteta kolmansille osapuolille."
+
+
+def recipients_text(answer: AccessAnswer) -> str:
+    who = ", ".join(answer.teachers) if answer.teachers else "koulun opettajat"
+    return (f"Tietojasi käsittelevät vain opetukseen suoraan liittyvät henkilöt eli koulun opettajat: {who}. "
+            f"Opettajilla on vaitiolovelvollisuus. {TRANSFERS} Ryhmäsähköpostit lähetetään piilokopioina.")
+
+
+def answer_paragraphs(answer: AccessAnswer) -> list[tuple[str, list[str]]]:
+    """The art. 15 information as (heading, paragraphs), shared by the .docx and the .xlsx."""
+    s = answer.settings
+    docs = [f"{d.kind} {d.number} ({d.issued}): {d.path}"
+            + ("" if d.exists is None else (" — tiedosto on tallessa" if d.exists else " — tiedostoa ei enää ole"))
+            for d in answer.documents]
+    return [
+        ("Pyyntö", [f"Tarkastuspyyntö vastaanotettu {format_date(answer.received)}; haettu: {answer.request}.",
+                    f"Vastaus on annettava viimeistään {format_date(answer.due)} (kuukauden kuluessa pyynnöstä).",
+                    "Henkilö(t): " + (", ".join(answer.people) if answer.people else "ei oppilastietoja")]),
+        ("Rekisterinpitäjä", [f"{s.school_name}, Y-tunnus {s.business_id}"]),
+        ("Käsittelyn tarkoitukset", list(PURPOSES)),
+        ("Henkilötietoryhmät", answer.categories or [NO_DATA]),
+        ("Vastaanottajat", [recipients_text(answer)]),
+        ("Säilytysajat", answer.retention),
+        ("Koululta saadut asiakirjat", docs or ["Sinulle ei ole annettu todistuksia."]),
+        ("Oikeutesi", list(RIGHTS)),
+        ("Valitusoikeus", [COMPLAINT]),
+        ("Mistä tiedot on saatu", [SOURCE, AUTOMATED]),
+    ]

@@ -1,0 +1,421 @@
+"""Checking the register: every finding in one run, and typed tables for the jobs.
+
+Steps: workbook structure (sheets, headers, formulas, merged cells, hidden and blank rows) ->
+each cell to its typed value (or a finding) -> the pandera schema of each sheet (required,
+choices, uniqueness, patterns, ranges) -> cross-sheet and date rules -> identity codes and health
+data in every text cell of every sheet. One finding per cell: the first problem found is reported.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from toolkit.model.findings import Finding, cell_ref, column_letter, has_errors, make, sort_findings
+from toolkit.model.messages import Phrase
+from toolkit.model.tables import TABLE_SHEETS, Tables
+from toolkit.model.text import has_hidden_characters
+from toolkit.rules import cells
+from workbook_schema import DATA_SHEETS, SHEETS
+from workbook_schema.settings import SETTINGS_BY_KEY, Settings
+
+REQUIRED_SHEETS = (*DATA_SHEETS, "Asetukset", "Loki")
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+    tables: Tables
+    settings: Settings = field(default_factory=Settings)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+
+class _Collector:
+    """Findings with at most one per cell (the first wins)."""
+
+    def __init__(self):
+        self.items: list[Finding] = []
+        self._cells: set[tuple[str, str]] = set()
+
+    def add(self, finding: Finding) -> None:
+        if finding.cell is not None:
+            k = (finding.sheet, finding.cell)
+            if k in self._cells:
+                return
+            self._cells.add(k)
+        self.items.append(finding)
+
+    def taken(self, sheet: str, cell: str) -> bool:
+        return (sheet, cell) in self._cells
+
+
+def check_register(register, today: date, progress: Callable[[float], None] | None = None) -> CheckResult:
+    advance = progress or (lambda n: None)      # 45 units of the bar, after reading's 55
+    out = _Collector()
+    for name in REQUIRED_SHEETS:
+        if name not in register.sheets:
+            out.add(make("missing-sheet", sheet=name))
+    typed: dict[str, dict] = {}
+    for name in DATA_SHEETS:
+        sheet = register.sheets.get(name)
+        if sheet is not None:
+            typed[name] = _typed_sheet(sheet, out)
+    settings = _settings(register.sheets.get("Asetukset"), out)
+    advance(12)
+    _scan_text(register, out)
+    advance(8)
+    tables = _tables(typed, settings)
+    _schema_findings(typed, out)
+    advance(15)
+    from toolkit.rules.consistency import consistency_findings
+
+    for finding in consistency_findings(tables, today, _columns(register)):
+        out.add(finding)
+    advance(10)
+    return CheckResult(findings=sort_findings(out.items), tables=tables, settings=settings)
+
+
+def _columns(register) -> dict[str, dict[str, int]]:
+    return {name: s.columns for name, s in register.sheets.items() if name in SHEETS}
+
+
+# --- structure and cells -----------------------------------------------------------------------
+
+def _typed_sheet(sheet, out: _Collector) -> dict:
+    """{"rows": [excel rows], "values": {header: [typed]}, "columns": {header: col}} for one sheet."""
+    spec = SHEETS[sheet.name]
+    result = {"rows": [], "values": {h: [] for h in spec.headers}, "columns": dict(sheet.columns)}
+    if sheet.header_row is None:
+        out.add(make("missing-header", sheet=sheet.name, params={"columns": ", ".join(spec.headers)}))
+        return result
+    for header in spec.headers:
+        if header not in sheet.columns:
+            out.add(make("missing-column", sheet=sheet.name, column=header))
+    for header, col in sheet.duplicate_columns:
+        out.add(make("duplicate-column", sheet=sheet.name, column=header, cell=cell_ref(col, sheet.header_row),
+                     row=sheet.header_row))
+    for header, col in sheet.extra_columns.items():
+        out.add(make("unknown-column", sheet=sheet.name, column=header, cell=cell_ref(col, sheet.header_row),
+                     row=sheet.header_row, value=header))
+    _structure(sheet, out)
+    used_cols = list(sheet.columns.values()) + list(sheet.extra_columns.values())
+    first = sheet.header_row + 1
+    by_col = {col: sheet.column_values(col)[sheet.header_row:] for col in used_cols}
+    keep = _nonblank_rows(list(by_col.values()), len(sheet.rows) - sheet.header_row)
+    data_rows = [first + i for i in keep]
+    if data_rows:
+        present = set(data_rows)
+        for r in range(data_rows[0], data_rows[-1]):
+            if r not in present:
+                out.add(make("blank-row", sheet=sheet.name, row=r, cell=cell_ref(1, r)))
+    result["rows"] = data_rows
+    for header in spec.headers:
+        col = sheet.columns.get(header)
+        if col is None:
+            result["values"][header] = [None] * len(data_rows)
+            continue
+        raw = by_col[col]
+        kept = raw if len(keep) == len(raw) else [raw[i] for i in keep]
+        result["values"][header] = _column(sheet, spec.column(header), col, kept, data_rows, out)
+    return result
+
+
+def _structure(sheet, out: _Collector) -> None:
+    header_row = sheet.header_row or 1
+    headers_by_col = {c: h for h, c in sheet.columns.items()} | {c: h for h, c in sheet.extra_columns.items()}
+    for ref, formula in sheet.formulas.items():
+        row = int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        if row > header_row or row == header_row:
+            col = _col_index(ref)
+            out.add(make("formula-cell", sheet=sheet.name, cell=ref, row=row, column=headers_by_col.get(col),
+                         value=formula[:60]))
+    for merged in sheet.merged:
+        last_row = int(merged.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        if last_row >= header_row:
+            first = merged.split(":")[0]
+            out.add(make("merged-cells", sheet=sheet.name, cell=first, row=int(first.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+                         column=headers_by_col.get(_col_index(first)), value=merged))
+    for row in sorted(sheet.hidden_rows):
+        if row > header_row:
+            out.add(make("hidden-row", sheet=sheet.name, row=row, cell=cell_ref(1, row)))
+
+
+def _col_index(ref: str) -> int:
+    """The 1-based column of a cell reference such as "D14"."""
+    from toolkit.model.refs import split_cell
+
+    return split_cell(ref)[1]
+
+
+def _nonblank_rows(columns: list[list], count: int) -> list[int]:
+    """Indices of the rows with a value in any of ``columns``. Only the rows still blank so far are
+    looked at in the next column, so a filled register costs one pass over one column."""
+    blank = range(count)
+    for values in columns:
+        if not blank:
+            break
+        blank = [i for i in blank if (v := values[i]) is None or v == "" or (type(v) is str and v.isspace())]
+    if not blank:
+        return list(range(count))
+    gone = set(blank)
+    return [i for i in range(count) if i not in gone]
+
+
+_SLOW = object()
+_NFC = unicodedata.is_normalized
+
+
+def _clean_text(v: str) -> bool:
+    """Text taken as it is: printable, no space at either end, no Excel escape, NFC."""
+    return (v.isprintable() and v[:1] != " " and v[-1:] != " " and "_x" not in v
+            and (v.isascii() or _NFC("NFC", v)))
+
+
+def _all_clean_text(texts: list[str]) -> bool:
+    """_clean_text of every text at once, on one joined string (see _clean_joined)."""
+    return _clean_joined("|".join(texts))
+
+
+def _clean_joined(joined: str) -> bool:
+    """"|" is printable, no space, no Excel escape and an NFC starter that composes with nothing, so texts
+    joined by it are clean exactly when every text is (a text holding "| " or " |" only sends the column to
+    the one-by-one test)."""
+    return (joined.isprintable() and " |" not in joined and "| " not in joined and joined[:1] != " "
+            and joined[-1:] != " " and "_x" not in joined and (joined.isascii() or _NFC("NFC", joined)))
+
+
+def _fast_values(kind: str, raw: list) -> list:
+    """Most cells are already clean: take them as they are in one comprehension; blanks become None;
+    anything else is marked for the cell-by-cell path."""
+    if kind in ("text", "id", "choice"):
+        try:                                   # every cell a str? ("" is calamine's empty cell)
+            joined = "|".join(raw)
+        except TypeError:
+            joined = None
+        if joined is not None and _clean_joined(joined):      # "" joins in harmlessly and becomes None
+            values = [v or None for v in raw]
+        elif _all_clean_text([v for v in raw if type(v) is str and v != ""]):
+            values = [v if type(v) is str and v != "" else (None if v == "" or v is None else _SLOW) for v in raw]
+        else:
+            values = [v if type(v) is str and v != "" and _clean_text(v) else (None if v == "" or v is None else _SLOW)
+                      for v in raw]
+        if kind == "choice":
+            values = [v.casefold() if type(v) is str else v for v in values]
+        return values
+    if kind == "date":
+        first = cells.MIN_DATE
+        return [v if type(v) is date and v >= first else (None if v == "" or v is None else _SLOW) for v in raw]
+    if kind == "number":
+        return [float(v) if type(v) is float or type(v) is int else (None if v == "" or v is None else _SLOW)
+                for v in raw]
+    return [None if v == "" or v is None else _SLOW for v in raw]
+
+
+def _column(sheet, column, col: int, raw: list, rows: list[int], out: _Collector) -> list:
+    """Typed values of one column: most cells take the fast path, the rest go cell by cell."""
+    # a number in Puhelin is a phone Excel turned into a number: the text path sends it to the slow path
+    values = _fast_values("text" if column.header == "Puhelin" else column.kind, raw)
+    letter = column_letter(col)
+    formula_rows = {int(ref[len(letter):]) for ref in sheet.formulas if ref.startswith(letter)
+                    and ref[len(letter):].isdigit()}
+    try:
+        first = values.index(_SLOW)          # a C scan; most columns have no slow cell at all
+        slow = [i for i in range(first, len(values)) if values[i] is _SLOW]
+    except ValueError:
+        slow = []
+    if formula_rows:
+        slow = sorted(set(slow) | {i for i, r in enumerate(rows) if r in formula_rows})
+    for i in slow:
+        values[i] = _cell(sheet, column, col, rows[i], out)
+    return values
+
+
+def _cell(sheet, column, col: int, row: int, out: _Collector):
+    raw = sheet.value(row, col)
+    ref = cell_ref(col, row)
+    where = {"sheet": sheet.name, "cell": ref, "row": row, "column": column.header}
+    if ref in sheet.formulas or cells.is_blank(raw):
+        return None
+    if isinstance(raw, str) and has_hidden_characters(raw):
+        out.add(make("hidden-characters", value=cells.to_text(raw), **where))
+    kind = column.kind
+    if kind == "date":
+        value, code = cells.to_date(raw)
+    elif kind in ("number", "integer"):
+        value, code = cells.to_number(raw)
+        if code is None and kind == "integer" and not value.is_integer():
+            value, code = None, "invalid-year"
+    elif kind == "id":
+        value, code = cells.to_id(raw)
+    elif column.header == "Puhelin" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        value, code = None, "phone-as-number"
+    else:
+        value, code = cells.to_text(raw), None
+        if kind == "choice":
+            value = value.casefold()
+    if code:
+        out.add(make(code, value=cells.display(raw), **where))
+        return None
+    return value
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+def _settings(sheet, out: _Collector) -> Settings:
+    from dataclasses import replace
+
+    settings = Settings()
+    if sheet is None or sheet.header_row is None:
+        return settings
+    key_col, value_col = sheet.columns.get("Asetus"), sheet.columns.get("Arvo")
+    if not key_col or not value_col:
+        return settings
+    seen: dict[str, int] = {}
+    changes = {}
+    for row in sheet.data_rows():
+        raw_key = sheet.value(row, key_col)
+        if cells.is_blank(raw_key):
+            continue
+        name = cells.to_text(raw_key)
+        spec = SETTINGS_BY_KEY.get(name) or next((s for s in SETTINGS_BY_KEY.values()
+                                                  if s.key.casefold() == name.casefold()), None)
+        where = {"sheet": "Asetukset", "row": row}
+        if spec is None:
+            out.add(make("unknown-setting", cell=cell_ref(key_col, row), column="Asetus", value=name, **where))
+            continue
+        if spec.key in seen:
+            out.add(make("duplicate-setting", cell=cell_ref(key_col, row), column="Asetus", value=name, **where))
+            continue
+        seen[spec.key] = row
+        raw = sheet.value(row, value_col)
+        if cells.is_blank(raw):
+            continue
+        value = _setting_value(spec, raw)
+        if value is None:
+            out.add(make("invalid-setting", cell=cell_ref(value_col, row), column="Arvo", value=cells.display(raw),
+                         params={"setting": spec.key, "expected": Phrase(f"expect-{spec.kind}"),
+                                 "default": cells.display(spec.default)}, **where))
+            continue
+        changes[spec.field] = value
+    return replace(settings, **changes)
+
+
+def _setting_value(spec, raw):
+    if spec.kind in ("number", "int"):
+        number, code = cells.to_number(raw)
+        if code or number < 0 or (spec.kind == "int" and not number.is_integer()):
+            return None
+        return int(number) if spec.kind == "int" else number
+    text = cells.to_text(raw)
+    if spec.kind == "yesno":
+        return {"kyllä": True, "ei": False}.get(text.casefold())
+    if spec.kind == "ytunnus":
+        from stdnum.fi import ytunnus
+
+        return text if ytunnus.is_valid(text) else None
+    return text
+
+
+# --- free text: identity codes and health data --------------------------------------------------
+
+FREE_TEXT = {("Oppilaat", "Lisätiedot"), ("Yhteydenotot", "Tarkoitus")}
+_SIX_DIGITS = re.compile(r"[0-9]{6}.[0-9]{3}")
+
+
+def _scan_text(register, out: _Collector) -> None:
+    """Identity codes in every text cell of every sheet; health words in free-text columns of data sheets
+    (names such as Sairanen must not look like illness). Each column is scanned as one joined string."""
+    from bisect import bisect_right
+    from itertools import accumulate
+
+    from toolkit.rules.health import HEALTH_PATTERN
+    from toolkit.rules.identity_codes import CANDIDATE, find_identity_codes, mask
+
+    for name, sheet in register.sheets.items():
+        headers_by_col = {c: h for h, c in sheet.columns.items()} | {c: h for h, c in sheet.extra_columns.items()}
+        free = {c for c, h in headers_by_col.items() if (name, h) in FREE_TEXT or h in sheet.extra_columns}
+        width = max(map(len, sheet.rows), default=0)
+        for c in range(1, width + 1):
+            texts = sheet.column_values(c)
+            try:                                   # a text column (calamine gives "" for empty cells)
+                joined = "\n".join(texts)
+            except TypeError:                      # numbers or dates too: they hold no text
+                texts = [v if type(v) is str else "" for v in texts]
+                joined = "\n".join(texts)
+            hits = {m.start() for m in CANDIDATE.finditer(joined)} if _SIX_DIGITS.search(joined) else set()
+            if name in DATA_SHEETS and c in free:
+                hits |= {m.start() for m in HEALTH_PATTERN.finditer(joined)}
+            if not hits:
+                continue
+            ends = list(accumulate(len(t) + 1 for t in texts))
+            for r in sorted({bisect_right(ends, offset) + 1 for offset in hits}):
+                _scan_cell(name, sheet, r, c, texts[r - 1], headers_by_col, free, out, find_identity_codes, mask)
+
+
+def _scan_cell(name, sheet, r, c, value, headers_by_col, free, out, find_identity_codes, mask) -> None:
+    from toolkit.rules.health import find_health_terms
+
+    ref = cell_ref(c, r)
+    where = {"sheet": name, "cell": ref, "row": r, "column": headers_by_col.get(c)}
+    codes = find_identity_codes(value)
+    if codes:
+        out.items = [f for f in out.items if not (f.sheet == name and f.cell == ref)]
+        out._cells.discard((name, ref))
+        out.add(make("identity-code", value=", ".join(mask(code) for code, _ in codes), **where))
+        return
+    terms = find_health_terms(value) if name in DATA_SHEETS and c in free else []
+    if terms and not out.taken(name, ref):
+        out.add(make("health-data", value=terms[0], params={"term": terms[0]}, **where))
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+def _schema_findings(typed: dict[str, dict], out: _Collector) -> None:
+    from toolkit.rules.schema_check import schema_failures
+
+    for name, data in typed.items():
+        for header, row, code, value, others in schema_failures(name, data["rows"], data["values"]):
+            col = data["columns"].get(header)
+            if col is None:
+                continue
+            ref = cell_ref(col, row)
+            params = {"choices": ", ".join(SHEETS[name].column(header).choices), "other_rows": others}
+            out.add(make(code, sheet=name, cell=ref, row=row, column=header, value=value, params=params))
+
+
+def _tables(typed: dict[str, dict], settings: Settings) -> Tables:
+    import pandas as pd
+
+    from toolkit.model.tables import empty_frame
+
+    frames = {}
+    for attr, sheet in TABLE_SHEETS.items():
+        data = typed.get(sheet)
+        if not data or not data["rows"]:
+            frames[attr] = empty_frame(sheet)
+            continue
+        spec = SHEETS[sheet]
+        columns = {"row": data["rows"]}
+        for column in spec.columns:
+            columns[column.field] = data["values"][column.header]
+        frame = pd.DataFrame(columns, dtype=object)
+        for column in spec.columns:
+            if column.kind in ("number", "integer"):
+                frame[column.field] = pd.to_numeric(frame[column.field], errors="coerce").astype(float)
+        frame.index = pd.Index(data["rows"], name="excel_row")
+        frames[attr] = frame
+    return Tables(**frames, settings=settings)

@@ -1,0 +1,1 @@
+"""The machine around the register: owner-only files, folders, the configuration folder, progress on stderr."""

@@ -1,0 +1,110 @@
+"""The one writer of files that hold personal data: readable only by their owner, never half-written.
+
+    write_private(path, data)                        # bytes
+    write_private(path, workbook.save)               # or a function that writes to the file object it is given
+    write_private(path, data, overwrite=False)       # never over an existing file (Refused, exit 3)
+
+A temporary file in the same folder (mode 0600 from the start), written, flushed and synced, then renamed
+over the target, or linked into place when nothing may be overwritten, and the folder synced, so a killed
+process leaves the old file or the new one and never a partial one. A symbolic link at ``path`` is replaced,
+never followed. ``verify(temp_path)`` runs on the finished temporary file before it takes the target's place.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from toolkit.model.errors import FileProblem, Refused
+
+Content = bytes | Callable[[BinaryIO], None]
+
+
+def write_private(path: str | Path, content: Content, *, overwrite: bool = True,
+                  verify: Callable[[Path], None] | None = None) -> Path:
+    path = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".muskari-", suffix=".tmp", dir=path.parent)   # created 0600
+    except OSError as error:
+        raise FileProblem(f"Kansioon {path.parent} ei voi kirjoittaa ({error.strerror}).",
+                          f"Cannot write to folder {path.parent} ({error.strerror}).") from None
+    temp = Path(tmp)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if isinstance(content, (bytes, bytearray, memoryview)):
+                handle.write(content)
+            else:
+                content(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, 0o600)
+        if verify is not None:
+            verify(temp)
+        if overwrite:
+            os.replace(temp, path)
+        else:
+            _link_new(temp, path)
+        sync_folder(path.parent)
+    except FileExistsError:
+        raise Refused(f"{path} on jo olemassa, eikä sitä korvattu. Valitse toinen nimi.",
+                      f"{path} already exists and was not replaced. Choose another name.") from None
+    except OSError as error:
+        raise FileProblem(f"Tiedostoa {path} ei voi kirjoittaa ({error.strerror or error}). Mitään ei jäänyt "
+                          "kesken; tarkista, että levyllä on tilaa ja että kansioon voi kirjoittaa.",
+                          f"Cannot write {path} ({error.strerror or error}). Nothing was left half written; check "
+                          "that the disk has room and the folder is writable.") from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return path
+
+
+def _link_new(temp: Path, path: Path) -> None:
+    """Put ``temp`` at ``path`` only if nothing is there (a hard link fails on an existing name)."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        raise
+    except OSError:                      # a file system without hard links (FAT memory sticks)
+        if os.path.lexists(path):
+            raise FileExistsError(path) from None
+        os.replace(temp, path)
+
+
+def create_private(path: str | Path, data: bytes) -> None:
+    """Create ``path`` (never over an existing file: FileExistsError) readable by its owner only, synced."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def sync_folder(folder: str | Path) -> None:
+    """fsync a folder, so a rename in it survives a power cut (best effort: some file systems refuse)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def private_folder(path: str | Path) -> Path:
+    """Create the output folder (0700 when new); refuse a path that is a file."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FileProblem(f"{path} on tiedosto, ei kansio. Anna kansion nimi.",
+                          f"{path} is a file, not a folder. Give a folder name.")
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise FileProblem(f"Kansiota {path} ei voi luoda ({error.strerror}).",
+                          f"Cannot create folder {path} ({error.strerror}).") from None
+    return path

@@ -1,0 +1,246 @@
+"""The workbook as a package: its zip parts, relationships and sheets, read without openpyxl.
+
+The writer edits only the parts a change needs (the changed sheets, and when needed the shared strings,
+the styles, the comments and the hyperlink relationships of those sheets) and copies every other part
+byte for byte, so shapes, pictures, macros, custom XML, slicers and the rest survive because they are
+never parsed and re-serialised. ``features`` lists what the package holds, so that an operation that
+cannot keep a feature correct (deleting rows under a chart, say) is refused naming it and its sheet.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+
+from lxml import etree
+
+from toolkit.model.errors import FileProblem, NotAWorkbook
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+REL_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+MAX_UNCOMPRESSED = 1 << 30        # 1 GiB: a register is a few MB; more is a zip bomb
+MAX_RATIO = 200                   # uncompressed / compressed per part
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    """Parse a package part safely (no entities, no network)."""
+    return etree.fromstring(data, _PARSER)
+
+
+def serialise_xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def q(tag: str, ns: str = NS_MAIN) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+@dataclass(frozen=True)
+class Relationship:
+    id: str
+    type: str
+    target: str
+    external: bool
+
+    @property
+    def kind(self) -> str:
+        """The last word of the type URI: worksheet, drawing, comments, hyperlink, table, ..."""
+        return self.type.rsplit("/", 1)[-1]
+
+
+def rels_path(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+def resolve(part: str, target: str) -> str:
+    """A relationship target relative to ``part``'s folder as a package path (no leading slash)."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+
+
+class Package:
+    """The parts of an .xlsx in their zip order; ``parts`` maps name -> bytes (edit it, then ``to_bytes``)."""
+
+    def __init__(self, parts: dict[str, bytes], infos: dict[str, zipfile.ZipInfo]):
+        self.parts = parts
+        self.infos = infos
+        self.workbook_part = self._find_workbook()
+        self.sheets = self._find_sheets()          # sheet name -> part path, in workbook order
+
+    @classmethod
+    def read(cls, path) -> Package:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            raise FileProblem(f"Tiedostoa {path} ei löydy. Tarkista polku.",
+                              f"File {path} does not exist. Check the path.") from None
+        except OSError as error:
+            raise FileProblem(f"Tiedostoa {path} ei voi lukea ({error.strerror}).",
+                              f"Cannot read {path} ({error.strerror}).") from None
+        return cls.from_bytes(data, name=str(path))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "rekisteri") -> Package:
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            infos = archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise NotAWorkbook(f"{name} ei ole Excel-työkirja (.xlsx) tai se on vioittunut tai salattu.",
+                               f"{name} is not an Excel workbook (.xlsx), or it is damaged or encrypted.") from None
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if total > MAX_UNCOMPRESSED or (info.compress_size and info.file_size / info.compress_size > MAX_RATIO
+                                            and info.file_size > 10 << 20):
+                raise NotAWorkbook(f"{name} purkautuisi epäilyttävän suureksi (zip-pommi?). Sitä ei käsitellä.",
+                                   f"{name} would unpack to a suspicious size (a zip bomb?). It is not processed.")
+        try:
+            parts = {info.filename: archive.read(info) for info in infos}
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            raise NotAWorkbook(f"{name} on vioittunut (zip-osaa ei voi lukea).",
+                               f"{name} is damaged (a zip part cannot be read).") from None
+        if "[Content_Types].xml" not in parts:
+            raise NotAWorkbook(f"{name} ei ole Excel-työkirja (.xlsx).", f"{name} is not an Excel workbook (.xlsx).")
+        return cls(parts, {info.filename: info for info in infos})
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in self.parts.items():
+                old = self.infos.get(name)
+                info = zipfile.ZipInfo(name, date_time=old.date_time if old else (1980, 1, 1, 0, 0, 0))
+                info.compress_type = old.compress_type if old else zipfile.ZIP_DEFLATED
+                info.external_attr = old.external_attr if old else 0o600 << 16
+                archive.writestr(info, data, compresslevel=6 if info.compress_type == zipfile.ZIP_DEFLATED else None)
+        return buffer.getvalue()
+
+    # -- relationships -------------------------------------------------------------------------
+    def rels(self, part: str) -> list[Relationship]:
+        data = self.parts.get(rels_path(part) if part else "_rels/.rels")
+        if data is None:
+            return []
+        root = parse_xml(data)
+        return [Relationship(el.get("Id"), el.get("Type", ""), el.get("Target", ""),
+                             el.get("TargetMode") == "External")
+                for el in root.iter(q("Relationship", NS_PKG_REL))]
+
+    def related(self, part: str, kind: str) -> list[str]:
+        """Package paths of ``part``'s internal relationships of ``kind`` (e.g. "drawing")."""
+        return [resolve(part, rel.target) for rel in self.rels(part) if rel.kind == kind and not rel.external]
+
+    def _find_workbook(self) -> str:
+        for rel in self.rels(""):
+            if rel.type == REL_OFFICE_DOCUMENT or rel.kind == "officeDocument":
+                part = resolve("", rel.target)
+                if part in self.parts:
+                    return part
+        raise NotAWorkbook("Työkirjan pääosaa (workbook.xml) ei löydy: tiedosto on vioittunut.",
+                           "The workbook part (workbook.xml) is missing: the file is damaged.")
+
+    def _find_sheets(self) -> dict[str, str]:
+        root = parse_xml(self.parts[self.workbook_part])
+        if root.tag.startswith(f"{{{NS_STRICT}"):
+            raise NotAWorkbook("Työkirja on tallennettu Strict Open XML -muodossa. Tallenna se Excelissä "
+                               "tavallisena Excel-työkirjana (.xlsx).",
+                               "The workbook is saved as Strict Open XML. Save it in Excel as an ordinary "
+                               "Excel workbook (.xlsx).")
+        targets = {rel.id: resolve(self.workbook_part, rel.target) for rel in self.rels(self.workbook_part)}
+        sheets = {}
+        for sheet in root.iter(q("sheet")):
+            target = targets.get(sheet.get(q("id", NS_R)))
+            if target in self.parts:
+                sheets[sheet.get("name")] = target
+        return sheets
+
+    def date1904(self) -> bool:
+        root = parse_xml(self.parts[self.workbook_part])
+        pr = root.find(q("workbookPr"))
+        return pr is not None and pr.get("date1904") in ("1", "true")
+
+    def part_of_kind(self, kind: str) -> str | None:
+        """The workbook's related part of ``kind`` (sharedStrings, styles), or None."""
+        found = self.related(self.workbook_part, kind)
+        return found[0] if found and found[0] in self.parts else None
+
+
+_SHEET_NAME_IN_FORMULA = "(?:'{quoted}'|{plain})!"
+
+
+def formula_mentions_sheet(formula: str, sheet: str) -> bool:
+    pattern = _SHEET_NAME_IN_FORMULA.format(quoted=re.escape(sheet.replace("'", "''")), plain=re.escape(sheet))
+    return re.search(rf"(?<![\w.]){pattern}", formula) is not None
+
+
+REL_WORKSHEET = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def add_sheet(package: Package, name: str, headers: tuple[str, ...]) -> str:
+    """Add a worksheet ``name`` with ``headers`` in row 1 (as text) at the end; returns its part path."""
+    from toolkit.model.refs import cell_name
+
+    folder = posixpath.dirname(package.workbook_part)
+    number = 1
+    while f"{folder}/worksheets/sheet{number}.xml" in package.parts:
+        number += 1
+    part = f"{folder}/worksheets/sheet{number}.xml"
+    sheet = etree.Element(q("worksheet"), nsmap={None: NS_MAIN, "r": NS_R})
+    data = etree.SubElement(sheet, q("sheetData"))
+    row = etree.SubElement(data, q("row"), r="1")
+    for column, header in enumerate(headers, start=1):
+        cell = etree.SubElement(row, q("c"), r=cell_name(1, column), t="inlineStr")
+        etree.SubElement(etree.SubElement(cell, q("is")), q("t")).text = header
+    package.parts[part] = serialise_xml(sheet)
+
+    rels_name = rels_path(package.workbook_part)
+    rels = parse_xml(package.parts[rels_name])
+    ids = {el.get("Id") for el in rels}
+    rel_id = next(f"rId{i}" for i in range(1, len(ids) + 2) if f"rId{i}" not in ids)
+    etree.SubElement(rels, q("Relationship", NS_PKG_REL), Id=rel_id, Type=REL_WORKSHEET,
+                     Target=f"worksheets/sheet{number}.xml")
+    package.parts[rels_name] = serialise_xml(rels)
+
+    book = parse_xml(package.parts[package.workbook_part])
+    sheets = book.find(q("sheets"))
+    sheet_id = max([int(s.get("sheetId", "0")) for s in sheets] + [0]) + 1
+    etree.SubElement(sheets, q("sheet"), {"name": name, "sheetId": str(sheet_id), q("id", NS_R): rel_id})
+    package.parts[package.workbook_part] = serialise_xml(book)
+
+    types = parse_xml(package.parts["[Content_Types].xml"])
+    etree.SubElement(types, q("Override", NS_CT), PartName=f"/{part}", ContentType=CT_WORKSHEET)
+    package.parts["[Content_Types].xml"] = serialise_xml(types)
+    package.sheets[name] = part
+    return part
+
+
+def remove_part(package: Package, part: str) -> bool:
+    """Remove a workbook-level part (e.g. calcChain.xml) with its relationship and content type."""
+    if part not in package.parts:
+        return False
+    del package.parts[part]
+    rels_name = rels_path(package.workbook_part)
+    rels = parse_xml(package.parts[rels_name])
+    for el in list(rels):
+        if resolve(package.workbook_part, el.get("Target", "")) == part:
+            rels.remove(el)
+    package.parts[rels_name] = serialise_xml(rels)
+    types = parse_xml(package.parts["[Content_Types].xml"])
+    for el in list(types):
+        if el.get("PartName", "").lstrip("/") == part:
+            types.remove(el)
+    package.parts["[Content_Types].xml"] = serialise_xml(types)
+    return True
