@@ -149,7 +149,7 @@ def test_password_prompt(answers, confirm, expected):
     (datetime(2025, 3, 1, 8, 0), True),
 ], ids=["30-days-kept", "31-days-deleted", "today", "a-year"])
 def test_expired_backups_boundary(created, expired):
-    item = backup.BackupFile(Path("x.zip"), created)
+    item = backup.EncryptedBackup(Path("x.zip"), created)
     assert (backup.expired_backups([item], date(2026, 3, 1), 30) == [item]) is expired
 
 
@@ -174,7 +174,7 @@ def test_backup_lists_and_deletes_expired_backups_of_this_register_only(register
        st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)))
 def test_backup_name_round_trips(stem, created):
     created = created.replace(microsecond=0)
-    assert backup.parse_backup_name(backup.backup_name(stem, created)) == (stem, created)
+    assert backup.parse_encrypted_backup_name(backup.encrypted_backup_name(stem, created)) == (stem, created)
 
 
 @given(st.text(max_size=60))
@@ -414,7 +414,7 @@ def test_replay_without_the_key_is_refused_and_nothing_is_restored(tmp_path, pas
 
 def test_force_replaces_but_keeps_the_replaced_register_where_purge_expires_it(register, tmp_path, password,
                                                                               capsys):
-    from toolkit.xlsx.safe_write import BACKUP_DIR, list_backups
+    from toolkit.xlsx.backup_copies import BACKUP_DIR, list_backup_copies
 
     stick = tmp_path / "tikku"
     assert run_backup(register, stick) == 0
@@ -424,7 +424,7 @@ def test_force_replaces_but_keeps_the_replaced_register_where_purge_expires_it(r
     assert backup_restore_cli(only_backup(stick), target, "--force") == 0
     assert target.read_bytes() == register.read_bytes()
     assert "tallessa" in capsys.readouterr().out
-    kept = list_backups(target)
+    kept = list_backup_copies(target)
     assert len(kept) == 1 and kept[0][0].parent == target.parent / BACKUP_DIR
     assert kept[0][0].read_bytes() == b"owner's newer work"
     assert stat.S_IMODE(kept[0][0].stat().st_mode) == 0o600

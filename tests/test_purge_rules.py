@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from toolkit.model.dates import age_on, completed_months
 from toolkit.rules.purge import (
     RULES,
-    BackupFile,
+    BackupCopy,
     bcc_list,
     count_by_rule,
     find_purge_actions,
@@ -194,7 +194,7 @@ def test_marketing_retention_is_a_setting():
 @pytest.mark.parametrize("age_days, listed", [(89, False), (90, False), (91, True), (400, True)])
 def test_backups_expire_after_the_retention_days(age_days, listed):
     made = datetime.combine(TODAY - timedelta(days=age_days), datetime.min.time()).replace(hour=23, minute=59)
-    backups = [BackupFile(path="varmuuskopiot/rekisteri-x.xlsx", made=made)]
+    backups = [BackupCopy(path="varmuuskopiot/rekisteri-x.xlsx", made=made)]
     actions = find_purge_actions(make_tables(), TODAY, backups)
     expected = [("backup-expired", "delete-file", None, None, None)] if listed else []
     assert table(actions) == expected
@@ -206,7 +206,7 @@ def test_output_is_in_rule_order_and_counted():
     tables = make_tables(students=[student(id="0001", status="päättynyt", birth=date(1999, 1, 1)),
                                    student(id="0002", deletion_requested=TODAY)],
                          contacts=[contact(collected=date(2020, 1, 1))])
-    actions = find_purge_actions(tables, TODAY, [BackupFile("varmuuskopiot/a.xlsx", date(2020, 1, 1))])
+    actions = find_purge_actions(tables, TODAY, [BackupCopy("varmuuskopiot/a.xlsx", date(2020, 1, 1))])
     assert [a.rule for a in actions] == ["deletion-requested", "study-window-closed", "marketing-expired",
                                          "backup-expired"]
     assert count_by_rule(actions) == {"deletion-requested": 1, "study-window-closed": 1, "marketing-expired": 1,

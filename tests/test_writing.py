@@ -24,9 +24,10 @@ from toolkit.model.errors import (
     VerificationFailed,
 )
 from toolkit.xlsx import safe_write as writing
+from toolkit.xlsx.backup_copies import list_backup_copies
 from toolkit.xlsx.cell_values import UnwritableValue
 from toolkit.xlsx.fingerprint import fingerprint
-from toolkit.xlsx.safe_write import RegisterChange, list_backups, write_changes
+from toolkit.xlsx.safe_write import RegisterChange, write_changes
 from toolkit.xlsx.verify import read_values
 
 NOW = datetime(2026, 11, 25, 14, 30, 12)
@@ -416,7 +417,7 @@ def test_backup_is_the_previous_version_mode_0600_named_by_time(register):
     assert stat.S_IMODE(first.backup_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(first.backup_path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(register.stat().st_mode) == 0o640        # the register keeps its mode
-    assert [(p.name, t) for p, t in list_backups(register)] == [
+    assert [(p.name, t) for p, t in list_backup_copies(register)] == [
         ("rekisteri-20261125-143012.xlsx", NOW), ("rekisteri-20261125-143012-2.xlsx", NOW)]
 
 
@@ -426,17 +427,17 @@ def test_list_backups_ignores_other_files(register):
     for name in ["rekisteri-20260101-120000.xlsx", "toinen-20260101-120000.xlsx", "rekisteri-2026.xlsx",
                  "rekisteri-20261399-120000.xlsx", "rekisteri-20250505-080910.xlsx", "notes.txt"]:
         (folder / name).write_text("x")
-    assert [(p.name, t) for p, t in list_backups(register)] == [
+    assert [(p.name, t) for p, t in list_backup_copies(register)] == [
         ("rekisteri-20250505-080910.xlsx", datetime(2025, 5, 5, 8, 9, 10)),
         ("rekisteri-20260101-120000.xlsx", datetime(2026, 1, 1, 12, 0))]
-    assert list_backups(register.parent / "puuttuu.xlsx") == []
+    assert list_backup_copies(register.parent / "puuttuu.xlsx") == []
 
 
 def test_backup_dir_can_be_given(register, tmp_path):
     result = write_changes(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"),
                            expected=fingerprint(register), now=NOW, backup_dir=tmp_path / "muualla")
     assert result.backup_path.parent == tmp_path / "muualla"
-    assert list_backups(register, backup_dir=tmp_path / "muualla")[0][0] == result.backup_path
+    assert list_backup_copies(register, backup_dir=tmp_path / "muualla")[0][0] == result.backup_path
 
 
 def test_not_a_workbook_is_refused(tmp_path):
@@ -510,7 +511,7 @@ def test_deleted_rows_leave_no_shared_strings_behind(tmp_path):
 
 
 def test_writing_module_is_the_api_others_use():
-    assert {"RegisterChange", "write_changes", "list_backups", "WriteResult", "BACKUP_PATTERN"} <= set(dir(writing))
+    assert {"RegisterChange", "write_changes", "WriteResult"} <= set(dir(writing))
 
 
 # --- preview and the last check before the replace ----------------------------------------------

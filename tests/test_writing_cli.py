@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from toolkit.cli.main import main
-from toolkit.xlsx.safe_write import list_backups
+from toolkit.xlsx.backup_copies import list_backup_copies
 from toolkit.xlsx.verify import read_values
 
 AS_OF = "2026-11-25"
@@ -45,7 +45,7 @@ def test_open_register_exit_3(demo, capsys, lock, lang, words):
     assert run(register, forms, "--lang", lang) == 3
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and all(w in err[0] for w in words)
-    assert register.read_bytes() == before and list_backups(register) == []
+    assert register.read_bytes() == before and list_backup_copies(register) == []
 
 
 def test_register_saved_by_the_owner_meanwhile_exit_3(demo, capsys, monkeypatch):
@@ -62,14 +62,14 @@ def test_register_saved_by_the_owner_meanwhile_exit_3(demo, capsys, monkeypatch)
     before = register.read_bytes()
     assert run(register, forms) == 3
     assert "on muuttunut sen jälkeen, kun se luettiin" in capsys.readouterr().err
-    assert register.read_bytes() == before and list_backups(register) == []
+    assert register.read_bytes() == before and list_backup_copies(register) == []
 
 
 def test_apply_writes_backup_and_loki(demo, capsys):
     register, forms = demo
     before = register.read_bytes()
     assert run(register, forms) == 0
-    [(backup, _when)] = list_backups(register)
+    [(backup, _when)] = list_backup_copies(register)
     assert backup.read_bytes() == before
     log = read_values(register)["Loki"]
     assert log[max(log)][1] == "import-forms"

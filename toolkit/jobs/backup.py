@@ -27,17 +27,19 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused, VerificationFailed
+from toolkit.rules.backups import EncryptedBackup, expired_backups  # noqa: F401  (the backup command's API)
 from toolkit.system.private_files import create_private, sync_folder
 
 PASSWORD_ENV = "MUSKARI_BACKUP_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
 MANIFEST = "manifest.json"
 FORMAT = "muskari-backup"
-DOCUMENTS_FOLDER = "todistukset"
+DOCUMENTS_FOLDER = folders.CERTIFICATES
 MAX_TOTAL_BYTES = 4 * 1024**3      # a restore never unpacks more than this (zip bomb guard)
 _STAMP = "%Y%m%d-%H%M%S"
 _NAME = re.compile(r"^(?P<stem>.+)-varmuuskopio-(?P<stamp>\d{8}-\d{6})(?:-\d+)?\.zip\Z", re.DOTALL)
@@ -73,17 +75,11 @@ def read_password(*, confirm: bool, env: Mapping[str, str] | None = None,
 
 # --- naming and expiry ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class BackupFile:
-    path: Path
-    created: datetime
-
-
-def backup_name(stem: str, created: datetime) -> str:
+def encrypted_backup_name(stem: str, created: datetime) -> str:
     return f"{stem}-varmuuskopio-{created.strftime(_STAMP)}.zip"
 
 
-def parse_backup_name(name: str) -> tuple[str, datetime] | None:
+def parse_encrypted_backup_name(name: str) -> tuple[str, datetime] | None:
     match = _NAME.match(name)
     if not match:
         return None
@@ -93,19 +89,14 @@ def parse_backup_name(name: str) -> tuple[str, datetime] | None:
         return None
 
 
-def list_backups(folder: Path, stem: str) -> list[BackupFile]:
+def list_encrypted_backups(folder: Path, stem: str) -> list[EncryptedBackup]:
     """This register's backups in ``folder``, oldest first (the time is read from the name, not mtime)."""
     found = []
     for path in folder.glob("*.zip") if folder.is_dir() else ():
-        parsed = parse_backup_name(path.name)
+        parsed = parse_encrypted_backup_name(path.name)
         if parsed and parsed[0] == stem and path.is_file():
-            found.append(BackupFile(path, parsed[1]))
+            found.append(EncryptedBackup(path, parsed[1]))
     return sorted(found, key=lambda b: (b.created, b.path.name))
-
-
-def expired_backups(backups: Iterable[BackupFile], today: date, keep_days: int) -> list[BackupFile]:
-    """Backups older than ``keep_days`` days on ``today``."""
-    return [b for b in backups if (today - b.created.date()).days > keep_days]
 
 
 # --- documents ------------------------------------------------------------------------------------
@@ -234,10 +225,10 @@ def _make_private(path: Path) -> None:
 
 
 def _free_name(folder: Path, stem: str, created: datetime) -> Path:
-    path = folder / backup_name(stem, created)
+    path = folder / encrypted_backup_name(stem, created)
     n = 2
     while path.exists():
-        path = folder / backup_name(stem, created).replace(".zip", f"-{n}.zip")
+        path = folder / encrypted_backup_name(stem, created).replace(".zip", f"-{n}.zip")
         n += 1
     return path
 
@@ -404,7 +395,7 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
 
 
 def _keep_previous(register: Path, now: datetime) -> Path:
-    from toolkit.xlsx.safe_write import BACKUP_DIR, next_backup_path
+    from toolkit.xlsx.backup_copies import BACKUP_DIR, next_backup_path
 
     folder = register.parent / BACKUP_DIR
     folder.mkdir(mode=0o700, exist_ok=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused
 from toolkit.rules.certificate_context import (
     CertificateRequest,
@@ -32,7 +33,7 @@ from toolkit.rules.certificate_context import (
 )
 from toolkit.rules.eligibility import FINAL, MUSKARI, assess_eligibility
 
-DEFAULT_OUT = "todistukset"
+DEFAULT_OUT = folders.CERTIFICATES
 @dataclass
 class CertificatePlan:
     requests: list[CertificateRequest]

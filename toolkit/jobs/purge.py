@@ -32,22 +32,23 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.erasure.scan import Kept, Person, ScanReport, needles_for, scan_folder, scan_zip
+from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused
 from toolkit.rules.purge import (
     ANONYMOUS_GRADUATE,
     DELETION_REQUESTED,
-    BackupFile,
+    BackupCopy,
     PurgeAction,
     count_by_rule,
     erase_action,
     find_purge_actions,
 )
 
-CERTIFICATE_FOLDER = "todistukset"
+CERTIFICATE_FOLDER = folders.CERTIFICATES
 # the toolkit's own output folders beside the register: certificates, and `semester`'s default DIR (teacher
 # lists, BCC lists, summary); other export folders are passed with --scan
-EXPORT_FOLDERS = (CERTIFICATE_FOLDER, "lukukausi")
-BACKUP_FOLDER = "varmuuskopiot"
+EXPORT_FOLDERS = (CERTIFICATE_FOLDER, folders.SEMESTER)
+BACKUP_FOLDER = folders.BACKUP_COPIES
 LOG_COMMAND = "purge"
 
 
@@ -84,13 +85,13 @@ class ApplyResult:
 def plan_purge(path: str | Path, today: date) -> PurgePlan:
     """Read and check the register; when it is clean, the actions the rules require on ``today``."""
     from toolkit.jobs.check import load_checked
-    from toolkit.xlsx.safe_write import list_backups
+    from toolkit.xlsx.backup_copies import list_backup_copies
 
     path = Path(path)
     register, result = load_checked(path, today)
     plan = PurgePlan(path=path, today=today, register=register, result=result)
     if result.ok:
-        backups = [BackupFile(_shown(p, path.parent), made) for p, made in list_backups(path)]
+        backups = [BackupCopy(_shown(p, path.parent), made) for p, made in list_backup_copies(path)]
         plan.actions = find_purge_actions(result.tables, today, backups)
     return plan
 

@@ -13,8 +13,8 @@ from toolkit.jobs.check import load_checked
 from toolkit.model.errors import RegisterHasErrors
 from toolkit.model.findings import has_errors
 from toolkit.review.frames import Review, compute_eligibility, compute_purge
-from toolkit.rules.purge import BackupFile
-from toolkit.xlsx.safe_write import list_backups
+from toolkit.rules.purge import BackupCopy
+from toolkit.xlsx.backup_copies import list_backup_copies
 
 
 def load_review(register_path: str | Path, as_of: date | None = None) -> Review:
@@ -37,7 +37,7 @@ def load_review(register_path: str | Path, as_of: date | None = None) -> Review:
             f"The register has {len(errors)} {'error' if len(errors) == 1 else 'errors'}, so no review was computed. Fix them "
             f"(`muskari check {register_path}`). First: {first_en}")
     tables = result.tables
-    backups = [BackupFile(str(path), made.date()) for path, made in list_backups(register_path)]
+    backups = [BackupCopy(str(path), made.date()) for path, made in list_backup_copies(register_path)]
     return Review(as_of=as_of, tables=tables, eligibility=compute_eligibility(tables, as_of),
                   purge=compute_purge(tables, as_of, backups),
                   warnings=[f for f in result.findings if not f.is_error])

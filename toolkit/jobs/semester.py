@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from toolkit.model import folders
 from toolkit.model.errors import MuskariError
 
 STEPS = {
@@ -37,8 +38,8 @@ STEPS = {
 LISTS_FOLDER = "opettajat"
 EMAIL_FOLDER = "sahkopostit"
 EMAIL_FILES = {"registration": "ilmoittautuminen.txt", "muskari-ended": "muskari-paattyneet.txt"}
-SUMMARY_FILE = "yhteenveto.md"
-PLOTS_FOLDER = "kuvat"
+SUMMARY_FILE = folders.SUMMARY
+PLOTS_FOLDER = folders.PLOTS
 
 
 class SemesterStopped(MuskariError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import unicodedata
 
+from toolkit.model.refs import column_letters
 from toolkit.office.text_cells import set_text
 
 HEADERS = ("Nimi", "Huoltaja", "Sähköposti", "Puhelin", "Syntymävuosi")
@@ -28,7 +29,7 @@ def render_workbook(teacher: str, rows: list[tuple[str, ...]], school: str) -> b
             if value:
                 _text_cell(ws, r, col, value).alignment = Alignment(vertical="top", wrap_text=True)
     for col, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[chr(64 + col)].width = width
+        ws.column_dimensions[column_letters(col)].width = width
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"

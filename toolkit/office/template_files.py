@@ -6,6 +6,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+from toolkit.model import folders
 from toolkit.office.docx_templates import load_template, make_environment
 from toolkit.rules.certificate_context import TEMPLATE_FILES
 
@@ -17,7 +18,7 @@ def _templates_dir() -> Path:
 
 
 TEMPLATES_DIR = _templates_dir()
-OWN_TEMPLATES = "todistuspohjat"     # beside the register: the owner's restyled templates, used when present
+OWN_TEMPLATES = folders.OWN_TEMPLATES     # beside the register: the owner's restyled templates, used when present
 
 
 def load_templates(register_path, kinds, templates_dir: Path | None = None) -> dict:

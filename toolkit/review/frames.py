@@ -49,7 +49,7 @@ def compute_eligibility(tables: Tables, as_of: date) -> pd.DataFrame:
 
 
 def compute_purge(tables: Tables, as_of: date, backups=()) -> pd.DataFrame:
-    """Purge actions for ``as_of``; expired backups count only when ``backups`` (BackupFile) are given."""
+    """Purge actions for ``as_of``; expired backups count only when ``backups`` (BackupCopy) are given."""
     from toolkit.rules.purge import find_purge_actions
 
     return purge_frame(find_purge_actions(tables, as_of, backups))

@@ -13,10 +13,9 @@ marketing contacts follow the students' e-mail addresses.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 
@@ -25,6 +24,7 @@ from toolkit.model.errors import Refused
 from toolkit.model.formatting import format_date
 from toolkit.model.tables import TABLE_SHEETS, Tables
 from toolkit.model.text import key
+from toolkit.rules.cells import display
 from workbook_schema import SHEETS
 from workbook_schema.settings import Settings
 
@@ -80,15 +80,7 @@ def due_date(received: date) -> date:
     return add_months(received, 1)
 
 
-def display(value: object) -> str:
-    """A cell value as the owner would read it: dates d.m.yyyy, whole numbers without decimals."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, (date, datetime, pd.Timestamp)):
-        return format_date(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:g}".replace(".", ",")
-    return str(value)
+
 
 
 # --- picking the rows -----------------------------------------------------------------------------

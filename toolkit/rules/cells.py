@@ -6,6 +6,8 @@ import math
 import re
 from datetime import date, datetime, time, timedelta
 
+import pandas as pd
+
 from toolkit.model.text import clean_text
 
 _DMY = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
@@ -23,7 +25,12 @@ def is_blank(value) -> bool:
 
 
 def display(value) -> str:
-    """The value as the owner would recognise it in a message."""
+    """The value as the owner would recognise it (in a message, an access answer): dates d.m.yyyy, whole
+    numbers without decimals, decimals with a comma; blank (None, NaN, NaT) as ""."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
     if isinstance(value, datetime):
         value = value.date() if value.time() == time() else value
     if isinstance(value, date) and not isinstance(value, datetime):

@@ -131,10 +131,10 @@ class EligibilityResult:
 
 def assess_eligibility(tables: Tables, today: date) -> list[EligibilityResult]:
     """Every student's muskaritodistus and päättötodistus result, in Oppilaat order."""
-    return list(iter_results(eligibility_frame(tables, today), tables.settings))
+    return list(iter_results(assessment_frame(tables, today), tables.settings))
 
 
-def eligibility_frame(tables: Tables, today: date) -> pd.DataFrame:
+def assessment_frame(tables: Tables, today: date) -> pd.DataFrame:
     """One row per result: student_id, certificate, status, reason, hours, required, missing, common,
     thematic, limit_key, age_limit, issued_number, issued_on. The vectorised core: study rows are
     turned into integer student codes once, and every sum is one ``np.bincount``."""

@@ -42,6 +42,7 @@ import pandas as pd
 from toolkit.model.dates import age_on, completed_months
 from toolkit.model.formatting import format_date, format_number
 from toolkit.model.tables import Tables
+from toolkit.rules.backups import BackupCopy, is_expired
 
 DELETION_REQUESTED = "deletion-requested"
 STUDY_WINDOW_CLOSED = "study-window-closed"
@@ -100,14 +101,6 @@ class _Blank(dict):
 
 
 @dataclass(frozen=True)
-class BackupFile:
-    """A backup the safe write path kept (``toolkit.xlsx.safe_write.list_backups``), as the rules see it."""
-
-    path: str          # shown to the owner and deleted by the job
-    made: date
-
-
-@dataclass(frozen=True)
 class PurgeAction:
     rule: str
     action: str
@@ -136,7 +129,7 @@ class PurgeAction:
         return out
 
 
-def find_purge_actions(tables: Tables, today: date, backups: Iterable[BackupFile] = ()) -> list[PurgeAction]:
+def find_purge_actions(tables: Tables, today: date, backups: Iterable[BackupCopy] = ()) -> list[PurgeAction]:
     """Every action the retention rules require on ``today``, in rule order, then row order."""
     actions: list[PurgeAction] = []
     claimed: set[str] = set()
@@ -282,12 +275,12 @@ def _marketing_expired(tables: Tables, today: date) -> list[PurgeAction]:
             for _, r in expired.iterrows()]
 
 
-def _backup_expired(tables: Tables, today: date, backups: Iterable[BackupFile]) -> list[PurgeAction]:
+def _backup_expired(tables: Tables, today: date, backups: Iterable[BackupCopy]) -> list[PurgeAction]:
     days = tables.settings.backup_days
     out = []
     for b in sorted(backups, key=lambda b: (b.made if not isinstance(b.made, datetime) else b.made.date(), b.path)):
         made = b.made.date() if isinstance(b.made, datetime) else b.made
-        if (today - made).days > days:
+        if is_expired(made, today, days):
             out.append(PurgeAction(rule=BACKUP_EXPIRED, action="delete-file", sheet=None, row=None, student_id=None,
                                    params={"file": b.path, "made": made, "days": days}, files=(b.path,)))
     return out

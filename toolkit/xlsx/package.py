@@ -13,6 +13,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -44,6 +45,43 @@ def serialise_xml(root: etree._Element) -> bytes:
 
 def q(tag: str, ns: str = NS_MAIN) -> str:
     return f"{{{ns}}}{tag}"
+
+
+def _relationships(data: bytes | None) -> list[Relationship]:
+    if data is None:
+        return []
+    return [Relationship(el.get("Id"), el.get("Type", ""), el.get("Target", ""), el.get("TargetMode") == "External")
+            for el in parse_xml(data).iter(q("Relationship", NS_PKG_REL))]
+
+
+def find_workbook_part(read: Callable[[str], bytes | None]) -> str:
+    """The workbook part's path, from the package's root relationships (``read(part)`` gives a part's bytes,
+    None when there is no such part)."""
+    for rel in _relationships(read("_rels/.rels")):
+        if rel.type == REL_OFFICE_DOCUMENT or rel.kind == "officeDocument":
+            part = resolve("", rel.target)
+            if read(part) is not None:
+                return part
+    raise NotAWorkbook("Työkirjan pääosaa (workbook.xml) ei löydy: tiedosto on vioittunut.",
+                       "The workbook part (workbook.xml) is missing: the file is damaged.")
+
+
+def find_sheet_parts(read: Callable[[str], bytes | None], workbook_part: str | None = None) -> dict[str, str]:
+    """Sheet name -> part path, in workbook order: the one lookup the reader and the writer share."""
+    workbook_part = workbook_part or find_workbook_part(read)
+    root = parse_xml(read(workbook_part))
+    if root.tag.startswith(f"{{{NS_STRICT}"):
+        raise NotAWorkbook("Työkirja on tallennettu Strict Open XML -muodossa. Tallenna se Excelissä "
+                           "tavallisena Excel-työkirjana (.xlsx).",
+                           "The workbook is saved as Strict Open XML. Save it in Excel as an ordinary "
+                           "Excel workbook (.xlsx).")
+    targets = {rel.id: resolve(workbook_part, rel.target) for rel in _relationships(read(rels_path(workbook_part)))}
+    sheets = {}
+    for sheet in root.iter(q("sheet")):
+        target = targets.get(sheet.get(q("id", NS_R)))
+        if target is not None and read(target) is not None:
+            sheets[sheet.get("name")] = target
+    return sheets
 
 
 @dataclass(frozen=True)
@@ -130,41 +168,17 @@ class Package:
 
     # -- relationships -------------------------------------------------------------------------
     def rels(self, part: str) -> list[Relationship]:
-        data = self.parts.get(rels_path(part) if part else "_rels/.rels")
-        if data is None:
-            return []
-        root = parse_xml(data)
-        return [Relationship(el.get("Id"), el.get("Type", ""), el.get("Target", ""),
-                             el.get("TargetMode") == "External")
-                for el in root.iter(q("Relationship", NS_PKG_REL))]
+        return _relationships(self.parts.get(rels_path(part) if part else "_rels/.rels"))
 
     def related(self, part: str, kind: str) -> list[str]:
         """Package paths of ``part``'s internal relationships of ``kind`` (e.g. "drawing")."""
         return [resolve(part, rel.target) for rel in self.rels(part) if rel.kind == kind and not rel.external]
 
     def _find_workbook(self) -> str:
-        for rel in self.rels(""):
-            if rel.type == REL_OFFICE_DOCUMENT or rel.kind == "officeDocument":
-                part = resolve("", rel.target)
-                if part in self.parts:
-                    return part
-        raise NotAWorkbook("Työkirjan pääosaa (workbook.xml) ei löydy: tiedosto on vioittunut.",
-                           "The workbook part (workbook.xml) is missing: the file is damaged.")
+        return find_workbook_part(self.parts.get)
 
     def _find_sheets(self) -> dict[str, str]:
-        root = parse_xml(self.parts[self.workbook_part])
-        if root.tag.startswith(f"{{{NS_STRICT}"):
-            raise NotAWorkbook("Työkirja on tallennettu Strict Open XML -muodossa. Tallenna se Excelissä "
-                               "tavallisena Excel-työkirjana (.xlsx).",
-                               "The workbook is saved as Strict Open XML. Save it in Excel as an ordinary "
-                               "Excel workbook (.xlsx).")
-        targets = {rel.id: resolve(self.workbook_part, rel.target) for rel in self.rels(self.workbook_part)}
-        sheets = {}
-        for sheet in root.iter(q("sheet")):
-            target = targets.get(sheet.get(q("id", NS_R)))
-            if target in self.parts:
-                sheets[sheet.get("name")] = target
-        return sheets
+        return find_sheet_parts(self.parts.get, self.workbook_part)
 
     def date1904(self) -> bool:
         root = parse_xml(self.parts[self.workbook_part])

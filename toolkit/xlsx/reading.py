@@ -13,11 +13,12 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from toolkit.model.errors import FileProblem
 from toolkit.model.text import key
 from toolkit.xlsx.fingerprint import Fingerprint, fingerprint
+from toolkit.xlsx.package import find_sheet_parts
 from toolkit.xlsx.sniff import sniff_xlsx
 from workbook_schema import SHEETS
 
@@ -209,27 +210,12 @@ _FORMULA_TEXT = re.compile(rb"[^>]*?(?:/>|>([^<]*)</)")
 _CELL_REF = re.compile(rb"<" + _NS + rb"c\b[^>]*?\br=\"([A-Z]+[0-9]+)\"")
 _HIDDEN_ROW = re.compile(rb"<" + _NS + rb"row\b[^>]*?\br=\"([0-9]+)\"[^>]*?\bhidden=\"(?:1|true)\"")
 _HIDDEN_ROW_REVERSED = re.compile(rb"<" + _NS + rb"row\b[^>]*?\bhidden=\"(?:1|true)\"[^>]*?\br=\"([0-9]+)\"")
-_SHEET = re.compile(rb"<" + _NS + rb"sheet\b[^>]*?/?>")
-_ATTR = re.compile(rb"([A-Za-z:]+)=\"([^\"]*)\"")
-_REL = re.compile(rb"<" + _NS + rb"Relationship\b[^>]*?/?>")
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """sheet name -> zip part path, from workbook.xml and its relationships."""
-    from xml.sax.saxutils import unescape
-
-    rels = {}
-    for tag in _REL.findall(zf.read("xl/_rels/workbook.xml.rels")):
-        attrs = dict(_ATTR.findall(tag))
-        target = attrs.get(b"Target", b"").decode()
-        target = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        rels[attrs.get(b"Id", b"").decode()] = target
-    parts = {}
-    for tag in _SHEET.findall(zf.read("xl/workbook.xml")):
-        attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(tag)}
-        if b"name" in attrs and b"id" in attrs:
-            parts[unescape(attrs[b"name"].decode(), {"&quot;": '"', "&apos;": "'"})] = rels.get(attrs[b"id"].decode(), "")
-    return parts
+    """sheet name -> zip part path (``toolkit.xlsx.package.find_sheet_parts``: the writer's lookup too)."""
+    names = set(zf.namelist())
+    return find_sheet_parts(lambda part: zf.read(part) if part in names else None)
 
 
 def _may_hold_formula(xml: bytes, end: int, patience: int = 1000) -> bool:

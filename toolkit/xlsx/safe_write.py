@@ -58,8 +58,8 @@ removed by the next write once it is ten minutes old.
 Backups: ``varmuuskopiot/`` beside the register (mode 0700), files of mode 0600 named
 ``<register stem>-<YYYYMMDD>-<HHMMSS>.xlsx`` from ``now`` (local time), e.g.
 ``rekisteri-20261125-143012.xlsx``; if that name exists, ``-2``, ``-3``... is added before the suffix.
-The exact pattern is ``BACKUP_PATTERN``; ``list_backups(register)`` returns ``[(path, datetime)]``
-oldest first (the purge rule ``backup-expired`` uses it).
+The names and the listing live in ``toolkit.xlsx.backup_copies`` (``list_backup_copies(register)`` returns
+``[(path, datetime)]`` oldest first; the purge rule ``backup-expired`` uses it).
 """
 
 from __future__ import annotations
@@ -76,10 +76,9 @@ from pathlib import Path
 from toolkit.model.errors import FileProblem
 from toolkit.rules.identity_codes import find_identity_codes
 from toolkit.system.private_files import sync_folder
+from toolkit.xlsx.backup_copies import BACKUP_DIR, write_backup_copy
 from toolkit.xlsx.fingerprint import Fingerprint, check_not_open, check_unchanged
 
-BACKUP_DIR = "varmuuskopiot"
-BACKUP_PATTERN = r"^(?P<stem>.+)-(?P<date>\d{8})-(?P<time>\d{6})(?:-(?P<n>\d+))?(?P<suffix>\.xls[xm])$"
 _TEMP_SUFFIX = ".muskari-tmp"
 STALE_SECONDS = 600
 
@@ -178,7 +177,7 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
             before_replace(temp.read_bytes())
         check_not_open(path)
         check_unchanged(path, before)
-        backup = _backup(path, original, now, backup_dir)
+        backup = write_backup_copy(path, original, now, backup_dir)
         try:
             os.chmod(temp, _mode_of(path))
             os.replace(temp, path)
@@ -256,8 +255,8 @@ def _remove_stale_temps(path: Path, backup_dir) -> None:
     """Temporary files of a writer that was killed (older than STALE_SECONDS): they hold register data."""
     import time
 
-    folders = [path.parent, Path(backup_dir) if backup_dir else path.parent / BACKUP_DIR]
-    for folder in folders:
+    places = [path.parent, Path(backup_dir) if backup_dir else path.parent / BACKUP_DIR]
+    for folder in places:
         for temp in folder.glob(f".{glob_escape(path.stem)}.*{_TEMP_SUFFIX}") if folder.is_dir() else ():
             try:
                 if time.time() - temp.stat().st_mtime > STALE_SECONDS:
@@ -271,58 +270,3 @@ def _remove(path: Path) -> None:
         path.unlink()
     except FileNotFoundError:
         pass
-
-
-def backup_name(register: Path, now: datetime, n: int = 1) -> str:
-    stamp = now.strftime("%Y%m%d-%H%M%S")
-    return f"{register.stem}-{stamp}{'' if n == 1 else f'-{n}'}{register.suffix}"
-
-
-def next_backup_path(register: Path, now: datetime, folder: Path) -> Path:
-    """The first free backup name for ``register`` at ``now`` in ``folder`` (-2, -3 ... within a second)."""
-    n = 1
-    while (folder / backup_name(register, now, n)).exists():
-        n += 1
-    return folder / backup_name(register, now, n)
-
-
-def _backup(path: Path, data: bytes, now: datetime, backup_dir) -> Path:
-    """A copy of the previous version, mode 0600, in ``varmuuskopiot/`` (created with mode 0700)."""
-    folder = Path(backup_dir) if backup_dir else path.parent / BACKUP_DIR
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        target = next_backup_path(path, now, folder)
-        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=_TEMP_SUFFIX)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(name, 0o600)
-            os.replace(name, target)
-        except BaseException:
-            _remove(Path(name))
-            raise
-        sync_folder(folder)
-    except OSError as error:
-        raise _os_problem("varmuuskopio / backup", folder, error) from None
-    return target
-
-
-def list_backups(register, backup_dir=None) -> list[tuple[Path, datetime]]:
-    """The register's backups made by ``write_changes`` with the time in their name, oldest first."""
-    register = Path(register)
-    folder = Path(backup_dir) if backup_dir else register.parent / BACKUP_DIR
-    if not folder.is_dir():
-        return []
-    found = []
-    for entry in folder.iterdir():
-        match = re.match(BACKUP_PATTERN, entry.name)
-        if not match or match["stem"] != register.stem or not entry.is_file():
-            continue
-        try:
-            stamp = datetime.strptime(match["date"] + match["time"], "%Y%m%d%H%M%S")
-        except ValueError:
-            continue
-        found.append((entry, stamp, int(match["n"] or 1)))
-    return [(entry, stamp) for entry, stamp, _n in sorted(found, key=lambda item: (item[1], item[2]))]

@@ -8,8 +8,6 @@ sheet are edited through ``SharedStrings`` and ``Styles`` (only when needed).
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from toolkit.model.refs import cell_name, ref_rows, split_cell
@@ -18,7 +16,6 @@ from toolkit.xlsx import cell_values as cellvalues
 from toolkit.xlsx.package import NS_R, Package, parse_xml, q, serialise_xml
 from toolkit.xlsx.row_shifts import RowMap, extend_sqref, shift_ref, shift_sqref
 
-_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 NS_X14 = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 NS_XM = "http://schemas.microsoft.com/office/excel/2006/main"

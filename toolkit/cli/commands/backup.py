@@ -46,7 +46,7 @@ def run(args) -> int:
                   "joten ne eivät ole varmuuskopiossa.")
     made = backup.create_backup(register.path, args.to, password, datetime.now(), documents)
     keep = result.settings.backup_days
-    expired = [b for b in backup.expired_backups(backup.list_backups(args.to, register.path.stem), today(args), keep)
+    expired = [b for b in backup.expired_backups(backup.list_encrypted_backups(args.to, register.path.stem), today(args), keep)
                if b.path != made.path]
     for old in expired:
         old.path.unlink(missing_ok=True)

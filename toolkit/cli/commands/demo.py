@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.model import folders
 
 
 def configure(parser) -> None:
@@ -22,5 +23,5 @@ def run(args) -> int:
     emit(render_created(files, counts, args.format, args.lang))
     hint = ("Next: muskari check {0}, then muskari semester {0} --out {1} --forms {2}" if args.lang == "en" else
             "Seuraavaksi: muskari check {0}, sitten muskari semester {0} --out {1} --forms {2}")
-    print(hint.format(files["register"], args.folder / "lukukausi", files["forms"]), file=sys.stderr)
+    print(hint.format(files["register"], args.folder / folders.SEMESTER, files["forms"]), file=sys.stderr)
     return 0

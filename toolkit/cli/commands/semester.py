@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.model import folders
 
 
 def configure(parser) -> None:
@@ -28,7 +29,7 @@ def run(args) -> int:
     from toolkit.reports.findings import refuse_with_findings
     from toolkit.reports.formats import emit
 
-    out_dir = args.out or args.register.parent / "lukukausi"
+    out_dir = args.out or args.register.parent / folders.SEMESTER
     result = run_semester(args.register, out_dir, today=today(args), now=datetime.now(), forms=args.forms,
                           apply=args.apply, lang=args.lang)
     if result.failed_step:
