@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from test_access_request import build_register
 
 from toolkit.cli.main import main
-from toolkit.jobs import backup
+from toolkit.jobs import backup, restore
 from toolkit.model.errors import FileProblem, Refused
 
 PASSWORD = "kissa-istuu-puussa-42"
@@ -94,7 +94,7 @@ def test_restore_gives_back_the_same_bytes_with_mode_0600(register, tmp_path, pa
     assert run_backup(register, stick, "--with-documents") == 0
     made = only_backup(stick)
     target = tmp_path / "palautus"
-    done = backup.restore_backup(made, target, PASSWORD)
+    done = restore.restore_backup(made, target, PASSWORD)
     assert done.register == target / "rekisteri.xlsx"
     assert done.register.read_bytes() == register.read_bytes()
     restored_doc = target / "todistukset" / "2025-001_Aino_Virtanen.docx"
@@ -224,7 +224,7 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, make, words):
     path = tmp_path / "x.zip"
     make(path)
     with pytest.raises(FileProblem, match=words):
-        backup.restore_backup(path, tmp_path / "r.xlsx", PASSWORD)
+        restore.restore_backup(path, tmp_path / "r.xlsx", PASSWORD)
     assert not (tmp_path / "r.xlsx").exists()
 
 
@@ -239,7 +239,7 @@ def test_damaged_backup_is_refused(register, tmp_path, password):
     data[middle] ^= 0xFF
     made.write_bytes(bytes(data))
     with pytest.raises((Refused, FileProblem)):
-        backup.restore_backup(made, tmp_path / "r.xlsx", PASSWORD)
+        restore.restore_backup(made, tmp_path / "r.xlsx", PASSWORD)
     assert not (tmp_path / "r.xlsx").exists()
 
 
@@ -270,7 +270,7 @@ def test_a_failing_restore_leaves_nothing_behind(register, tmp_path, password, m
     monkeypatch.setattr(backup.os, "replace", failing_replace)
     target = tmp_path / "palautus"
     with pytest.raises(FileProblem, match="Input/output error"):
-        backup.restore_backup(made, target, PASSWORD)
+        restore.restore_backup(made, target, PASSWORD)
     assert not (target / "rekisteri.xlsx").exists()
     assert not [p for p in target.rglob("*") if p.is_file()]
 
@@ -295,7 +295,7 @@ def test_restore_documents_never_leave_the_target_folder(tmp_path):
         zf.writestr("data/0001", data)
     target = tmp_path / "a" / "b"
     with pytest.raises(FileProblem, match="vaarallinen polku"):
-        backup.restore_backup(evil, target, PASSWORD)
+        restore.restore_backup(evil, target, PASSWORD)
     assert not (tmp_path / "pahaa.txt").exists() and not target.exists()
 
 

@@ -1,4 +1,4 @@
-"""Encrypted backups of the register (and its documents) for a memory stick, and their restore.
+"""`muskari backup`: encrypted backups of the register (and its documents) for a memory stick.
 
 A backup is a zip file whose every member is encrypted with AES-256 (WinZip AE-2, pyzipper). Zip
 member *names* are never encrypted, so members are stored under neutral names (``data/0000``, ...)
@@ -6,9 +6,7 @@ and the real paths (a certificate's file name may hold a child's name) live in t
 ``manifest.json`` with each file's size and SHA-256. A backup is written to a hidden temporary file
 with mode 0600, read back and compared with what was meant before it gets its final name.
 
-Restore decrypts everything into a hidden staging folder beside the target, lets the caller replay
-the erasures made since the backup (``replay``), and only then moves the files into place, so an
-erased person never reappears, not even for a moment.
+``read_backup`` decrypts and checks one (``toolkit.jobs.restore`` puts it back).
 
 The password never comes from the command line: ``MUSKARI_BACKUP_PASSWORD`` or an interactive prompt.
 """
@@ -21,7 +19,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 import tempfile
 import zlib
@@ -33,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused, VerificationFailed
 from toolkit.rules.backups import EncryptedBackup, expired_backups  # noqa: F401  (the backup command's API)
-from toolkit.system.private_files import create_private, sync_folder
+from toolkit.system.private_files import sync_folder
 
 PASSWORD_ENV = "MUSKARI_BACKUP_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -147,7 +144,7 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read(path: Path) -> bytes:
+def read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
@@ -170,8 +167,8 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
                           "kiinni ja siihen voi kirjoittaa.",
                           f"Cannot create the folder {folder} ({error.strerror}). Check that the memory stick "
                           "is plugged in and writable.") from None
-    entries = [(register.name, "register", _read(register))]
-    entries += [(rel, "document", _read(path)) for path, rel in documents]
+    entries = [(register.name, "register", read_file(register))]
+    entries += [(rel, "document", read_file(path)) for path, rel in documents]
     manifest = {"format": FORMAT, "version": 1, "created": created.isoformat(timespec="seconds"),
                 "register": register.name, "files": []}
     for i, (rel, role, data) in enumerate(entries):
@@ -181,7 +178,7 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".muskari-", suffix=".tmp")  # mode 0600
     except OSError as error:
-        raise _cannot_write(folder, error) from None
+        raise cannot_write(folder, error) from None
     try:
         with os.fdopen(fd, "wb") as raw:
             with pyzipper.AESZipFile(raw, "w", compression=pyzipper.ZIP_DEFLATED,
@@ -199,14 +196,14 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
         sync_folder(folder)
     except OSError as error:
         Path(tmp).unlink(missing_ok=True)
-        raise _cannot_write(folder, error) from None
+        raise cannot_write(folder, error) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return BackupResult(path=target, files=len(entries), bytes=sum(len(d) for _r, _k, d in entries), created=created)
 
 
-def _cannot_write(folder: Path, error: OSError) -> FileProblem:
+def cannot_write(folder: Path, error: OSError) -> FileProblem:
     return FileProblem(f"Kansioon {folder} ei voitu kirjoittaa ({error.strerror or error}). Mitään ei jäänyt "
                        "puolivalmiiksi. Tarkista, että levyllä on tilaa ja että siihen voi kirjoittaa.",
                        f"Could not write into {folder} ({error.strerror or error}). Nothing was left half "
@@ -245,7 +242,7 @@ class BackupContents:
         return self.manifest["register"]
 
 
-def _not_a_backup(path: Path, why_fi: str, why_en: str) -> FileProblem:
+def not_a_backup(path: Path, why_fi: str, why_en: str) -> FileProblem:
     return FileProblem(f"{path} ei ole muskarin varmuuskopio ({why_fi}). Valitse komennolla muskari backup "
                        "tehty .zip-tiedosto.",
                        f"{path} is not a muskari backup ({why_en}). Choose a .zip file made by muskari backup.")
@@ -272,18 +269,18 @@ def read_backup(path: Path, password: str, expect: dict | None = None) -> Backup
         raise FileProblem(f"Varmuuskopiota {path} ei voi lukea ({error.strerror}).",
                           f"Cannot read the backup {path} ({error.strerror}).") from None
     except pyzipper.BadZipFile:
-        raise _not_a_backup(path, "ei zip-tiedosto", "not a zip file") from None
+        raise not_a_backup(path, "ei zip-tiedosto", "not a zip file") from None
     with zf:
         infos = zf.infolist()
         if not infos or any(not (i.flag_bits & 0x1) for i in infos) or MANIFEST not in zf.namelist():
-            raise _not_a_backup(path, "salaamaton tai tuntematon sisältö", "unencrypted or unknown content")
+            raise not_a_backup(path, "salaamaton tai tuntematon sisältö", "unencrypted or unknown content")
         if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-            raise _not_a_backup(path, "purettuna liian suuri", "too large when unpacked")
+            raise not_a_backup(path, "purettuna liian suuri", "too large when unpacked")
         zf.setpassword(password.encode("utf-8"))
         try:
             manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
             if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), list):
-                raise _not_a_backup(path, "tuntematon sisällysluettelo", "unknown manifest")
+                raise not_a_backup(path, "tuntematon sisällysluettelo", "unknown manifest")
             contents = BackupContents(manifest)
             for item in manifest["files"]:
                 data = zf.read(item["member"])
@@ -301,11 +298,11 @@ def read_backup(path: Path, password: str, expect: dict | None = None) -> Backup
         except pyzipper.BadZipFile as error:  # HMAC mismatch: wrong password that passed the 2-byte check, or damage
             if "hmac" in str(error).lower():
                 raise _wrong_password(path) from None
-            raise _not_a_backup(path, "vioittunut zip-tiedosto", "damaged zip file") from None
+            raise not_a_backup(path, "vioittunut zip-tiedosto", "damaged zip file") from None
         except (zlib.error, EOFError, NotImplementedError):  # damaged data, or a wrong password's garbage
             raise _wrong_password(path) from None
         except (KeyError, ValueError, TypeError):
-            raise _not_a_backup(path, "puutteellinen sisällysluettelo", "incomplete manifest") from None
+            raise not_a_backup(path, "puutteellinen sisällysluettelo", "incomplete manifest") from None
     if expect is not None and [(f["path"], f["sha256"]) for f in expect["files"]] != \
             [(f["path"], f["sha256"]) for f in contents.manifest["files"]]:
         raise VerificationFailed("Varmuuskopion tarkistus epäonnistui: luettu sisältö ei vastaa kirjoitettua. "
@@ -316,89 +313,3 @@ def read_backup(path: Path, password: str, expect: dict | None = None) -> Backup
 
 
 # --- restore --------------------------------------------------------------------------------------
-
-@dataclass
-class RestoreResult:
-    register: Path
-    documents: list[Path]
-    replayed: object = None      # whatever ``replay`` returned (the erasure replay's report)
-    previous: Path | None = None  # where the register that --force replaced was kept
-
-
-def restore_target(target: Path, register_name: str) -> Path:
-    """``--to`` may name the register file, or a folder (existing, or a new name without a suffix)."""
-    is_folder = target.is_dir() or (not target.exists() and target.suffix == "")
-    return target / register_name if is_folder else target
-
-
-def restore_backup(backup: Path, target: Path, password: str, *, force: bool = False,
-                   replay: Callable[[Path], object] | None = None, now: datetime | None = None) -> RestoreResult:
-    """Decrypt ``backup`` into ``target`` (a register path or a folder). Documents go to their paths
-    relative to the restored register's folder. ``replay(staged_register)`` runs on the staged copy
-    before anything is moved into place. A register that ``force`` replaces is first copied to
-    ``varmuuskopiot/`` beside it (named as the safe writer names its backups, so purge expires it)."""
-    from toolkit.xlsx.fingerprint import check_not_open
-    contents = read_backup(backup, password)
-    register_path = restore_target(target, Path(contents.register_name).name)
-    if register_path.suffix.lower() != ".xlsx":
-        raise Refused(f"Palautettavan rekisterin nimen pitää päättyä .xlsx: {register_path.name}.",
-                      f"The restored register's name must end with .xlsx: {register_path.name}.")
-    base = register_path.parent
-    placed: dict[PurePosixPath, bytes] = {}
-    for item in contents.manifest["files"]:
-        if item["role"] == "document":
-            rel = safe_relative(item["path"])
-            if rel is None:
-                raise _not_a_backup(backup, f"vaarallinen polku {item['path']!r}", f"unsafe path {item['path']!r}")
-            placed[rel] = contents.files[item["path"]]
-    existing = [p for p in [register_path, *(base / r for r in placed)] if p.exists()]
-    if existing and not force:
-        more_fi = f" (olemassa olevia tiedostoja yhteensä {len(existing)})" if len(existing) > 1 else ""
-        more_en = f" ({len(existing)} existing files in all)" if len(existing) > 1 else ""
-        raise Refused(f"{existing[0]} on jo olemassa{more_fi}. Palautus ei korvaa tiedostoja: valitse toinen "
-                      "paikka tai lisää --force.",
-                      f"{existing[0]} already exists{more_en}. Restore does not overwrite files: choose another "
-                      "place or add --force.")
-    if register_path.exists():
-        check_not_open(register_path)
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=base, prefix=".muskari-palautus-"))  # mode 0700
-    except OSError as error:
-        raise _cannot_write(base, error) from None
-    moved: list[Path] = []
-    new: list[Path] = []           # documents this restore adds (taken away again if it fails)
-    try:
-        staged = staging / register_path.name
-        create_private(staged, contents.files[contents.register_name])
-        for rel, data in placed.items():
-            (staging / rel).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            create_private(staging / rel, data)
-        replayed = replay(staged) if replay is not None else None
-        for rel in placed:
-            if (staging / rel).exists():     # the replay deletes an erased person's documents
-                (base / rel).parent.mkdir(parents=True, exist_ok=True)
-                if not (base / rel).exists():
-                    new.append(base / rel)
-                os.replace(staging / rel, base / rel)
-                moved.append(base / rel)
-        previous = _keep_previous(register_path, now or datetime.now()) if register_path.exists() else None
-        os.replace(staged, register_path)
-        sync_folder(base)
-    except OSError as error:
-        for path in new:
-            path.unlink(missing_ok=True)
-        raise _cannot_write(base, error) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return RestoreResult(register=register_path, documents=moved, replayed=replayed, previous=previous)
-
-
-def _keep_previous(register: Path, now: datetime) -> Path:
-    from toolkit.xlsx.backup_copies import BACKUP_DIR, next_backup_path
-
-    folder = register.parent / BACKUP_DIR
-    folder.mkdir(mode=0o700, exist_ok=True)
-    kept = next_backup_path(register, now, folder)
-    create_private(kept, _read(register))
-    return kept

@@ -1,27 +1,11 @@
-"""`muskari eligibility REGISTER`: the certificate status of every student.
-
-Table output groups the results: earned and not yet issued first, then close to earning (in progress
-with at most 20 % of the required hours missing, `toolkit.rules.eligibility.CLOSE_SHARE`), then in
-progress, issued and out of reach. `--format json|csv` gives every result in the contract's shape.
-"""
+"""`muskari eligibility REGISTER`: the certificate status of every student (``toolkit.reports.eligibility``
+groups and prints it)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
-
-GROUPS = (  # key, Finnish heading, English heading, Finnish and English word in the summary line
-    ("eligible", "Ansaittu, ei vielä annettu", "Earned, not yet issued", "ansaittu", "earned"),
-    ("close", "Lähellä (puuttuu enintään 20 %)", "Close (at most 20 % missing)", "lähellä", "close"),
-    ("in-progress", "Kesken", "In progress", "kesken", "in progress"),
-    ("issued", "Annettu", "Issued", "annettu", "issued"),
-    ("out-of-reach", "Ei enää saavutettavissa", "Out of reach", "ei saavutettavissa", "out of reach"),
-)
-HEADERS = {"fi": ("Oppilasnumero", "Nimi", "Todistus", "Tunnit", "Vaaditaan", "Puuttuu", "Syy"),
-           "en": ("Student", "Name", "Certificate", "Hours", "Required", "Missing", "Reason")}
-CSV_HEADERS = ("student_id", "certificate", "status", "hours", "required", "missing", "common_hours",
-               "thematic_hours", "reason_code", "reason")
 
 
 def configure(parser) -> None:
@@ -30,56 +14,14 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    from toolkit.jobs.check import load_checked
+    from toolkit.jobs.eligibility import run_eligibility
+    from toolkit.reports.eligibility import render
     from toolkit.reports.findings import refuse_with_findings
     from toolkit.reports.formats import emit
-    from toolkit.rules.eligibility import assess_eligibility
 
     as_of = today(args)
-    _register, result = load_checked(args.register, as_of)
-    if not result.ok:
-        return refuse_with_findings(result.findings, args.lang, args.format)
-    from toolkit.system.progress import big_rows, task
-
-    with task("Lasketaan todistustilanne", "Assessing certificates", 2, big=big_rows(len(result.tables.students))) as bar:
-        results = assess_eligibility(result.tables, as_of)
-        bar.advance()
-        text = render(results, result.tables, as_of, args.format, args.lang)
-    emit(text)
+    done = run_eligibility(args.register, as_of)
+    if not done.check.ok:
+        return refuse_with_findings(done.check.findings, args.lang, args.format)
+    emit(render(done.results, done.check.tables, as_of, args.format, args.lang))
     return 0
-
-
-def group_of(r) -> str:
-    return "close" if r.is_close else r.status
-
-
-def render(results, tables, as_of, fmt: str = "table", lang: str = "fi") -> str:
-    from toolkit.model.formatting import format_hours, format_number
-    from toolkit.reports.formats import format_csv, format_json, format_table
-
-    if fmt == "json":
-        return format_json({"as_of": as_of.isoformat(), "results": [r.to_dict(lang) for r in results]})
-    if fmt == "csv":
-        rows = [(r.student_id, r.certificate, r.status, r.hours, r.required, r.missing,
-                 r.parts["yhteiset opinnot"]["hours"] if r.parts else "",
-                 r.parts["teemaopinnot"]["hours"] if r.parts else "", r.reason, r.reason_text(lang)) for r in results]
-        return format_csv(rows, CSV_HEADERS)
-    students = tables.students
-    names = {sid: f"{first} {last}" for sid, first, last in zip(students["student_id"], students["first_name"],
-                                                                students["last_name"], strict=False)}
-    out, counts = [], []
-    for key, fi, en, fi_word, en_word in GROUPS:
-        members = [r for r in results if group_of(r) == key]
-        counts.append(f"{fi_word if lang == 'fi' else en_word} {len(members)}")
-        if not members:
-            continue
-        if key in ("close", "in-progress"):
-            members.sort(key=lambda r: r.missing)
-        rows = [(r.student_id, names.get(r.student_id, ""), r.certificate, format_hours(r.hours, lang),
-                 format_hours(r.required, lang), format_hours(r.missing, lang) if r.missing else "",
-                 r.reason_text(lang)) for r in members]
-        out.append(f"{fi if lang == 'fi' else en} ({format_number(len(members))})\n")
-        out.append(format_table(rows, HEADERS[lang]) + "\n")
-    heading = (f"Todistustilanne {as_of.day}.{as_of.month}.{as_of.year}: " if lang == "fi"
-               else f"Certificate status on {as_of.isoformat()}: ")
-    return "".join(out) + heading + ", ".join(counts) + ".\n"

@@ -22,24 +22,14 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    from toolkit.jobs import backup
+    from toolkit.jobs.backup import read_password
+    from toolkit.jobs.restore import replay_recorded_erasures, restore_backup
 
-    password = backup.read_password(confirm=False)
-    done = backup.restore_backup(args.backup, args.to, password, force=args.force,
-                                 replay=lambda staged: _replay(staged, today(args)))
+    password = read_password(confirm=False)
+    done = restore_backup(args.backup, args.to, password, force=args.force,
+                          replay=lambda staged: replay_recorded_erasures(staged, today(args)))
     _report(args, done)
     return 0
-
-
-def _replay(staged: Path, day):
-    """Every recorded erasure, not only those after the backup: one already done finds no one (ids are
-    never reused), and the clock of the computer that made the backup cannot make one be skipped."""
-    from toolkit.jobs.purge import replay_erasures
-    from toolkit.system.secrets import read_erasures
-
-    if not read_erasures():
-        return None
-    return replay_erasures(staged, today=day)
 
 
 def _report(args, done) -> None:
