@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.model.errors import Refused
+from toolkit.model.paths import document_location
 from toolkit.office.access_answer import write_docx, write_xlsx
 from toolkit.rules.access_request import AccessAnswer, collect_answer
 from toolkit.system.private_files import write_private
@@ -36,8 +37,8 @@ def write_answer(answer: AccessAnswer, outputs: list[Path], *, force: bool = Fal
 def mark_documents(answer: AccessAnswer, base: Path) -> None:
     """Note whether each issued document is still on disk (paths are relative to the register's folder)."""
     for doc in answer.documents:
-        path = base / doc.path.replace("\\", "/")
-        doc.exists = path.is_file()
+        where = document_location(doc.path, base)
+        doc.exists = where is not None and where.is_file()
 
 
 def output_paths(out: Path) -> list[Path]:

@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused, VerificationFailed
+from toolkit.model.paths import document_path
 from toolkit.rules.backups import EncryptedBackup, expired_backups  # noqa: F401  (the backup command's API)
 from toolkit.system.private_files import sync_folder
 
@@ -99,15 +100,8 @@ def list_encrypted_backups(folder: Path, stem: str) -> list[EncryptedBackup]:
 # --- documents ------------------------------------------------------------------------------------
 
 def safe_relative(text: str) -> PurePosixPath | None:
-    """A relative path that stays inside its folder, or None (absolute, '..', control characters)."""
-    text = text.replace("\\", "/").strip()
-    if not text or any(ord(ch) < 32 or ord(ch) == 127 or ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-                       for ch in text):
-        return None
-    path = PurePosixPath(text)
-    if path.is_absolute() or ".." in path.parts or re.match(r"^[A-Za-z]:", text):
-        return None
-    return path
+    """A relative path that stays inside its folder, or None (``toolkit.model.paths.document_path``)."""
+    return document_path(text)
 
 
 def document_files(register: Path, named: Iterable[str] = ()) -> list[tuple[Path, str]]:
