@@ -54,21 +54,24 @@ def _relationships(data: bytes | None) -> list[Relationship]:
             for el in parse_xml(data).iter(q("Relationship", NS_PKG_REL))]
 
 
-def find_workbook_part(read: Callable[[str], bytes | None]) -> str:
+def find_workbook_part(read: Callable[[str], bytes | None], present: Callable[[str], bool] | None = None) -> str:
     """The workbook part's path, from the package's root relationships (``read(part)`` gives a part's bytes,
-    None when there is no such part)."""
+    None when there is no such part; ``present(part)`` tells whether a part exists without reading it)."""
+    present = present or (lambda part: read(part) is not None)
     for rel in _relationships(read("_rels/.rels")):
         if rel.type == REL_OFFICE_DOCUMENT or rel.kind == "officeDocument":
             part = resolve("", rel.target)
-            if read(part) is not None:
+            if present(part):
                 return part
     raise NotAWorkbook("Työkirjan pääosaa (workbook.xml) ei löydy: tiedosto on vioittunut.",
                        "The workbook part (workbook.xml) is missing: the file is damaged.")
 
 
-def find_sheet_parts(read: Callable[[str], bytes | None], workbook_part: str | None = None) -> dict[str, str]:
+def find_sheet_parts(read: Callable[[str], bytes | None], workbook_part: str | None = None,
+                     present: Callable[[str], bool] | None = None) -> dict[str, str]:
     """Sheet name -> part path, in workbook order: the one lookup the reader and the writer share."""
-    workbook_part = workbook_part or find_workbook_part(read)
+    present = present or (lambda part: read(part) is not None)
+    workbook_part = workbook_part or find_workbook_part(read, present)
     root = parse_xml(read(workbook_part))
     if root.tag.startswith(f"{{{NS_STRICT}"):
         raise NotAWorkbook("Työkirja on tallennettu Strict Open XML -muodossa. Tallenna se Excelissä "
@@ -79,7 +82,7 @@ def find_sheet_parts(read: Callable[[str], bytes | None], workbook_part: str | N
     sheets = {}
     for sheet in root.iter(q("sheet")):
         target = targets.get(sheet.get(q("id", NS_R)))
-        if target is not None and read(target) is not None:
+        if target is not None and present(target):
             sheets[sheet.get("name")] = target
     return sheets
 

@@ -215,7 +215,7 @@ _HIDDEN_ROW_REVERSED = re.compile(rb"<" + _NS + rb"row\b[^>]*?\bhidden=\"(?:1|tr
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """sheet name -> zip part path (``toolkit.xlsx.package.find_sheet_parts``: the writer's lookup too)."""
     names = set(zf.namelist())
-    return find_sheet_parts(lambda part: zf.read(part) if part in names else None)
+    return find_sheet_parts(lambda part: zf.read(part) if part in names else None, present=names.__contains__)
 
 
 def _may_hold_formula(xml: bytes, end: int, patience: int = 1000) -> bool:
