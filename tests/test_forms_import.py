@@ -58,7 +58,7 @@ def test_the_dry_run_reports_every_change_and_touches_nothing(files, capsys):
     ]
     for line in expected:
         assert line in out.splitlines()
-    assert "rivi 5 (E5 Syntymäaika)" in out and "ilmoittautumiset.csv sisältää perheiden henkilötietoja" in out
+    assert "rivi 5 (E5 Syntymäaika *)" in out and "ilmoittautumiset.csv sisältää perheiden henkilötietoja" in out
 
 
 def test_apply_writes_the_changes_and_the_register_still_passes_check(files, capsys):

@@ -88,7 +88,7 @@ def test_a_dropdown_for_every_choice_column_and_every_teacher_column(register):
             elif col.header == "Opettaja":
                 assert found[ref] == ("list", TEACHER_LIST_NAME), (name, col.header)
                 expected += 1
-    assert expected == 7      # Tila, Jatkaa, Opettaja x2, Osa-alue, Todistus x2
+    assert expected == 8      # Tila, Jatkaa, Opettaja x2, Osa-alue, Todistus x2, Lomakekentät Kenttä
     assert wb.defined_names[TEACHER_LIST_NAME].attr_text == TEACHER_LIST_RANGE
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandera.pandas as pa
 
-from workbook_schema import models
+from workbook_schema import forms_mapping, models
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,14 @@ _SETTINGS_COLUMNS = (
     Column("Selite", "explanation", "text", False, "selitys", "explanation"),
 )
 
+_FORMS_MAPPING_COLUMNS = (
+    Column("Kysymys", "question", "text", True, "lomakkeen kysymys sellaisena kuin lomake sen kysyy",
+           "the form's question as the form asks it"),
+    Column("Kenttä", "field", "choice", True, "rekisterin kenttä, johon vastaus tuodaan, tai \"ei tuoda\"",
+           "the register field the answer goes to, or \"ei tuoda\" (not imported)",
+           choices=forms_mapping.FORM_FIELDS),
+)
+
 SHEETS: dict[str, SheetSpec] = {
     "Oppilaat": _spec("Oppilaat", models.StudentsSheet, "oppilaat, yksi rivi oppilasta kohden", "students, one row each"),
     "Opinnot": _spec("Opinnot", models.StudiesSheet, "suoritetut opintokokonaisuudet ja lukukausijaksot",
@@ -78,12 +86,15 @@ SHEETS: dict[str, SheetSpec] = {
     "Yhteydenotot": _spec("Yhteydenotot", models.ContactsSheet, "markkinointi- ja tiedotusyhteystiedot (6 kk)",
                           "marketing and information contacts (6 months)"),
     "Asetukset": SheetSpec("Asetukset", None, _SETTINGS_COLUMNS, "asetukset", "settings"),
+    forms_mapping.SHEET: SheetSpec(forms_mapping.SHEET, None, _FORMS_MAPPING_COLUMNS,
+                                   "ilmoittautumislomakkeen kysymysten nimeäminen (valinnainen)",
+                                   "naming the registration form's questions (optional)"),
     "Loki": _spec("Loki", models.LogSheet, "työkalun loki; ei henkilötietoja", "the toolkit's log; no personal data"),
 }
 
 # The order `init` writes the sheets in; Ohje (instructions) has no header.
 SHEET_ORDER = ("Ohje", "Oppilaat", "Opinnot", "Opintokokonaisuudet", "Opettajat", "Todistukset",
-               "Valmistuneet", "Yhteydenotot", "Asetukset", "Loki")
+               "Valmistuneet", "Yhteydenotot", "Asetukset", forms_mapping.SHEET, "Loki")
 
 # Sheets whose rows are the owner's data (checked cell by cell).
 DATA_SHEETS = ("Oppilaat", "Opinnot", "Opintokokonaisuudet", "Opettajat", "Todistukset", "Valmistuneet",
@@ -94,6 +105,7 @@ CHOICES = {
     "Jatkaa soitinopintoihin": models.YES_NO,
     "Osa-alue": models.PARTS,
     "Todistus": models.CERTIFICATES,
+    "Kenttä": forms_mapping.FORM_FIELDS,
 }
 
 

@@ -1,23 +1,59 @@
-"""`muskari import-forms`: a registration-forms export into the register (``toolkit.office.forms_export``
-reads the file, ``toolkit.rules.forms`` decides, ``toolkit.xlsx.safe_write`` writes)."""
+"""`muskari import-forms`: a registration-forms export into the register.
+
+``toolkit.office.forms_export`` reads the file, ``toolkit.rules.forms_questions`` reads its columns (with the
+register's Lomakekentät sheet, ``toolkit.rules.forms_mapping``), ``toolkit.rules.forms`` decides,
+``toolkit.xlsx.safe_write`` writes. When a field is claimed by two questions or a required one is missing,
+nothing is read further and nothing changes: the refusal names the columns and how to name them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
-from toolkit.office.forms_export import FormsFile, read_forms
+from toolkit.model.errors import FileProblem
+from toolkit.office.forms_export import FormsTable, read_forms_table
+from toolkit.rules.forms_questions import QuestionReading, read_questions
+
+
+@dataclass
+class FormsFile:
+    table: FormsTable
+    reading: QuestionReading
+
+    @property
+    def path(self) -> Path:
+        return self.table.path
+
+    @property
+    def rows(self) -> list[tuple[int, list]]:
+        return self.table.rows
 
 
 @dataclass
 class ImportResult:
     forms: FormsFile
     plan: object                  # toolkit.rules.forms.FormsPlan
-    write: object | None = None   # toolkit.xlsx.safe_write.WriteResult when applied
+    write: object | None = None   # toolkit.xlsx.safe_write.WriteResult when the register was written
+    apply: bool = False           # --apply was given
 
     @property
     def applied(self) -> bool:
+        """The register was written (an --apply with nothing to change writes nothing)."""
         return self.write is not None
+
+
+def read_forms(path: str | Path, mapping: dict[str, str] | None = None, has_mapping_sheet: bool = True) -> FormsFile:
+    """The forms export and how its columns are read; FileProblem when it cannot be read, or when its
+    questions leave a field claimed twice or a required one missing (the message says how to name them)."""
+    from toolkit.reports.forms import refusal_sentences
+
+    table = read_forms_table(path)
+    reading = read_questions(table.headers, mapping, answered=table.answered)
+    if not reading.ok:
+        raise FileProblem(*refusal_sentences(reading, table.path.name, has_mapping_sheet))
+    return FormsFile(table, reading)
 
 
 def register_change(plan):
@@ -35,18 +71,27 @@ def register_change(plan):
     return change
 
 
+def mapping_of(register) -> tuple[dict[str, str], bool]:
+    """The register's Lomakekentät mapping, and whether the register has the sheet at all."""
+    from toolkit.rules.forms_mapping import SHEET, read_mapping
+
+    sheet = register.sheets.get(SHEET) if register is not None else None
+    return read_mapping(sheet)[0], sheet is not None
+
+
 def import_forms(register_path, forms_path, today: date, apply: bool = False, now: datetime | None = None,
                  checked=None) -> ImportResult:
-    """Read the forms, plan against the checked register, and write when ``apply``.
+    """Read the forms, plan against the checked register, and write when ``apply`` and there is a change.
 
     ``checked``: the ``(register, CheckResult)`` already loaded (the semester run passes it); it must be ok."""
     from toolkit.jobs.check import load_checked
 
     register, result = checked or load_checked(register_path, today)
-    forms = read_forms(forms_path)
+    mapping, has_sheet = mapping_of(register)
+    forms = read_forms(forms_path, mapping, has_sheet)
     plan = plan_import(result.tables, forms, today)
-    outcome = ImportResult(forms, plan)
-    if apply and (plan.changed or plan.new_students):
+    outcome = ImportResult(forms, plan, apply=apply)
+    if apply and plan.has_changes:
         from toolkit.xlsx.safe_write import write_changes
 
         outcome.write = write_changes(register_path, register_change(plan), expected=register.fingerprint,
@@ -58,7 +103,7 @@ def plan_import(tables, forms: FormsFile, today: date):
     """The change plan for these responses against the typed tables (``toolkit.rules.forms.plan_forms``)."""
     from toolkit.rules.forms import plan_forms
 
-    return plan_forms(forms.rows, forms.columns, tables.students, today, taken=_erased_id_check())
+    return plan_forms(forms.reading, forms.rows, tables.students, today, taken=_erased_id_check())
 
 
 def _erased_id_check():

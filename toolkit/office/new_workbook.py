@@ -30,6 +30,7 @@ from toolkit.model.errors import FileProblem, Refused
 from toolkit.office.text_cells import set_text
 from toolkit.system.private_files import write_private
 from workbook_schema import CHOICES, SHEET_ORDER, SHEETS
+from workbook_schema import forms_mapping
 from workbook_schema.settings import SETTINGS, SETTINGS_BY_KEY
 
 DATE_FORMAT = "d.m.yyyy"
@@ -64,7 +65,8 @@ class ColumnLayout:
 _WIDTHS = {"id": 14, "date": 13, "number": 10, "integer": 8, "choice": 16, "text": 20}
 _WIDE = {"Sähköposti": 30, "Lisätiedot": 40, "Opintokokonaisuus": 30, "Nimi": 28, "Huoltaja": 24,
          "Tarkoitus": 30, "Tiedosto": 36, "Tiedot": 60, "Aika": 20, "Asetus": 36, "Arvo": 60, "Selite": 80,
-         "Osa-alue": 28, "Jatkaa soitinopintoihin": 22, "Viimeisin ilmoittautuminen": 24}
+         "Osa-alue": 28, "Jatkaa soitinopintoihin": 22, "Viimeisin ilmoittautuminen": 24,
+         "Kysymys": 60, "Kenttä": 28}
 
 
 def sheet_layout(sheet: str) -> list[ColumnLayout]:
@@ -101,8 +103,9 @@ def dropdowns() -> list[Dropdown]:
             ref = f"{col.letter}2:{col.letter}{LAST_ROW}"
             if col.header in CHOICES and col.kind == "choice":
                 values = CHOICES[col.header]
+                # Kenttä also takes the Oppilaat headers Tila and Viimeisin ilmoittautuminen: warn, never stop
                 out.append(Dropdown(sheet, ref, '"' + ",".join(values) + '"',
-                                    f"Valitse luettelosta: {', '.join(values)}.", True))
+                                    f"Valitse luettelosta: {', '.join(values)}.", sheet != forms_mapping.SHEET))
             elif col.header == "Opettaja":
                 out.append(Dropdown(sheet, ref, TEACHER_LIST_NAME,
                                     "Nimeä ei ole Opettajat-välilehdellä. Lisää opettaja sinne ensin.", False))
@@ -143,6 +146,7 @@ _SHEET_HELP = {
                     "(Asetukset, oletus 6 kuukautta) on kulunut keräyspäivästä.",
     "Asetukset": "koulun tiedot ja säännöt. Tyhjä Arvo tarkoittaa oletusarvoa; Selite kertoo, mihin asetusta "
                  "käytetään.",
+    forms_mapping.SHEET: forms_mapping.HELP_FI,
     "Loki": "työkalun merkinnät siitä, mitä se teki ja milloin. Lokiin ei kirjoiteta henkilötietoja.",
 }
 

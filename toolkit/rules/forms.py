@@ -1,7 +1,8 @@
-"""Semester registration forms: parse responses, match them to students, decide the changes.
+"""Semester registration forms: match the responses to students and decide the changes.
 
-Pure: raw response rows (as a forms service exports them, already read from the file) + the typed
-student table + ``today`` in, a :class:`FormsPlan` out. Nothing is written here.
+Pure: how the columns were read (``toolkit.rules.forms_questions``), the response rows, the typed student
+table and ``today`` in, a :class:`FormsPlan` out; each answer is read by ``toolkit.rules.forms_answers``.
+Nothing is written here.
 
 The contract ("Semester registration forms"), and the choices made where it is silent:
 
@@ -11,150 +12,35 @@ The contract ("Semester registration forms"), and the choices made where it is s
   the id must never overwrite another child's contacts. An Oppilasnumero that does not exist falls
   back to the name match; with no name match it is refused (``form-unknown-id``) rather than creating
   a student the family believes already exists.
-* The latest response per student wins (Aikaleima, then row order); the others are reported as
-  superseded. Unmatched responses of the same child (same name and birth date) become one new student.
+* The latest response per student wins: by response time when every response of that student has a
+  readable one, else by row (a service lists responses in the order they came); the others are
+  reported as superseded. Unmatched responses of the same child (same name and birth date) become one
+  new student.
 * A blank contact answer never clears a value in the register. Phones are compared by their digits
   and ``+``, e-mail addresses case-insensitively, so reformatting alone is not a change.
-* An invalid response (missing answer, bad date, address or phone, an identity code anywhere) changes
-  nothing and is reported with its row, column and why.
+* An invalid response (missing answer, bad date, address or phone, a too long answer, an identity code
+  anywhere) changes nothing and is reported with its row, column and why. Warnings (a phone's restored
+  zero, an unreadable response time) never refuse a response.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
-from toolkit.model import text as normalize
 from toolkit.model.findings import Finding, cell_ref, make
-from toolkit.rules.identity_codes import find_identity_codes, mask
-from workbook_schema.models import EMAIL_PATTERN, PHONE_PATTERN
+from toolkit.rules.forms_answers import FORMS_SHEET, Response, match_key, parse_response, slash_order
+from toolkit.rules.forms_questions import ACCOUNT_EMAIL, QuestionReading
 
-FORMS_SHEET = "lomake"
-
-# field -> (the form's question, required)
-QUESTIONS: dict[str, tuple[str, bool]] = {
-    "timestamp": ("Aikaleima", False),
-    "student_id": ("Oppilasnumero", False),
-    "first_name": ("Etunimi", True),
-    "last_name": ("Sukunimi", True),
-    "birth_date": ("Syntymäaika", True),
-    "guardian": ("Huoltaja", False),
-    "email": ("Sähköposti", False),
-    "phone": ("Puhelin", False),
-    "continues": ("Jatkaa ensi lukukaudella", True),
-}
 # Fields a match updates, with the register's header.
 CONTACT_FIELDS = {"guardian": "Huoltaja", "email": "Sähköposti", "phone": "Puhelin"}
-
-_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-# year first (2026-11-20, 2026/11/20) or Finnish day first with dots (20.11.2026); never ambiguous d/m/y
-_STAMP = re.compile(r"^(?:(\d{4})[/-](\d{1,2})[/-](\d{1,2})|(\d{1,2})\.(\d{1,2})\.(\d{4}))(?:,?[ T](\d{1,2})[.:](\d{2})(?:[.:](\d{2})(?:\.\d+)?)?)?"
-                    r"(?:\s*([AaPp][Mm]))?(?:\s*(?:(?:GMT|UTC)?[+-]\d{1,2}(?::?\d{2})?|[A-Z]{2,5}|Z))?$")
-_YES = {"kyllä": "kyllä", "kylla": "kyllä", "k": "kyllä", "yes": "kyllä", "ei": "ei", "e": "ei", "no": "ei"}
-
-
-def header_key(text: object) -> str:
-    """How a form's header is matched: NFC, case folded, surrounding spaces and a trailing * or ? removed."""
-    key = unicodedata.normalize("NFC", str(text or "")).strip()
-    key = re.sub(r"[\s*?]+$", "", key).strip()
-    return " ".join(key.split()).casefold()
-
-
-QUESTION_KEYS = {header_key(question): name for name, (question, _req) in QUESTIONS.items()}
-
-
-def clean_text(value: object) -> str | None:
-    """NFC, invisible and control characters removed, inner whitespace collapsed; None when blank."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    return " ".join(normalize.clean_text(str(value)).split()) or None
-
-
-def match_key(value: object) -> str:
-    return normalize.key(str(value)) if value is not None else ""
 
 
 def _phone_digits(value: str | None) -> str:
     return re.sub(r"[^0-9+]", "", value or "")
-
-
-def parse_day(value: object) -> date | None:
-    """A birth date: a real date, ``d.m.yyyy`` or ``yyyy-mm-dd``. US-style ``m/d/y`` is refused (ambiguous)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = clean_text(value)
-    if text is None:
-        return None
-    for pattern, order in ((_DMY, (3, 2, 1)), (_ISO, (1, 2, 3))):
-        m = pattern.match(text)
-        if m:
-            try:
-                return date(int(m.group(order[0])), int(m.group(order[1])), int(m.group(order[2])))
-            except ValueError:
-                return None
-    return None
-
-
-def parse_timestamp(value: object) -> datetime | None:
-    """A forms service's timestamp: a real datetime, ``d.m.yyyy h.mm.ss``, ``yyyy-mm-dd hh:mm:ss``,
-    ``yyyy/mm/dd hh:mm:ss EET``. A time zone suffix is ignored (all responses come from one service)."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    text = clean_text(value)
-    if text is None:
-        return None
-    m = _STAMP.match(text)
-    if not m:
-        return None
-    if m.group(1):
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    else:
-        y, mo, d = int(m.group(6)), int(m.group(5)), int(m.group(4))
-    hh, mm, ss = (int(m.group(i) or 0) for i in (7, 8, 9))
-    if m.group(10):                                     # 12-hour clock: "2:05:00 PM"
-        if not 1 <= hh <= 12:
-            return None
-        hh = hh % 12 + (12 if m.group(10).lower() == "pm" else 0)
-    try:
-        return datetime(y, mo, d, hh, mm, ss)
-    except ValueError:
-        return None
-
-
-@dataclass(frozen=True)
-class Response:
-    """One valid response, cleaned."""
-
-    row: int
-    timestamp: datetime | None
-    student_id: str | None
-    first_name: str
-    last_name: str
-    birth_date: date
-    guardian: str | None
-    email: str | None
-    phone: str | None
-    continues: str                      # kyllä | ei
-
-    @property
-    def status(self) -> str:
-        return "aktiivinen" if self.continues == "kyllä" else "päättynyt"
-
-    @property
-    def person_key(self) -> tuple[str, str, date]:
-        return (match_key(self.first_name), match_key(self.last_name), self.birth_date)
-
-    def day(self, today: date) -> date:
-        return self.timestamp.date() if self.timestamp else today
 
 
 @dataclass(frozen=True)
@@ -196,11 +82,17 @@ class Superseded:
 
 @dataclass
 class FormsPlan:
+    reading: QuestionReading = field(default_factory=QuestionReading)            # how each column was read
     updates: list[StudentUpdate] = field(default_factory=list)
     new_students: list[NewStudent] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)        # refused responses, each with why
     superseded: list[Superseded] = field(default_factory=list)   # older responses of the same student
+    warnings: list[Finding] = field(default_factory=list)        # of the responses taken, each with its cell
     responses: int = 0
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changed or self.new_students)
 
     @property
     def unchanged(self) -> list[StudentUpdate]:
@@ -217,56 +109,11 @@ class FormsPlan:
         return [(u, c) for u in self.updates for c in u.changes if c.header in CONTACT_FIELDS.values()]
 
 
-# --- parsing one response -------------------------------------------------------------------------
-
-def _problem(code: str, row: int, columns: dict[str, int], field_name: str, value: object = None,
+def _problem(code: str, row: int, columns: dict[str, int], headers: dict[int, str], name: str, value: object,
              **params) -> Finding:
-    col = columns.get(field_name)
+    col = columns.get(name)
     return make(code, sheet=FORMS_SHEET, row=row, cell=cell_ref(col, row) if col else None,
-                column=QUESTIONS[field_name][0], value=None if value is None else str(value), params=params)
-
-
-def parse_response(row: int, raw: dict, columns: dict[str, int], today: date) -> tuple[Response | None, list[Finding]]:
-    """One raw row (field -> cell value) into a Response, or the findings that refuse it."""
-    problems: list[Finding] = []
-    for name, value in raw.items():
-        codes = find_identity_codes(normalize.clean_text(value)) if isinstance(value, str) else []
-        if codes:
-            problems.append(_problem("identity-code", row, columns, name, mask(codes[0][0])))
-    text = {n: clean_text(raw.get(n)) for n in ("student_id", "first_name", "last_name", "guardian", "email")}
-    for name in ("first_name", "last_name", "birth_date", "continues"):
-        if clean_text(raw.get(name)) is None and not isinstance(raw.get(name), date):
-            problems.append(_problem("missing-value", row, columns, name))
-    birth = parse_day(raw.get("birth_date"))
-    if birth is None and clean_text(raw.get("birth_date")) is not None:
-        problems.append(_problem("invalid-date", row, columns, "birth_date", clean_text(raw.get("birth_date"))))
-    elif birth is not None and birth > today:
-        problems.append(_problem("future-date", row, columns, "birth_date", f"{birth.day}.{birth.month}.{birth.year}"))
-    elif birth is not None and (today.year - birth.year) > 100:
-        problems.append(_problem("implausible-age", row, columns, "birth_date", f"{birth.day}.{birth.month}.{birth.year}"))
-    stamp = parse_timestamp(raw.get("timestamp"))
-    if stamp is None and clean_text(raw.get("timestamp")) is not None:
-        problems.append(_problem("invalid-timestamp", row, columns, "timestamp", clean_text(raw.get("timestamp"))))
-    continues = _YES.get(match_key(raw.get("continues")))
-    if continues is None and clean_text(raw.get("continues")) is not None:
-        problems.append(_problem("invalid-choice", row, columns, "continues", clean_text(raw.get("continues")),
-                                 choices="kyllä, ei"))
-    if text["email"] and not re.match(EMAIL_PATTERN, text["email"]):
-        problems.append(_problem("invalid-email", row, columns, "email", text["email"]))
-    phone_raw = raw.get("phone")
-    phone = clean_text(phone_raw)
-    if isinstance(phone_raw, int | float) and not isinstance(phone_raw, bool) and phone is not None:
-        problems.append(_problem("phone-as-number", row, columns, "phone", phone))
-    elif phone and not re.match(PHONE_PATTERN, phone):
-        problems.append(_problem("invalid-phone", row, columns, "phone", phone))
-    student_id = text["student_id"]
-    if isinstance(raw.get("student_id"), float) and raw["student_id"].is_integer():
-        student_id = str(int(raw["student_id"]))     # a number cell: leading zeros are restored by the match
-    if problems:
-        return None, problems
-    return Response(row=row, timestamp=stamp, student_id=student_id, first_name=text["first_name"],
-                    last_name=text["last_name"], birth_date=birth, guardian=text["guardian"],
-                    email=text["email"], phone=phone, continues=continues), []
+                column=headers.get(col) if col else None, value=None if value is None else str(value), params=params)
 
 
 # --- matching -------------------------------------------------------------------------------------
@@ -351,31 +198,49 @@ def _new_values(response: Response, student_id: str, today: date) -> dict:
 
 
 def _latest(responses: list[Response]) -> tuple[Response, list[Response]]:
-    ordered = sorted(responses, key=lambda r: (r.timestamp or datetime.min, r.row))
+    if all(r.stamp for r in responses):
+        ordered = sorted(responses, key=lambda r: (r.stamp.order, r.row))
+    else:
+        ordered = sorted(responses, key=lambda r: r.row)
     return ordered[-1], ordered[:-1]
 
 
-def plan_forms(raw_rows: list[tuple[int, dict]], columns: dict[str, int], students: pd.DataFrame, today: date,
+def response_values(reading: QuestionReading, cells: list) -> dict:
+    """One response row's cells as field -> value, for the imported columns."""
+    return {name: (cells[col - 1] if col - 1 < len(cells) else None) for name, col in reading.fields.items()}
+
+
+def plan_forms(reading: QuestionReading, rows: list[tuple[int, list]], students: pd.DataFrame, today: date,
                taken=lambda _id: False) -> FormsPlan:
     """What importing these responses would change.
 
-    ``raw_rows``: (row number in the forms file, {field: cell value}); ``columns``: field -> column
-    number in the file (for cell references); ``students``: the typed Oppilaat table."""
-    plan = FormsPlan(responses=len(raw_rows))
+    ``reading``: how the columns were read (it must be ``ok``); ``rows``: (row number in the forms file,
+    the row's cells); ``students``: the typed Oppilaat table; ``taken(id)``: ids never to give again."""
+    plan = FormsPlan(reading=reading, responses=len(rows))
+    columns = reading.fields
+    headers = {c.index: c.header for c in reading.columns}
+    account = any(c.status == ACCOUNT_EMAIL for c in reading.columns)
+    stamps = columns.get("timestamp")
+    slash = slash_order([cells[stamps - 1] for _, cells in rows if stamps - 1 < len(cells)]) if stamps else None
     by_id, by_person = _index_students(students)
     matched: dict[int, list[Response]] = {}
     unmatched: dict[tuple, list[Response]] = {}
-    for row, raw in raw_rows:
-        response, problems = parse_response(row, raw, columns, today)
+    for row, cells in rows:
+        response, problems = parse_response(row, response_values(reading, cells), columns, headers, today,
+                                            slash=slash, account_email=account)
         if response is None:
             plan.problems.extend(problems)
             continue
         reg_row, refusal = match_response(response, students, by_id, by_person)
         if refusal:
-            plan.problems.append(_problem(refusal, row, columns, "student_id" if refusal != "form-ambiguous"
-                                          else "last_name", response.student_id or response.last_name,
+            where = "student_id" if refusal != "form-ambiguous" else ("last_name" if "last_name" in columns
+                                                                       else "full_name")
+            plan.problems.append(_problem(refusal, row, columns, headers, where,
+                                          response.student_id or response.last_name,
                                           name=f"{response.first_name} {response.last_name}"))
-        elif reg_row is not None:
+            continue
+        plan.warnings.extend(response.warnings)
+        if reg_row is not None:
             matched.setdefault(reg_row, []).append(response)
         else:
             unmatched.setdefault(response.person_key, []).append(response)
@@ -393,4 +258,5 @@ def plan_forms(raw_rows: list[tuple[int, dict]], columns: dict[str, int], studen
     plan.updates.sort(key=lambda u: u.form_row)
     plan.superseded.sort(key=lambda s: s.form_row)
     plan.problems.sort(key=lambda f: (f.row or 0, f.cell or ""))
+    plan.warnings.sort(key=lambda f: (f.row or 0, f.cell or ""))
     return plan

@@ -85,8 +85,17 @@ def check_register(register, today: date, progress: Callable[[float], None] | No
 
     for finding in consistency_findings(tables, today, _columns(register)):
         out.add(finding)
+    _forms_mapping(register, out)
     advance(10)
     return CheckResult(findings=sort_findings(out.items), tables=tables, settings=settings)
+
+
+def _forms_mapping(register, out: _Collector) -> None:
+    """Lomakekentät, the optional sheet naming forms questions (toolkit.rules.forms_mapping); none is fine."""
+    from toolkit.rules.forms_mapping import SHEET, read_mapping
+
+    for finding in read_mapping(register.sheets.get(SHEET))[1]:
+        out.add(finding)
 
 
 def _columns(register) -> dict[str, dict[str, int]]:

@@ -1,6 +1,7 @@
 """`muskari import-forms REGISTER FORMS [--apply]`: semester registration forms into the register.
 
-Without --apply it prints the change report and changes nothing."""
+Without --apply it prints the change report and changes nothing; with it, the register is written only when
+there is something to change."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from toolkit.cli.options import add_common_options, today
 def configure(parser) -> None:
     parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
     parser.add_argument("forms", type=Path, metavar="LOMAKKEET",
-                        help="lomakepalvelun vienti (.xlsx tai .csv) / the forms export (.xlsx or .csv)")
+                        help="lomakepalvelun vienti (.csv, .xlsx tai .zip) / the forms export (.csv, .xlsx or .zip)")
     parser.add_argument("--apply", action="store_true",
                         help="tallenna muutokset rekisteriin / save the changes in the register")
     add_common_options(parser)
@@ -29,10 +30,12 @@ def run(args) -> int:
     if not checked[1].ok:
         return refuse_with_findings(checked[1].findings, args.lang)
     outcome = import_forms(args.register, args.forms, today(args), apply=args.apply, checked=checked)
+    plan, header_row = outcome.plan, outcome.forms.table.header_row
     if args.format == "json":
-        emit(format_json({"as_of": today(args).isoformat(), **plan_to_dict(outcome.plan, args.lang, args.apply)}))
+        emit(format_json({"as_of": today(args).isoformat(),
+                          **plan_to_dict(plan, args.lang, applied=args.apply, written=outcome.applied)}))
     elif args.format == "csv":
-        emit(format_csv(plan_rows(outcome.plan, args.lang), CSV_HEADERS))
+        emit(format_csv(plan_rows(plan, args.lang, header_row), CSV_HEADERS))
     else:
-        emit(render_plan(outcome.plan, args.forms.name, args.lang, args.apply))
+        emit(render_plan(plan, args.forms.name, args.lang, apply=args.apply, written=outcome.applied))
     return 0

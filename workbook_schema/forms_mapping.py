@@ -1,0 +1,26 @@
+"""Lomakekentät: the optional sheet that names the register field of a forms question the toolkit does
+not recognise by itself (contract, "Lomakekentät"). One row per question: ``Kysymys`` (the question as
+the form asks it) and ``Kenttä`` (one of :data:`FORM_FIELDS`, or ``ei tuoda`` to leave the column out).
+
+Kept apart from the data sheets: it is not a table of people, it is never required, and a register
+without it is valid (registers made before it existed keep working).
+"""
+
+from __future__ import annotations
+
+SHEET = "Lomakekentät"
+NOT_IMPORTED = "ei tuoda"
+
+# What the Kenttä dropdown offers, in the order a form usually asks.
+FORM_FIELDS = ("Aikaleima", "Oppilasnumero", "Etunimi", "Sukunimi", "Oppilaan nimi", "Syntymäaika", "Huoltaja",
+               "Sähköposti", "Puhelin", "Jatkaa ensi lukukaudella", NOT_IMPORTED)
+
+# Oppilaat headers a person may also write in Kenttä, read as the field that fills them.
+FIELD_SYNONYMS = {"Viimeisin ilmoittautuminen": "Aikaleima", "Tila": "Jatkaa ensi lukukaudella"}
+
+# Oppilaat headers that a form never fills (check says so when Kenttä names one).
+NOT_FROM_FORMS = ("Opettaja", "Jatkaa soitinopintoihin", "Poistopyyntö", "Lisätiedot")
+
+HELP_FI = ("lomakkeen kysymysten nimeäminen: Kysymys-sarakkeeseen kysymys sellaisena kuin lomake sen kysyy, "
+           "Kenttä-sarakkeeseen rekisterin kenttä (tai \"ei tuoda\"). Tarvitaan vain kysymyksille, joita "
+           "muskari import-forms ei tunnista itse.")
