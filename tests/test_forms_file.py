@@ -1,4 +1,5 @@
-"""toolkit.jobs.import_forms.read_forms: exports in the shapes forms services produce."""
+"""toolkit.jobs.import_forms.read_forms (toolkit.office.forms_export): exports in the shapes forms services produce,
+and the files that cannot be read, each refused with a sentence saying what to do."""
 
 from __future__ import annotations
 
@@ -33,17 +34,18 @@ def write_text(path, text, encoding="utf-8"):
 
 def test_a_google_forms_csv_with_starred_questions(tmp_path):
     forms = read_forms(write_text(tmp_path / "vastaukset.csv", GOOGLE_CSV))
-    assert forms.columns == {"timestamp": 1, "student_id": 2, "first_name": 3, "last_name": 4, "birth_date": 5,
-                             "guardian": 6, "email": 7, "phone": 8, "continues": 9}
-    assert forms.ignored == ["Terveisiä opettajalle"]
-    assert [(n, r["first_name"], r["student_id"]) for n, r in forms.rows] == [(2, "Aino", "0001"), (3, "Eino", None)]
+    assert forms.reading.fields == {"timestamp": 1, "student_id": 2, "first_name": 3, "last_name": 4,
+                                    "birth_date": 5, "guardian": 6, "email": 7, "phone": 8, "continues": 9}
+    assert [(c.header, c.status) for c in forms.reading.columns if c.field is None] == [
+        ("Terveisiä opettajalle", "not-recognised")]
+    assert [(n, cells[2], cells[1]) for n, cells in forms.rows] == [(2, "Aino", "0001"), (3, "Eino", None)]
 
 
 def test_an_excel_csv_with_bom_semicolons_and_a_blank_line(tmp_path):
     forms = read_forms(write_text(tmp_path / "lomake.csv", EXCEL_CSV))
     assert [n for n, _ in forms.rows] == [2, 4]
-    assert forms.rows[1][1]["guardian"] == "Uusi; Pekka"
-    assert forms.columns["timestamp"] == 1
+    assert forms.rows[1][1][5] == "Uusi; Pekka"
+    assert forms.reading.fields["timestamp"] == 1
 
 
 def test_an_xlsx_export_with_real_dates_and_extra_columns(tmp_path):
@@ -58,12 +60,14 @@ def test_an_xlsx_export_with_real_dates_and_extra_columns(tmp_path):
     ws.append([2, datetime(2026, 11, 22, 8, 0), "x@example.fi", "Eino", "Uusi", "5.6.2021", None, 401112222, "ei"])
     wb.save(tmp_path / "forms.xlsx")
     forms = read_forms(tmp_path / "forms.xlsx")
-    assert forms.ignored == ["ID"]
+    assert [(c.header, c.status) for c in forms.reading.columns[:3]] == [
+        ("ID", "service"), ("Aikaleima", "imported"), ("Sähköposti", "account-email")]
     first = forms.rows[0][1]
-    assert first["timestamp"] == datetime(2026, 11, 20, 14, 5) and first["birth_date"] == date(2019, 3, 1)
+    assert first[1] == datetime(2026, 11, 20, 14, 5) and first[5] == date(2019, 3, 1)
     plan = plan_import(make_tables(students=[student(phone="040 123 4567")]), forms, date(2026, 11, 25))
     assert [(u.student_id, [c.header for c in u.changes]) for u in plan.updates] == [("0001", ["Viimeisin ilmoittautuminen"])]
-    assert [(f.cell, f.code) for f in plan.problems] == [("H3", "phone-as-number")]
+    assert [(n.student_id, n.values["Puhelin"]) for n in plan.new_students] == [("0002", "0401112222")]
+    assert [(f.cell, f.code) for f in plan.warnings] == [("H3", "form-phone-restored")]
 
 
 def test_the_plan_from_a_csv_matches_across_case_and_reports_the_new_student(tmp_path):
@@ -76,11 +80,12 @@ def test_the_plan_from_a_csv_matches_across_case_and_reports_the_new_student(tmp
 
 @pytest.mark.parametrize("content,words", [
     (b"", "ei ole vastauksia"),
-    (b"Etunimi;Sukunimi\nAino;Virtanen\n", "Syntymäaika, Jatkaa ensi lukukaudella"),
-    ("Aikaleima;Etunimi;Sukunimi;Syntymäaika;Jatkaa ensi lukukaudella\n;Äijä;Ö;1.1.2020;ei\n".encode("cp1252"), "UTF-8"),
+    (b"\n;;\n", "ei ole vastauksia"),
+    (b"Etunimi;Sukunimi\nAino;Virtanen\n", "syntymäaika, jatkaako oppilas ensi lukukaudella"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
-    (b"PK\x03\x04broken", "Excel-tiedostoa ei voi lukea"),
-], ids=["empty", "missing-questions", "cp1252", "xls", "broken-xlsx"])
+    (b"PK\x03\x04broken", "ei voi lukea"),
+    (b"\x00\x01\x02binary", "ei ole CSV-"),
+], ids=["empty", "blank-lines", "missing-questions", "xls", "broken-zip", "binary"])
 def test_unreadable_forms_files_are_refused_clearly(tmp_path, content, words):
     path = tmp_path / "lomake.csv"
     path.write_bytes(content)
@@ -88,6 +93,43 @@ def test_unreadable_forms_files_are_refused_clearly(tmp_path, content, words):
         read_forms(path)
     assert words in info.value.message("fi")
     assert info.value.message("en") != info.value.message("fi")
+    assert "sopimuksessa" not in info.value.message("fi")
+
+
+def test_windows_1252_and_utf16_are_read(tmp_path):
+    text = "Aikaleima;Etunimi;Sukunimi;Syntymäaika;Jatkaa ensi lukukaudella\n;Äijä;Öhman;1.1.2020;ei\n"
+    for encoding in ("cp1252", "utf-16"):
+        forms = read_forms(write_text(tmp_path / f"{encoding}.csv", text, encoding))
+        assert forms.rows == [(2, [None, "Äijä", "Öhman", "1.1.2020", "ei"])]
+
+
+def test_a_zip_with_one_csv_is_read_and_one_with_two_is_refused(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "yksi.zip", "w") as archive:
+        archive.writestr("__MACOSX/._vastaukset.csv", b"junk")
+        archive.writestr("Lomake/vastaukset.csv", GOOGLE_CSV.encode("utf-8"))
+    assert len(read_forms(tmp_path / "yksi.zip").rows) == 2
+    with zipfile.ZipFile(tmp_path / "kaksi.zip", "w") as archive:
+        archive.writestr("a.csv", GOOGLE_CSV)
+        archive.writestr("b.csv", GOOGLE_CSV)
+    with pytest.raises(FileProblem, match="useita vastaustiedostoja"):
+        read_forms(tmp_path / "kaksi.zip")
+    with zipfile.ZipFile(tmp_path / "ei.zip", "w") as archive:
+        archive.writestr("kuva.png", b"png")
+    with pytest.raises(FileProblem, match="ei ole yhtään"):
+        read_forms(tmp_path / "ei.zip")
+
+
+def test_a_title_row_above_the_questions_is_skipped(tmp_path):
+    text = "Ilmoittautuminen kevät 2027;;;;\n" + EXCEL_CSV.lstrip("\ufeff")
+    forms = read_forms(write_text(tmp_path / "otsikko.csv", text))
+    assert forms.table.header_row == 2 and [n for n, _ in forms.rows] == [3, 5]
+
+
+def test_a_folder_is_not_read(tmp_path):
+    with pytest.raises(FileProblem, match="ei ole tavallinen tiedosto"):
+        read_forms(tmp_path)
 
 
 def test_a_missing_forms_file_is_refused(tmp_path):

@@ -153,7 +153,8 @@ def refusal_sentences(reading: q.QuestionReading, file_name: str, has_mapping_sh
             why.append(say("forms-missing-fields", lang,
                            fields=", ".join(say(f"forms-field-{n}", lang) for n in reading.missing)))
         for name, claimants in reading.conflicts.items():
-            why.append(say("forms-conflict", lang, field=q.FIELD_HEADERS[name],
+            why.append(say("forms-conflict", lang, field=q.FIELD_HEADERS[name], other=column_letter(claimants[-1].index),
+                           question=claimants[-1].header,
                            columns=", ".join(f"{column_letter(c.index)} \"{c.header}\"" for c in claimants)))
         columns = "; ".join(f"{column_letter(c.index)} \"{c.header}\" {column_reading(c, lang)}"
                             for c in reading.columns)

@@ -109,9 +109,9 @@ class FormsPlan:
         return [(u, c) for u in self.updates for c in u.changes if c.header in CONTACT_FIELDS.values()]
 
 
-def _problem(code: str, row: int, columns: dict[str, int], headers: dict[int, str], name: str, value: object,
+def _problem(code: str, row: int, columns: dict[str, int], headers: dict[int, str], field_name: str, value: object,
              **params) -> Finding:
-    col = columns.get(name)
+    col = columns.get(field_name)
     return make(code, sheet=FORMS_SHEET, row=row, cell=cell_ref(col, row) if col else None,
                 column=headers.get(col) if col else None, value=None if value is None else str(value), params=params)
 
