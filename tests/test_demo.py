@@ -213,7 +213,8 @@ def test_forms_file_reads_as_a_forms_export_and_plans_every_kind(demo_dir):
     from toolkit.jobs.import_forms import plan_import, read_forms
 
     raw = (demo_dir / "ilmoittautumiset.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf" + ",".join(FORMS_HEADERS).encode())
+    assert raw.startswith(",".join(f'"{h}"' for h in FORMS_HEADERS).encode())        # Google Forms' own shape
+    assert re.search(rb'^"20\d\d/\d\d/\d\d \d{1,2}:\d\d:\d\d [AP]M GMT\+[23]",', raw.splitlines()[1])
     demo = build_demo(AS_OF)
     forms = read_forms(demo_dir / "ilmoittautumiset.csv")
     assert len(forms.rows) == sum(len(rows) for rows in demo.forms_notes.values())
@@ -225,7 +226,8 @@ def test_forms_file_reads_as_a_forms_export_and_plans_every_kind(demo_dir):
     matched = sorted(u.form_row for u in plan.updates)
     assert matched == sorted(notes["matched-by-id"] + notes["matched-by-name"] + notes["repeated"][1:])
     assert {c.new for _u, c in plan.status_changes()} == {"aktiivinen", "päättynyt"}
-    assert plan.contact_changes()
+    assert plan.contact_changes() and plan.warnings == []
+    assert [c.status for c in plan.reading.columns] == ["imported"] * 9 + ["not-recognised"]
 
 
 def test_demo_refuses_a_folder_it_cannot_create(tmp_path, capsys):

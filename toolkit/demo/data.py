@@ -33,10 +33,13 @@ deletion-requested               a deletion request dated before the as-of day (
 duplicate-record                 one child entered twice under two numbers (makes a form ambiguous)
 ===============================  ==========================================================================
 
-The forms file (``DemoData.forms_rows``) answers for a dozen of them: matches by Oppilasnumero,
-matches by name and birth date written with NFD letters, other case and extra spaces, one new child,
-one family answering twice (the later answer wins), one ambiguous and one invalid response
-(``DemoData.forms_notes`` gives their row numbers).
+The forms file (``DemoData.forms_rows``) is what Google Forms exports for a registration form worded for
+parents (``FORMS_HEADERS``: "Lapsen etunimi", "Huoltajan sähköpostiosoite", "Jatkaako lapsi ensi
+lukukaudella?", ...; the timestamp as ``2026/11/12 9:14:03 AM GMT+2``, answers as families type them:
+"Kyllä, jatkamme", "Ei jatka", "Joo"). It answers for a dozen students: matches by Oppilasnumero, matches
+by name and birth date written with NFD letters, other case and extra spaces, one new child, one family
+answering twice (the later answer wins), one ambiguous and one invalid response (``DemoData.forms_notes``
+gives their row numbers); a greeting to the teacher is a question the register has no field for.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from toolkit.demo.synthetic import (
     ADULTS,
@@ -82,8 +86,12 @@ NOTES = ("Esiintyi kevätkonsertissa", "Sisarus samassa ryhmässä", "Soittaa ko
          "Haluaa bändiin ensi syksynä", "Ryhmä vaihtui tiistaille", "Lainasoitin koululta",
          "Tulee tunnille isovanhemman kanssa", "Kiinnostunut sävellyspajasta")
 
-FORMS_HEADERS = ("Aikaleima", "Oppilasnumero", "Etunimi *", "Sukunimi *", "Syntymäaika *", "Huoltaja",
-                 "Sähköposti *", "Puhelin", "Jatkaa ensi lukukaudella?")
+FORMS_HEADERS = ("Aikaleima", "Oppilasnumero (jos tiedossa)", "Lapsen etunimi", "Lapsen sukunimi",
+                 "Lapsen syntymäaika (pp.kk.vvvv)", "Huoltajan nimi", "Huoltajan sähköpostiosoite",
+                 "Huoltajan puhelinnumero", "Jatkaako lapsi ensi lukukaudella?", "Terveisiä opettajalle")
+YES_ANSWERS = ("Kyllä", "Kyllä, jatkamme", "Joo", "Kyllä")
+NO_ANSWERS = ("Ei", "Ei jatka", "En")
+GREETINGS = ("Kiitos mukavasta syksystä!", "", "", "Odotamme kevään konserttia", "", "Kiitos!")
 
 
 @dataclass
@@ -384,6 +392,13 @@ class _DemoBuilder:
         return out
 
 
+def google_timestamp(moment: datetime) -> str:
+    """``2026/11/12 9:14:03 AM GMT+2``: how Google Forms' CSV writes a response time (Finnish time)."""
+    hours = int(moment.replace(tzinfo=ZoneInfo("Europe/Helsinki")).utcoffset().total_seconds() // 3600)
+    half, hour = ("AM" if moment.hour < 12 else "PM"), (moment.hour % 12 or 12)
+    return f"{moment:%Y/%m/%d} {hour}:{moment:%M:%S} {half} GMT+{hours}"
+
+
 class _Forms:
     """The sample semester forms: a dozen responses of the kinds the import must handle."""
 
@@ -405,12 +420,14 @@ class _Forms:
                   "birth": f"{rec['birth_date'].day}.{rec['birth_date'].month}.{rec['birth_date'].year}",
                   "guardian": rec["guardian"] or "", "email": rec["email"] or "", "phone": rec["phone"] or ""}
         values.update(changes)
-        day = self.b.as_of - timedelta(days=13 - len(self.rows_out))
-        stamp = datetime.combine(day, time(8 + (len(self.rows_out) * 5) % 13, (len(self.rows_out) * 17) % 60, 4))
+        n = len(self.rows_out)
+        day = self.b.as_of - timedelta(days=13 - n)
+        stamp = datetime.combine(day, time(8 + (n * 5) % 13, (n * 17) % 60, 4))
         student_id = self.ids[rec["_key"]] if by_id and "_key" in rec else ""
-        self.rows_out.append((stamp, [stamp.strftime("%Y-%m-%d %H:%M:%S"), student_id, values["first_name"],
-                                      values["last_name"], values["birth"], values["guardian"], values["email"],
-                                      values["phone"], continues], kind))
+        answer = (YES_ANSWERS if continues == "kyllä" else NO_ANSWERS)[n % (4 if continues == "kyllä" else 3)]
+        self.rows_out.append((stamp, [google_timestamp(stamp), student_id, values["first_name"], values["last_name"],
+                                      values["birth"], values["guardian"], values["email"], values["phone"], answer,
+                                      GREETINGS[n % len(GREETINGS)]], kind))
 
     def rows(self) -> tuple[list[list[str]], dict[str, list[int]]]:
         b, non_ascii = self.b, (lambda s: not (s["first_name"] + s["last_name"]).isascii())

@@ -37,7 +37,7 @@ def write_demo(folder: Path, as_of: date) -> tuple[dict[str, Path], dict[str, in
     workbook = workbook_from_records(demo.records, demo.settings)
     save_new(workbook, register)
     try:
-        write_new_file(forms, lambda handle: handle.write(forms_csv(demo).encode("utf-8-sig")))
+        write_new_file(forms, lambda handle: handle.write(forms_csv(demo).encode("utf-8")))
     except Exception:
         register.unlink()          # we made it a moment ago: leave both files or neither
         raise
@@ -45,9 +45,10 @@ def write_demo(folder: Path, as_of: date) -> tuple[dict[str, Path], dict[str, in
 
 
 def forms_csv(demo) -> str:
-    """The forms as a forms service exports them: comma-separated, a header row of questions."""
+    """The forms as Google Forms exports them: UTF-8, every field quoted, comma-separated, the questions as
+    the form asks them in the header row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(FORMS_HEADERS)
     writer.writerows(demo.forms_rows)
     return buffer.getvalue()
