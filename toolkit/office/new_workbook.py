@@ -29,8 +29,7 @@ from pathlib import Path
 from toolkit.model.errors import FileProblem, Refused
 from toolkit.office.text_cells import set_text
 from toolkit.system.private_files import write_private
-from workbook_schema import CHOICES, SHEET_ORDER, SHEETS
-from workbook_schema import forms_mapping
+from workbook_schema import CHOICES, SHEET_ORDER, SHEETS, forms_mapping
 from workbook_schema.settings import SETTINGS, SETTINGS_BY_KEY
 
 DATE_FORMAT = "d.m.yyyy"

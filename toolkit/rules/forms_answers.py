@@ -21,7 +21,7 @@ from workbook_schema.models import EMAIL_PATTERN, PHONE_PATTERN
 
 FORMS_SHEET = "lomake"
 
-YES = {"kyllä", "kylla", "k", "joo", "juu", "jatkaa", "jatkamme", "jatkan", "jatkaa", "yes", "ja", "y", "true"}
+YES = {"kyllä", "kylla", "k", "joo", "juu", "jatkaa", "jatkamme", "jatkan", "yes", "ja", "y", "true"}
 NO = {"ei", "en", "emme", "e", "no", "lopettaa", "lopetamme", "lopetan", "nej", "n", "false"}
 # An answer longer than this refuses its response (a name of 101 characters is a paste gone wrong).
 MAX_LENGTH = {"student_id": 20, "first_name": 100, "last_name": 100, "full_name": 200, "guardian": 200,
@@ -130,14 +130,11 @@ def parse_timestamp(value: object, slash: str | None = "dm") -> Stamp | None:
     if isinstance(value, date):
         return Stamp(datetime(value.year, value.month, value.day))
     text = (clean_text(value) or "").casefold()
-    for pattern, order in ((_STAMP_YMD, "ymd"), (_STAMP_DMY, "dmy"), (_STAMP_SLASH, slash)):
-        m = pattern.match(text)
-        if m:
-            break
-    else:
+    found = next(((m, order) for pattern, order in ((_STAMP_YMD, "ymd"), (_STAMP_DMY, "dmy"), (_STAMP_SLASH, slash))
+                  if (m := pattern.match(text))), None)
+    if found is None or found[1] is None:
         return None
-    if order is None:
-        return None
+    m, order = found
     parts = [int(m.group(i)) for i in (1, 2, 3)]
     year, month, day = {"ymd": (parts[0], parts[1], parts[2]), "dmy": (parts[2], parts[1], parts[0]),
                         "dm": (parts[2], parts[1], parts[0]), "md": (parts[2], parts[0], parts[1])}[order]
