@@ -71,9 +71,17 @@ def test_a_health_looking_question_is_never_imported(question):
 def test_microsoft_forms_service_columns_are_ignored_and_completion_time_used():
     reading = read_questions(["ID", "Start time", "Completion time", "Email", "Name", "Last modified time",
                               "Lapsen nimi", "Syntymäaika", "Jatkaako?"])
-    assert [c.status for c in reading.columns[:6]] == [q.SERVICE, q.SERVICE, q.IMPORTED, q.ACCOUNT_EMAIL, q.SERVICE,
-                                                       q.SERVICE]
-    assert reading.fields == {"timestamp": 3, "email": 4, "full_name": 7, "birth_date": 8, "continues": 9}
+    assert [c.status for c in reading.columns[:6]] == [q.SERVICE, q.SERVICE, q.IMPORTED, q.ACCOUNT_IGNORED,
+                                                       q.SERVICE, q.SERVICE]
+    assert reading.fields == {"timestamp": 3, "full_name": 7, "birth_date": 8, "continues": 9}
+
+
+def test_google_collects_the_respondents_address_only_when_asked_so_it_stands_for_the_answer():
+    reading = read_questions(["Timestamp", "Email Address", "Child's name", "Date of birth", "Continuing?"])
+    assert reading.columns[1].status == q.ACCOUNT_EMAIL and reading.fields["email"] == 2
+    reading = read_questions(["Timestamp", "Email Address", "Child's name", "Date of birth", "Parent's e-mail",
+                              "Continuing?"])
+    assert (reading.columns[1].status, reading.columns[1].other, reading.fields["email"]) == (q.ACCOUNT_UNUSED, 5, 5)
 
 
 def test_an_own_nimi_question_outside_the_service_columns_is_not_the_account_name():

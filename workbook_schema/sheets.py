@@ -87,8 +87,8 @@ SHEETS: dict[str, SheetSpec] = {
                           "marketing and information contacts (6 months)"),
     "Asetukset": SheetSpec("Asetukset", None, _SETTINGS_COLUMNS, "asetukset", "settings"),
     forms_mapping.SHEET: SheetSpec(forms_mapping.SHEET, None, _FORMS_MAPPING_COLUMNS,
-                                   "ilmoittautumislomakkeen kysymysten nimeäminen (valinnainen)",
-                                   "naming the registration form's questions (optional)"),
+                                   "ilmoittautumislomakkeen kysymysten nimeäminen; valinnainen",
+                                   "naming the registration form's questions; optional"),
     "Loki": _spec("Loki", models.LogSheet, "työkalun loki; ei henkilötietoja", "the toolkit's log; no personal data"),
 }
 
