@@ -14,6 +14,7 @@ from forms_exports import (
     ELLA,
     QUESTIONS_EN,
     QUESTIONS_FI,
+    Response,
     answers,
     excel_semicolon_csv,
     google_forms_csv,
@@ -223,8 +224,9 @@ def test_a_missing_required_question_lists_the_columns_and_what_is_needed(tmp_pa
     code, _, err = run(capsys, "import-forms", str(register), str(forms))
     assert code == 3 and "Lomakkeesta ei löytynyt kysymystä: syntymäaika." in err
     assert 'C "Milloin lapsi täyttää vuosia" ei tuoda' in err
-    register = make_register(tmp_path / "x" if (tmp_path / "x").mkdir() is None else tmp_path,
-                             mapping={"Milloin lapsi täyttää vuosia?": "Syntymäaika"})
+    named = tmp_path / "named"
+    named.mkdir()
+    register = make_register(named, mapping={"Milloin lapsi täyttää vuosia?": "Syntymäaika"})
     assert run(capsys, "import-forms", str(register), str(forms), "--apply")[0] == 0
 
 
@@ -299,3 +301,37 @@ def test_json_and_csv_carry_the_question_table(tmp_path, capsys):
     assert out.splitlines()[0] == "row,student_id,kind,column,old,new,cell"
     assert any(line.startswith("1,,question,Terveisiä opettajalle,,\"ei tuoda") for line in out.splitlines())
     assert "Kiitos syksystä" not in out
+
+
+# --- the whole report of a realistic export, word for word ---------------------------------------------
+
+@pytest.mark.parametrize("lang", ["fi", "en"])
+def test_golden_report_of_a_google_forms_export(tmp_path, capsys, lang):
+    import os
+    from pathlib import Path
+
+    register = make_register(tmp_path, mapping={"Toisen huoltajan sähköposti": "ei tuoda"})
+    questions = ("Oppilasnumero (jos tiedossa)", "Lapsen nimi", "Syntymäaika (pp.kk.vvvv)", "Huoltajan nimi",
+                 "Huoltajan sähköposti", "Toisen huoltajan sähköposti", "Huoltajan puhelinnumero",
+                 "Jatkaako lapsi ensi lukukaudella?", "Onko lapsella allergioita?", "Terveisiä opettajalle")
+
+    def row(stamp, student_id, name, birth, guardian, email, phone, continues, greeting=""):
+        return Response(stamp, dict(zip(questions, (
+            student_id, name, birth, guardian, email, "toinen@example.fi", phone, continues, "maapähkinä",
+            greeting), strict=True)))
+
+    rows = [row(datetime(2026, 11, 20, 9, 14, 3), "0001", "Aino Virtanen", "1.3.2019", "Maija Virtanen",
+                "perhe@example.fi", "401234567", "Kyllä, jatkamme", "Kiitos syksystä!"),
+            row(datetime(2026, 11, 18, 17, 2, 40), "", "Eino Uusi", "05.06.21", "Pekka Uusi", "pekka@example.fi",
+                "050 111 2222", "Joo"),
+            row(datetime(2026, 11, 19, 8, 0, 0), "0001", "Aino Virtanen", "1.3.2019", "Maija Virtanen",
+                "vanha@example.fi", "040 123 4567", "Ei"),
+            row(datetime(2026, 11, 21, 12, 30, 0), "", "Olli", "2.2.2020", "Outi Outo", "outi@example.fi", "", "En")]
+    forms = google_forms_csv(tmp_path / "ilmoittautumiset.csv", questions, rows,
+                             account_emails=["maija@example.fi", "pekka@example.fi", "maija@example.fi", "o@example.fi"])
+    code, out, _ = run(capsys, "import-forms", str(register), str(forms), "--lang", lang)
+    golden = Path(__file__).parent / "golden" / f"import_forms_google_{lang}.txt"
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(out, encoding="utf-8")
+    assert code == 0 and out == golden.read_text(encoding="utf-8")
+    assert "maapähkinä" not in out
