@@ -100,6 +100,8 @@ def test_lomakekentat_names_a_question_and_wins_over_recognition():
     reading = read_questions(headers, {"ISÄN SÄHKÖPOSTI": "Sähköposti"})
     assert reading.ok and reading.fields["email"] == 5
     assert (reading.columns[3].status, reading.columns[3].other) == (q.OVERRIDDEN, 5)
+    reading = read_questions(["Koko nimi", "Syntymäaika", "Jatkaako?"], {"koko nimi": "etunimi ja sukunimi"})
+    assert reading.ok and reading.fields["full_name"] == 1
     reading = read_questions(headers, {"Äidin sähköposti?": "ei tuoda", "Syntymäaika": "Tila"})
     assert reading.columns[3].status == q.MAPPED_OUT and reading.fields["email"] == 5
     assert reading.missing == ["birth_date"] and (reading.columns[5].status, reading.fields["continues"]) == (q.OVERRIDDEN, 3)

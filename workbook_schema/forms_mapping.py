@@ -15,8 +15,11 @@ NOT_IMPORTED = "ei tuoda"
 FORM_FIELDS = ("Aikaleima", "Oppilasnumero", "Etunimi", "Sukunimi", "Oppilaan nimi", "Syntymäaika", "Huoltaja",
                "Sähköposti", "Puhelin", "Jatkaa ensi lukukaudella", NOT_IMPORTED)
 
-# Oppilaat headers a person may also write in Kenttä, read as the field that fills them.
-FIELD_SYNONYMS = {"Viimeisin ilmoittautuminen": "Aikaleima", "Tila": "Jatkaa ensi lukukaudella"}
+# Other names a person may write in Kenttä (the Oppilaat headers Tila and Viimeisin ilmoittautuminen among them),
+# read as the field that fills them.
+FIELD_SYNONYMS = {"Viimeisin ilmoittautuminen": "Aikaleima", "Vastausaika": "Aikaleima",
+                  "Tila": "Jatkaa ensi lukukaudella", "Jatkaa": "Jatkaa ensi lukukaudella",
+                  "Etunimi ja sukunimi": "Oppilaan nimi", "Koko nimi": "Oppilaan nimi", "Nimi": "Oppilaan nimi"}
 
 # Oppilaat headers that a form never fills (check says so when Kenttä names one).
 NOT_FROM_FORMS = ("Opettaja", "Jatkaa soitinopintoihin", "Poistopyyntö", "Lisätiedot")

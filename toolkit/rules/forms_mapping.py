@@ -47,6 +47,7 @@ def read_mapping(sheet) -> tuple[dict[str, str], list[Finding]]:
         question, name = cells.to_text(question), cells.to_text(name)
         at_field = {"cell": cell_ref(f_col, row), "column": "Kenttä", "value": name, **where}
         field = _CHOICES.get(name.casefold())
+        field = forms_mapping.FIELD_SYNONYMS.get(field, field)
         if field is None:
             not_filled = _NOT_FROM_FORMS.get(name.casefold())
             code = "form-field-not-from-forms" if not_filled else "invalid-choice"

@@ -227,13 +227,17 @@ def read_questions(headers: list[object], mapping: dict[str, str] | None = None,
     return _settle(columns)
 
 
+_KENTTA = {n.casefold(): n for n in (*forms_mapping.FORM_FIELDS, *forms_mapping.FIELD_SYNONYMS)}
+
+
 def _read_one(index: int, text: str, key: str, mapping: dict[str, str], service: str | None) -> FormColumn:
     if not key:
         return FormColumn(index, text, None, UNNAMED)
     if looks_like_health(text):
         return FormColumn(index, text, None, HEALTH, mapped=key in mapping)
     if key in mapping:
-        name = forms_mapping.FIELD_SYNONYMS.get(mapping[key], mapping[key])
+        name = _KENTTA.get(str(mapping[key]).strip().casefold(), mapping[key])
+        name = forms_mapping.FIELD_SYNONYMS.get(name, name)
         if name == forms_mapping.NOT_IMPORTED:
             return FormColumn(index, text, None, MAPPED_OUT, mapped=True)
         if name in MAPPING_NAMES:
