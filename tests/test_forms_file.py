@@ -61,7 +61,7 @@ def test_an_xlsx_export_with_real_dates_and_extra_columns(tmp_path):
     wb.save(tmp_path / "forms.xlsx")
     forms = read_forms(tmp_path / "forms.xlsx")
     assert [(c.header, c.status) for c in forms.reading.columns[:3]] == [
-        ("ID", "service"), ("Aikaleima", "imported"), ("Sähköposti", "account-email-ignored")]
+        ("ID", "service"), ("Aikaleima", "imported"), ("Sähköposti", "account-email")]
     first = forms.rows[0][1]
     assert first[1] == datetime(2026, 11, 20, 14, 5) and first[5] == date(2019, 3, 1)
     plan = plan_import(make_tables(students=[student(phone="040 123 4567")]), forms, date(2026, 11, 25))

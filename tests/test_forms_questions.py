@@ -71,9 +71,16 @@ def test_a_health_looking_question_is_never_imported(question):
 def test_microsoft_forms_service_columns_are_ignored_and_completion_time_used():
     reading = read_questions(["ID", "Start time", "Completion time", "Email", "Name", "Last modified time",
                               "Lapsen nimi", "Syntymäaika", "Jatkaako?"])
-    assert [c.status for c in reading.columns[:6]] == [q.SERVICE, q.SERVICE, q.IMPORTED, q.ACCOUNT_IGNORED,
+    assert [c.status for c in reading.columns[:6]] == [q.SERVICE, q.SERVICE, q.IMPORTED, q.ACCOUNT_EMAIL,
                                                        q.SERVICE, q.SERVICE]
-    assert reading.fields == {"timestamp": 3, "full_name": 7, "birth_date": 8, "continues": 9}
+    assert reading.fields == {"timestamp": 3, "email": 4, "full_name": 7, "birth_date": 8, "continues": 9}
+
+
+def test_microsofts_account_address_gives_way_to_the_familys_own_e_mail_question():
+    """Contract: a question the family answered wins over the account column the service adds."""
+    reading = read_questions(["ID", "Start time", "Completion time", "Email", "Name", "Last modified time",
+                              "Lapsen nimi", "Syntymäaika", "Huoltajan sähköpostiosoite", "Jatkaako?"])
+    assert (reading.columns[3].status, reading.columns[3].other, reading.fields["email"]) == (q.ACCOUNT_UNUSED, 9, 9)
 
 
 def test_google_collects_the_respondents_address_only_when_asked_so_it_stands_for_the_answer():

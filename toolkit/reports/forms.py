@@ -22,7 +22,7 @@ _STATUS_CODES = {q.SERVICE: "forms-col-service", q.ACCOUNT_UNUSED: "forms-col-ac
                  q.NOT_RECOGNISED: "forms-col-not-recognised", q.AMBIGUOUS: "forms-col-ambiguous",
                  q.MAPPED_OUT: "forms-col-mapped-out", q.NOT_FROM_FORMS: "forms-col-not-from-forms",
                  q.HEALTH: "forms-col-health", q.UNNAMED: "forms-col-unnamed", q.OVERRIDDEN: "forms-col-overridden",
-                 q.ACCOUNT_EMAIL: "forms-col-account-email", q.ACCOUNT_IGNORED: "forms-col-account-ignored"}
+                 q.ACCOUNT_EMAIL: "forms-col-account-email"}
 _FIELD_CODES = {"timestamp": "forms-col-timestamp", "student_id": "forms-col-student-id", "full_name": "forms-col-full-name",
                 "guardian_first": "forms-col-guardian-part", "guardian_last": "forms-col-guardian-part",
                 "continues": "forms-col-continues"}

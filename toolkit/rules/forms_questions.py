@@ -53,7 +53,6 @@ IMPORTED = "imported"
 SERVICE = "service"                 # the service's own column (ID, Start time, Name of the account, ...)
 ACCOUNT_EMAIL = "account-email"     # the respondent's account address, used: the form asks no e-mail
 ACCOUNT_UNUSED = "account-email-unused"
-ACCOUNT_IGNORED = "account-email-ignored"   # Microsoft's account column: the account, never the family's answer
 NOT_RECOGNISED = "not-recognised"
 AMBIGUOUS = "ambiguous"             # names two fields at once
 MAPPED_OUT = "mapped-out"           # Lomakekentät: ei tuoda
@@ -185,10 +184,10 @@ class QuestionReading:
 
 
 def _service_block(keys: list[str]) -> dict[int, str]:
-    """Columns at the start that a forms service adds: index -> SERVICE, ACCOUNT_EMAIL, ACCOUNT_IGNORED or
-    "timestamp". Google adds the address a respondent gave (``Email Address``) only when the form collects
-    it, so it stands for the family's answer when the form asks none; Microsoft always adds the account's
-    (``Email``, "anonymous" for anyone), which is never a family's answer."""
+    """Columns at the start that a forms service adds: index -> SERVICE, ACCOUNT_EMAIL or "timestamp".
+    The respondent's account address (Google's ``Email Address`` when the form collects it, Microsoft's
+    ``Email``, "anonymous" for anyone) stands for the family's e-mail only when the form asks none of its own
+    (contract: a question the family answered wins); "anonymous" is no address and is never imported."""
     out: dict[int, str] = {}
     started = False           # a timestamp or an id column seen: what follows may be the account's
     microsoft = False
@@ -199,7 +198,7 @@ def _service_block(keys: list[str]) -> dict[int, str]:
             out[index], started = SERVICE, True
             microsoft = microsoft or key in _START_KEYS
         elif started and key in _ACCOUNT_EMAIL_KEYS:
-            out[index] = ACCOUNT_IGNORED if microsoft else ACCOUNT_EMAIL
+            out[index] = ACCOUNT_EMAIL
         elif started and microsoft and key in _ACCOUNT_NAME_KEYS:
             out[index] = SERVICE
         else:
@@ -249,8 +248,6 @@ def _read_one(index: int, text: str, key: str, mapping: dict[str, str], service:
         return FormColumn(index, text, None, SERVICE)
     if service == ACCOUNT_EMAIL:
         return FormColumn(index, text, "email", ACCOUNT_EMAIL)
-    if service == ACCOUNT_IGNORED:
-        return FormColumn(index, text, None, ACCOUNT_IGNORED)
     found = recognise(text)
     if len(found) == 1 and next(iter(found)) in FIELD_HEADERS:
         return FormColumn(index, text, next(iter(found)), IMPORTED)
@@ -277,7 +274,7 @@ def _settle(columns: list[FormColumn]) -> QuestionReading:
     reading = QuestionReading()
     for column in columns:
         column = overridden.get(column.index, column)
-        if column.status in (ACCOUNT_EMAIL, ACCOUNT_IGNORED) and email is not None:
+        if column.status == ACCOUNT_EMAIL and email is not None:
             column = FormColumn(column.index, column.header, None, ACCOUNT_UNUSED, other=email.index)
         reading.columns.append(column)
     for i, a in enumerate(kept):
