@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,35 @@ def test_message_in_every_language(code):
         text = finding.message(lang)
         assert text and "{" not in text
     assert finding.message("fi") != finding.message("en")
+
+
+FOLD_PHRASES = sorted(code for code in CATALOGUE if code.startswith(("same-", "folded-", "more-cells")))
+
+
+@pytest.mark.parametrize("code", [c for c in FOLD_PHRASES if not c.endswith("-one")])
+def test_every_fold_sentence_has_its_singular(code):
+    """A count of 1 is said in the singular ("1 opintorivi", "1 study row"), never "1 opintoriviä"."""
+    one = CATALOGUE[code + "-one"]
+    for lang in LANGS:
+        plural, singular = CATALOGUE[code].text(lang), one.text(lang)
+        assert "{count}" in plural and "{count}" not in singular and "1" in singular
+    assert not re.search(r"\b1 (\w+ )?(opintoriviä|riviä|muuta|ongelmaa)\b", one.fi)
+    assert not re.search(r"\b1 (\w+ )?(rows|problems|refer|have|find)\b", one.en)
+
+
+def test_fold_sentences_are_said_with_their_cells():
+    from toolkit.model.messages import say
+
+    for code in FOLD_PHRASES:
+        if code.startswith(("same-", "folded-")):
+            for lang in LANGS:
+                assert "Opinnot: B3" in say(code, lang, count=2, cells="Opinnot: B3")
+
+
+@pytest.mark.parametrize("code", ["id-as-number", "birth-after-studies", "active-without-studies"])
+def test_new_findings_say_how_to_fix_them(code):
+    entry = CATALOGUE[code]
+    assert entry.severity == ("warning" if code == "active-without-studies" else "error")
+    for lang in LANGS:
+        text = Finding(code=code, severity=entry.severity, value="12").message(lang)
+        assert text.endswith(".") or text.endswith(" ")   # a sentence, advice follows for id-as-number

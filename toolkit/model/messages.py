@@ -57,7 +57,7 @@ class _Words(dict):
 
     def __getitem__(self, key):
         value = super().__getitem__(key)
-        return say(value, self.lang) if isinstance(value, Phrase) else value
+        return say(value, self.lang, **self) if isinstance(value, Phrase) else value   # a phrase may use the words
 
 
 def say(code: str, lang: str = "fi", /, **words) -> str:

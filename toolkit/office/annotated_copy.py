@@ -44,7 +44,11 @@ def write_annotated_copy(register, findings, out: Path, lang: str = "fi") -> Pat
             link = summary.cell(i, 2)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{finding.sheet}'!{finding.cell}")
             link.font = Font(color="0563C1", underline="single")
-            _mark(workbook[finding.sheet][finding.cell], finding, lang, Comment, PatternFill)
+            _mark(workbook[finding.sheet][finding.cell], finding, finding.message(lang), Comment, PatternFill)
+        for other in finding.related:                 # the list says the cause once; the copy shows every cell
+            if other.cell and other.sheet in workbook.sheetnames:
+                _mark(workbook[other.sheet][other.cell], other, _related_note(other, finding, lang), Comment,
+                      PatternFill)
     for col, width in zip("ABCDE", (20, 8, 22, 10, 100), strict=True):
         summary.column_dimensions[col].width = width
     summary.freeze_panes = "A2"
@@ -53,12 +57,23 @@ def write_annotated_copy(register, findings, out: Path, lang: str = "fi") -> Pat
     return out
 
 
-def _mark(cell, finding, lang, Comment, PatternFill) -> None:
+def _related_note(finding, root, lang: str) -> str:
+    """A folded cell's own sentence, and where its likely cause is when that is another problem."""
+    from toolkit.model.messages import say
+
+    text = finding.own_message(lang)
+    if finding.code == root.code:                     # the same unknown name on another row: its own sentence
+        return text
+    if root.cell:
+        return text + " " + say("caused-by-cell", lang, sheet=root.sheet, cell=root.cell)
+    return text + " " + say("caused-by-sheet", lang, sheet=root.sheet)
+
+
+def _mark(cell, finding, text, Comment, PatternFill) -> None:
     color = ERROR_FILL if finding.is_error else WARNING_FILL
     if getattr(cell, "coordinate", None) is None:      # a merged cell's covered part
         return
     cell.fill = PatternFill("solid", start_color=color, end_color=color)
-    text = finding.message(lang)
     if cell.comment is not None:
         text = cell.comment.text + "\n\n" + text
     cell.comment = Comment(text, "muskari", width=320, height=120)
