@@ -44,14 +44,14 @@ def test_leading_zeros_survive(tmp_path):
     assert list(result.tables.students["student_id"]) == ["0001", "0002", "0003"]
 
 
-def test_id_stored_as_number_does_not_match_the_zero_padded_id(tmp_path):
+def test_id_stored_as_number_is_named_at_its_cell(tmp_path):
     path = build_register(tmp_path / "r.xlsx", edits={("Opinnot", "A2"): 1})
-    assert findings_of(path) == [("Opinnot", "A2", "unknown-student")]
+    assert findings_of(path) == [("Opinnot", "A2", "id-as-number")]
 
 
 def test_decimal_id_is_reported(tmp_path):
     path = build_register(tmp_path / "r.xlsx", edits={("Opinnot", "A2"): 1.5})
-    assert findings_of(path) == [("Opinnot", "A2", "invalid-id")]
+    assert findings_of(path) == [("Opinnot", "A2", "id-as-number")]
 
 
 # --- structure ---------------------------------------------------------------------------------

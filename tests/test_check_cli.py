@@ -57,7 +57,8 @@ def test_json_shape(broken, capsys):
     code, out, _ = run(capsys, "check", str(broken), "--as-of", "2026-06-01", "--format", "json")
     data = json.loads(out)
     assert code == 1 and data["ok"] is False
-    assert set(data["findings"][0]) == {"code", "severity", "sheet", "cell", "row", "column", "value", "message"}
+    assert set(data["findings"][0]) == {"code", "severity", "sheet", "cell", "row", "column", "value", "message",
+                                        "count", "related_cells"}      # the contract's keys, and what was folded in
     assert {f["code"] for f in data["findings"]} == {"invalid-date", "invalid-choice", "identity-code",
                                                      "unknown-study-unit", "formula-cell", "invalid-email",
                                                      "health-data"}

@@ -26,10 +26,12 @@ CERT_NUMBER_PATTERN = r"^\d{4}-\d{3}$"
 
 
 def _meta(kind: str, required: bool, fi: str, en: str, choices: tuple[str, ...] = (),
-          checks: list | None = None) -> dict:
+          checks: list | None = None, folded: bool = False) -> dict:
     # pandera's Field takes only built-in checks by keyword; named checks ride in the metadata and
-    # are attached by workbook_schema.sheets.validation_schema().
-    return {"kind": kind, "required": required, "fi": fi, "en": en, "choices": choices, "checks": checks or []}
+    # are attached by workbook_schema.sheets.validation_schema(). ``folded``: compared and kept after
+    # trimming, NFC and case folding, as choices are (a semester label "Syksy 2019" is "syksy 2019").
+    return {"kind": kind, "required": required, "fi": fi, "en": en, "choices": choices, "checks": checks or [],
+            "folded": folded or kind == "choice"}
 
 
 def _choice(values: tuple[str, ...]) -> pa.Check:
@@ -37,9 +39,9 @@ def _choice(values: tuple[str, ...]) -> pa.Check:
 
 
 def _text(alias: str, required: bool, fi: str, en: str, *, unique: bool = False,
-          checks: list | None = None, kind: str = "text") -> object:
+          checks: list | None = None, kind: str = "text", folded: bool = False) -> object:
     return pa.Field(alias=alias, nullable=not required, unique=unique,
-                    metadata=_meta(kind, required, fi, en, checks=checks))
+                    metadata=_meta(kind, required, fi, en, checks=checks, folded=folded))
 
 
 def _date(alias: str, required: bool, fi: str, en: str) -> object:
@@ -98,7 +100,7 @@ class StudiesSheet(_Sheet):
                               "a name from Opintokokonaisuudet")
     semester: Series[str] = _text("Lukukausi", True, "syksy VVVV tai kevät VVVV", "'syksy YYYY' or 'kevät YYYY'",
                                   checks=[pa.Check.str_matches(SEMESTER_PATTERN, name="invalid-semester",
-                                                               ignore_na=True)])
+                                                               ignore_na=True)], folded=True)
     hours: Series[float] = pa.Field(alias="Tunnit", nullable=False,
                                     metadata=_meta("number", True, "laskennalliset 45 minuutin tunnit, yli 0 ja enintään 200",
                                                    "calculated 45-minute hours, > 0 and ≤ 200",

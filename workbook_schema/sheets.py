@@ -19,6 +19,7 @@ class Column:
     fi: str
     en: str
     choices: tuple[str, ...] = ()
+    folded: bool = False  # compared and kept after trimming, NFC and case folding (choices, semester labels)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _columns(model: type[pa.DataFrameModel]) -> tuple[Column, ...]:
         meta = field.metadata or {}
         cols.append(Column(header=field.alias or field_name, field=field.original_name, kind=meta["kind"],
                            required=meta["required"], fi=meta["fi"], en=meta["en"],
-                           choices=tuple(meta.get("choices", ()))))
+                           choices=tuple(meta.get("choices", ())), folded=bool(meta.get("folded"))))
     return tuple(cols)
 
 

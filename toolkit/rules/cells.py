@@ -83,12 +83,23 @@ def to_text(value) -> str:
     return display(value)
 
 
+_NUMBER_TEXT = re.compile(r"^(\d+)[.,]0+$")     # "12.0": what pandas makes of a number column, saved as text
+
+
 def to_id(value) -> tuple[str | None, str | None]:
-    """Ids are text; a whole number stored as a number is accepted as its digits."""
+    """A student id is text ("0012"). A number in its cell (12, 12.0, 1.5), or the text "12.0" that a round
+    trip through pandas leaves, is "id-as-number": Excel dropped the leading zeros."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return None, "id-as-number"
+    text = to_text(value)
+    return (None, "id-as-number") if _NUMBER_TEXT.match(text) else (text, None)
+
+
+def id_digits(value) -> str | None:
+    """The whole number an id-as-number cell holds, as digits ("12" for 12, 12.0 or "12.0"); None for 1.5."""
     if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value)), None
-        return None, "invalid-id"
+        return str(int(value)) if value.is_integer() and value >= 0 else None
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value), None
-    return to_text(value), None
+        return str(value) if value >= 0 else None
+    match = _NUMBER_TEXT.match(to_text(value)) if isinstance(value, str) else None
+    return str(int(match.group(1))) if match else None

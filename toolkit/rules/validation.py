@@ -14,11 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from toolkit.model.findings import Finding, cell_ref, column_letter, has_errors, make, sort_findings
+from toolkit.model.findings import Finding, cell_ref, column_letter, has_errors, make
 from toolkit.model.messages import Phrase
 from toolkit.model.tables import TABLE_SHEETS, Tables
 from toolkit.model.text import has_hidden_characters
 from toolkit.rules import cells
+from toolkit.rules.collector import FindingCollector
 from workbook_schema import DATA_SHEETS, SHEETS
 from workbook_schema.settings import SETTINGS_BY_KEY, Settings
 
@@ -44,28 +45,12 @@ class CheckResult:
         return [f for f in self.findings if not f.is_error]
 
 
-class _Collector:
-    """Findings with at most one per cell (the first wins)."""
-
-    def __init__(self):
-        self.items: list[Finding] = []
-        self._cells: set[tuple[str, str]] = set()
-
-    def add(self, finding: Finding) -> None:
-        if finding.cell is not None:
-            k = (finding.sheet, finding.cell)
-            if k in self._cells:
-                return
-            self._cells.add(k)
-        self.items.append(finding)
-
-    def taken(self, sheet: str, cell: str) -> bool:
-        return (sheet, cell) in self._cells
-
-
 def check_register(register, today: date, progress: Callable[[float], None] | None = None) -> CheckResult:
+    from toolkit.rules.consistency import canonical_names, consistency_findings
+    from toolkit.rules.student_ids import advise_ids
+
     advance = progress or (lambda n: None)      # 45 units of the bar, after reading's 55
-    out = _Collector()
+    out = FindingCollector()
     for name in REQUIRED_SHEETS:
         if name not in register.sheets:
             out.add(make("missing-sheet", sheet=name))
@@ -74,23 +59,23 @@ def check_register(register, today: date, progress: Callable[[float], None] | No
         sheet = register.sheets.get(name)
         if sheet is not None:
             typed[name] = _typed_sheet(sheet, out)
+    number_ids = advise_ids(out, typed)
     settings = _settings(register.sheets.get("Asetukset"), out)
     advance(12)
     _scan_text(register, out)
     advance(8)
     tables = _tables(typed, settings)
+    distinct = canonical_names(tables)
     _schema_findings(typed, out)
     advance(15)
-    from toolkit.rules.consistency import consistency_findings
-
-    for finding in consistency_findings(tables, today, _columns(register)):
-        out.add(finding)
+    for finding, causes in consistency_findings(tables, today, _columns(register), number_ids, distinct):
+        out.add(finding, causes)
     _forms_mapping(register, out)
     advance(10)
-    return CheckResult(findings=sort_findings(out.items), tables=tables, settings=settings)
+    return CheckResult(findings=out.findings(), tables=tables, settings=settings)
 
 
-def _forms_mapping(register, out: _Collector) -> None:
+def _forms_mapping(register, out: FindingCollector) -> None:
     """Lomakekentät, the optional sheet naming forms questions (toolkit.rules.forms_mapping); none is fine."""
     from toolkit.rules.forms_mapping import SHEET, read_mapping
 
@@ -104,7 +89,7 @@ def _columns(register) -> dict[str, dict[str, int]]:
 
 # --- structure and cells -----------------------------------------------------------------------
 
-def _typed_sheet(sheet, out: _Collector) -> dict:
+def _typed_sheet(sheet, out: FindingCollector) -> dict:
     """{"rows": [excel rows], "values": {header: [typed]}, "columns": {header: col}} for one sheet."""
     spec = SHEETS[sheet.name]
     result = {"rows": [], "values": {h: [] for h in spec.headers}, "columns": dict(sheet.columns)}
@@ -143,7 +128,7 @@ def _typed_sheet(sheet, out: _Collector) -> dict:
     return result
 
 
-def _structure(sheet, out: _Collector) -> None:
+def _structure(sheet, out: FindingCollector) -> None:
     header_row = sheet.header_row or 1
     headers_by_col = {c: h for h, c in sheet.columns.items()} | {c: h for h, c in sheet.extra_columns.items()}
     for ref, formula in sheet.formulas.items():
@@ -210,6 +195,11 @@ def _clean_joined(joined: str) -> bool:
 def _fast_values(kind: str, raw: list) -> list:
     """Most cells are already clean: take them as they are in one comprehension; blanks become None;
     anything else is marked for the cell-by-cell path."""
+    return _fast_typed(kind, raw)[0]
+
+
+def _fast_typed(kind: str, raw: list) -> tuple[list, str | None]:
+    """_fast_values, and the column's texts joined by "|" when every cell is a clean text (else None)."""
     if kind in ("text", "id", "choice"):
         try:                                   # every cell a str? ("" is calamine's empty cell)
             joined = "|".join(raw)
@@ -217,6 +207,7 @@ def _fast_values(kind: str, raw: list) -> list:
             joined = None
         if joined is not None and _clean_joined(joined):      # "" joins in harmlessly and becomes None
             values = [v or None for v in raw]
+            return ([v.casefold() if type(v) is str else v for v in values] if kind == "choice" else values), joined
         elif _all_clean_text([v for v in raw if type(v) is str and v != ""]):
             values = [v if type(v) is str and v != "" else (None if v == "" or v is None else _SLOW) for v in raw]
         else:
@@ -224,20 +215,20 @@ def _fast_values(kind: str, raw: list) -> list:
                       for v in raw]
         if kind == "choice":
             values = [v.casefold() if type(v) is str else v for v in values]
-        return values
+        return values, None
     if kind == "date":
         first = cells.MIN_DATE
-        return [v if type(v) is date and v >= first else (None if v == "" or v is None else _SLOW) for v in raw]
+        return [v if type(v) is date and v >= first else (None if v == "" or v is None else _SLOW) for v in raw], None
     if kind == "number":
         return [float(v) if type(v) is float or type(v) is int else (None if v == "" or v is None else _SLOW)
-                for v in raw]
-    return [None if v == "" or v is None else _SLOW for v in raw]
+                for v in raw], None
+    return [None if v == "" or v is None else _SLOW for v in raw], None
 
 
-def _column(sheet, column, col: int, raw: list, rows: list[int], out: _Collector) -> list:
+def _column(sheet, column, col: int, raw: list, rows: list[int], out: FindingCollector) -> list:
     """Typed values of one column: most cells take the fast path, the rest go cell by cell."""
     # a number in Puhelin is a phone Excel turned into a number: the text path sends it to the slow path
-    values = _fast_values("text" if column.header == "Puhelin" else column.kind, raw)
+    values, joined = _fast_typed("text" if column.header == "Puhelin" else column.kind, raw)
     letter = column_letter(col)
     formula_rows = {int(ref[len(letter):]) for ref in sheet.formulas if ref.startswith(letter)
                     and ref[len(letter):].isdigit()}
@@ -246,14 +237,49 @@ def _column(sheet, column, col: int, raw: list, rows: list[int], out: _Collector
         slow = [i for i in range(first, len(values)) if values[i] is _SLOW]
     except ValueError:
         slow = []
+    if column.field == "student_id":         # "12.0": a number saved as text on its way through pandas
+        slow = sorted(set(slow) | set(_number_texts(raw, joined)))
     if formula_rows:
         slow = sorted(set(slow) | {i for i, r in enumerate(rows) if r in formula_rows})
     for i in slow:
         values[i] = _cell(sheet, column, col, rows[i], out)
-    return values
+    return _folded(values, joined) if column.folded else values
 
 
-def _cell(sheet, column, col: int, row: int, out: _Collector):
+_NUMBER_TEXT = re.compile(r"\d+[.,]0+")
+# the Latin-1 bytes that case folding leaves as they are (deleted, the bytes left are letters to fold)
+_FOLD_NEVER_CHANGES = bytes(c for c in range(256) if chr(c).casefold() == chr(c))
+
+
+def _number_texts(raw: list, joined: str | None) -> list[int]:
+    """Indices of the texts shaped like "12.0" in a column (ids hold no "." or "," at all, the usual case, seen
+    in ``joined`` by one C scan)."""
+    if joined is not None and "." not in joined and "," not in joined:
+        return []
+    return [i for i, v in enumerate(raw) if type(v) is str and ("." in v or "," in v)
+            and _NUMBER_TEXT.fullmatch(v.strip())]
+
+
+def _folded(values: list, joined: str | None) -> list:
+    """Choices and semester labels after trimming, NFC, case folding and one space between words: the
+    spelling the rules compare and keep ("Syksy  2019" is "syksy 2019"). ``joined``: the column's clean
+    texts (printable, trimmed, NFC); already lower case with single spaces, the usual column, is kept
+    as it is. Otherwise folded once per distinct value."""
+    from toolkit.model.text import key
+
+    if joined is not None and "  " not in joined:
+        try:                                 # Latin-1 (Finnish): one C pass for any letter case folding changes
+            if not joined.encode("latin-1").translate(None, _FOLD_NEVER_CHANGES):
+                return values
+        except UnicodeEncodeError:
+            pass
+    spelling = {v: key(v) if type(v) is str else v for v in set(values)}
+    if all(spelling[v] == v for v in spelling):
+        return values
+    return [spelling[v] for v in values]
+
+
+def _cell(sheet, column, col: int, row: int, out: FindingCollector):
     raw = sheet.value(row, col)
     ref = cell_ref(col, row)
     where = {"sheet": sheet.name, "cell": ref, "row": row, "column": column.header}
@@ -268,8 +294,10 @@ def _cell(sheet, column, col: int, row: int, out: _Collector):
         value, code = cells.to_number(raw)
         if code is None and kind == "integer" and not value.is_integer():
             value, code = None, "invalid-year"
-    elif kind == "id":
+    elif kind == "id" and column.field == "student_id":
         value, code = cells.to_id(raw)
+    elif kind == "id":                       # a certificate number: its pattern says what is wrong
+        value, code = cells.to_text(raw), None
     elif column.header == "Puhelin" and isinstance(raw, int | float) and not isinstance(raw, bool):
         value, code = None, "phone-as-number"
     else:
@@ -277,14 +305,15 @@ def _cell(sheet, column, col: int, row: int, out: _Collector):
         if kind == "choice":
             value = value.casefold()
     if code:
-        out.add(make(code, value=cells.display(raw), **where))
+        params = {"digits": cells.id_digits(raw)} if code == "id-as-number" else {}
+        out.add(make(code, value=cells.display(raw), params=params, **where))
         return None
     return value
 
 
 # --- settings ----------------------------------------------------------------------------------
 
-def _settings(sheet, out: _Collector) -> Settings:
+def _settings(sheet, out: FindingCollector) -> Settings:
     from dataclasses import replace
 
     settings = Settings()
@@ -345,7 +374,7 @@ FREE_TEXT = {("Oppilaat", "Lisätiedot"), ("Yhteydenotot", "Tarkoitus")}
 _SIX_DIGITS = re.compile(r"[0-9]{6}.[0-9]{3}")
 
 
-def _scan_text(register, out: _Collector) -> None:
+def _scan_text(register, out: FindingCollector) -> None:
     """Identity codes in every text cell of every sheet; health words in free-text columns of data sheets
     (names such as Sairanen must not look like illness). Each column is scanned as one joined string."""
     from bisect import bisect_right
@@ -382,9 +411,7 @@ def _scan_cell(name, sheet, r, c, value, headers_by_col, free, out, find_identit
     where = {"sheet": name, "cell": ref, "row": r, "column": headers_by_col.get(c)}
     codes = find_identity_codes(value)
     if codes:
-        out.items = [f for f in out.items if not (f.sheet == name and f.cell == ref)]
-        out._cells.discard((name, ref))
-        out.add(make("identity-code", value=", ".join(mask(code) for code, _ in codes), **where))
+        out.replace_at(name, ref, make("identity-code", value=", ".join(mask(code) for code, _ in codes), **where))
         return
     terms = find_health_terms(value) if name in DATA_SHEETS and c in free else []
     if terms and not out.taken(name, ref):
@@ -393,7 +420,7 @@ def _scan_cell(name, sheet, r, c, value, headers_by_col, free, out, find_identit
 
 # --- schema -------------------------------------------------------------------------------------
 
-def _schema_findings(typed: dict[str, dict], out: _Collector) -> None:
+def _schema_findings(typed: dict[str, dict], out: FindingCollector) -> None:
     from toolkit.rules.schema_check import schema_failures
 
     for name, data in typed.items():
