@@ -125,6 +125,17 @@ def test_the_same_number_on_many_study_rows_is_said_once(tmp_path):
     assert "Sama luku on myös 1 muulla rivillä: Opinnot: A4." in finding.message("fi")
 
 
+def test_the_same_number_in_oppilaat_and_on_study_rows_is_one_finding_at_oppilaat(tmp_path):
+    edits = {("Oppilaat", "A3"): 2, ("Opinnot", "A3"): 2, ("Todistukset", "B2"): 2}
+    finding = one(checked(build_register(tmp_path / "r.xlsx", edits=edits)))
+    assert (finding.sheet, finding.cell, finding.code) == ("Oppilaat", "A3", "id-as-number")
+    assert related(finding) == [("Opinnot", "A3", "id-as-number"), ("Opinnot", "A4", "unknown-student"),
+                                ("Todistukset", "B2", "id-as-number")]
+    text = finding.message("fi")
+    assert "Sama luku on myös 2 muulla rivillä: Opinnot: A3; Todistukset: B2." in text
+    assert "1 opintorivi viittaa tähän oppilasnumeroon: Opinnot: A4." in text
+
+
 # --- 2. one cause, said once ----------------------------------------------------------------------
 
 def test_a_future_birth_date_is_said_once_with_the_study_rows_it_puts_before_birth(tmp_path):

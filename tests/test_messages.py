@@ -79,10 +79,24 @@ def test_fold_sentences_are_said_with_their_cells():
                 assert "Opinnot: B3" in say(code, lang, count=2, cells="Opinnot: B3")
 
 
-@pytest.mark.parametrize("code", ["id-as-number", "birth-after-studies", "active-without-studies"])
-def test_new_findings_say_how_to_fix_them(code):
+@pytest.mark.parametrize("code", ["birth-after-studies", "active-without-studies"])
+def test_new_findings_say_what_to_do(code):
     entry = CATALOGUE[code]
     assert entry.severity == ("warning" if code == "active-without-studies" else "error")
-    for lang in LANGS:
-        text = Finding(code=code, severity=entry.severity, value="12").message(lang)
-        assert text.endswith(".") or text.endswith(" ")   # a sentence, advice follows for id-as-number
+    fi = Finding(code=code, severity=entry.severity, value="1.1.2027", params={"age": 7}).message("fi")
+    en = Finding(code=code, severity=entry.severity, value="1.1.2027", params={"age": 7}).message("en")
+    assert ("Tarkista" in fi or "Päivitä" in fi) and ("Check" in en or "Update" in en)
+
+
+@pytest.mark.parametrize("advice", ["id-as-number-padded", "id-as-number-plain", "id-as-number-taken",
+                                    "id-as-number-decimal"])
+def test_id_as_number_always_says_how_to_type_the_id(advice):
+    from toolkit.model.messages import Phrase
+
+    finding = Finding(code="id-as-number", severity="error", value="12",
+                      params={"advice": Phrase(advice), "suggestion": "0012"})
+    assert CATALOGUE["id-as-number"].severity == "error"
+    for lang, word in (("fi", "tekst"), ("en", "text")):
+        text = finding.message(lang)
+        assert word in text.split("(12)")[1] and text.endswith(".")
+        assert ("0012" in text) == (advice != "id-as-number-decimal")

@@ -1,5 +1,5 @@
 """Student ids that Excel turned into numbers (`12` for `0012`): the likely text of each, and the same
-number on many rows of one sheet said once.
+number on many rows said once (at its Oppilaat cell when Oppilaat has it as a number too).
 
 The likely text is the register's own id with that number when another sheet holds it ("did you mean
 0012?"), else the number padded with zeros to the width the other ids share, else its digits. In
@@ -33,17 +33,19 @@ def advise_ids(out: FindingCollector, typed: dict[str, dict]) -> dict[str, Cause
     taken = set(ids)
     by_number = {number_key(v): v for v in taken if v.isdigit()}
     width, padded = _id_width(ids or _other_ids(typed))
-    roots: dict[tuple, Finding] = {}
+    roots: dict[tuple, Finding] = {}          # one number: its Oppilaat cell, else its first row elsewhere
     number_ids: dict[str, Cause] = {}
-    for old in found:
+    for old in found:                          # Oppilaat comes first
         new = replace(old, params={**old.params, **_advice(old, by_number, taken, width, padded)})
         out.update(old, new)
         digits = old.params.get("digits")
+        same = ("number", number_key(digits)) if digits is not None else (old.sheet, old.column, old.value)
         if old.sheet == STUDENTS:
+            roots.setdefault(same, new)
             if digits is not None:
                 number_ids.setdefault(number_key(digits), cause_of(new))
             continue
-        first = roots.setdefault((old.sheet, old.column, old.value), new)
+        first = roots.setdefault(same, new)
         if first is not new:
             out.fold_into(first, new)
     return number_ids

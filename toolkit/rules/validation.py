@@ -3,7 +3,9 @@
 Steps: workbook structure (sheets, headers, formulas, merged cells, hidden and blank rows) ->
 each cell to its typed value (or a finding) -> the pandera schema of each sheet (required,
 choices, uniqueness, patterns, ranges) -> cross-sheet and date rules -> identity codes and health
-data in every text cell of every sheet. One finding per cell: the first problem found is reported.
+data in every text cell of every sheet. One finding per cell: the first problem found is reported; a
+finding that follows from another (the study rows of an id Excel turned into a number, the same unknown
+name on many rows) is folded into it and counted there (toolkit.rules.collector).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from datetime import date
 from toolkit.model.findings import Finding, cell_ref, column_letter, has_errors, make
 from toolkit.model.messages import Phrase
 from toolkit.model.tables import TABLE_SHEETS, Tables
-from toolkit.model.text import has_hidden_characters
+from toolkit.model.text import has_hidden_characters, key
 from toolkit.rules import cells
 from toolkit.rules.collector import FindingCollector
 from workbook_schema import DATA_SHEETS, SHEETS
@@ -265,8 +267,6 @@ def _folded(values: list, joined: str | None) -> list:
     spelling the rules compare and keep ("Syksy  2019" is "syksy 2019"). ``joined``: the column's clean
     texts (printable, trimmed, NFC); already lower case with single spaces, the usual column, is kept
     as it is. Otherwise folded once per distinct value."""
-    from toolkit.model.text import key
-
     if joined is not None and "  " not in joined:
         try:                                 # Latin-1 (Finnish): one C pass for any letter case folding changes
             if not joined.encode("latin-1").translate(None, _FOLD_NEVER_CHANGES):
@@ -329,8 +329,8 @@ def _settings(sheet, out: FindingCollector) -> Settings:
         if cells.is_blank(raw_key):
             continue
         name = cells.to_text(raw_key)
-        spec = SETTINGS_BY_KEY.get(name) or next((s for s in SETTINGS_BY_KEY.values()
-                                                  if s.key.casefold() == name.casefold()), None)
+        spec = SETTINGS_BY_KEY.get(name) or next((s for s in SETTINGS_BY_KEY.values() if key(s.key) == key(name)),
+                                                 None)
         where = {"sheet": "Asetukset", "row": row}
         if spec is None:
             out.add(make("unknown-setting", cell=cell_ref(key_col, row), column="Asetus", value=name, **where))
@@ -360,7 +360,7 @@ def _setting_value(spec, raw):
         return int(number) if spec.kind == "int" else number
     text = cells.to_text(raw)
     if spec.kind == "yesno":
-        return {"kyllä": True, "ei": False}.get(text.casefold())
+        return {"kyllä": True, "ei": False}.get(key(text))
     if spec.kind == "ytunnus":
         from stdnum.fi import ytunnus
 
