@@ -200,6 +200,13 @@ def test_a_missing_reference_sheet_is_said_once_with_the_rows_it_leaves_unmatche
     assert [f.cell for f in finding.related] == cells and {f.code for f in finding.related} == {code}
 
 
+def test_a_renamed_key_column_is_said_once_with_the_rows_it_leaves_unmatched(tmp_path):
+    result = checked(build_register(tmp_path / "r.xlsx", edits={("Oppilaat", "A1"): "Numero"}))
+    assert table(result) == [("Oppilaat", None, "missing-column"), ("Oppilaat", "A1", "unknown-column")]
+    assert [f.cell for f in result.findings[0].related] == ["A2", "A3", "A4", "A5"]
+    assert "Siksi 4 opintoriviä ei löydä oppilastaan: Opinnot: A2, A3, A4, A5." in result.findings[0].message("fi")
+
+
 def test_json_keeps_the_finding_shape_and_adds_the_count_and_related_cells(tmp_path, capsys):
     path = build_register(tmp_path / "r.xlsx", edits={("Oppilaat", "D4"): date(2027, 1, 1)})
     assert main(["check", str(path), "--as-of", "2026-06-01", "--format", "json"]) == 1
@@ -290,8 +297,9 @@ def test_a_wrong_semester_is_still_refused(tmp_path):
 
 # --- 4. an active child past the muskari age who will not continue ---------------------------------
 
-# Aino (row 2, 0001): born 2020, aktiivinen, one muskari row 31.5.2024, registered 1.12.2025.
-PAST_THE_AGE = {("Oppilaat", "D2"): date(2018, 5, 1), ("Oppilaat", "J2"): "ei", ("Oppilaat", "L2"): None}
+# Aino (row 2, 0001): born 2020, aktiivinen, one muskari row 31.5.2024, registered 1.12.2025 (a registration
+# is no study: the reminder is conditional, "if the child no longer studies").
+PAST_THE_AGE = {("Oppilaat", "D2"): date(2018, 5, 1), ("Oppilaat", "J2"): "ei"}
 
 
 def test_active_child_past_the_muskari_age_not_continuing_without_studies_for_a_year(tmp_path):
@@ -310,9 +318,9 @@ def test_active_child_past_the_muskari_age_not_continuing_without_studies_for_a_
     {("Oppilaat", "I2"): "tauolla"},                                 # not active
     {("Oppilaat", "D2"): date(2019, 6, 2)},                          # turns 7 on 2.6.2026, the day after
     {("Opinnot", "E2"): date(2025, 6, 2)},                           # studied within the year
-    {("Oppilaat", "L2"): date(2025, 9, 1)},                          # registered within the year
+    {("Oppilaat", "K2"): date(2026, 5, 1)},                          # a deletion request: purge erases
     {("Oppilaat", "D2"): date(2027, 1, 1)},                          # the birth date is wrong: that is said
-], ids=["continues", "not-known", "on-break", "under-the-age", "recent-study", "recent-registration",
+], ids=["continues", "not-known", "on-break", "under-the-age", "recent-study", "deletion-requested",
         "future-birth"])
 def test_no_status_reminder(tmp_path, change):
     result = checked(build_register(tmp_path / "r.xlsx", edits={**PAST_THE_AGE, **change}))

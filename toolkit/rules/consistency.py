@@ -178,8 +178,8 @@ def _before_birth(tables: Tables, today: date, columns, emit, out: Found) -> Non
 
 def _active_without_studies(tables: Tables, today: date) -> pd.DataFrame:
     """Aktiivinen students past the muskari age limit who will not continue (Jatkaa soitinopintoihin `ei`),
-    with no deletion request and neither a study row nor a registration in the past year. Rightly never a
-    purge candidate (an active customer), so only the owner can end them: she is reminded to update Tila."""
+    with no deletion request and no study row completed in the past year. Rightly never a purge candidate
+    (an active customer), so only the owner can end them: she is reminded to update Tila."""
     students, studies = tables.students, tables.studies
     candidates = _where(students, (students["status"] == "aktiivinen") & (students["continues"] == "ei")
                         & students["deletion_requested"].isna() & students["student_id"].notna())
@@ -187,9 +187,7 @@ def _active_without_studies(tables: Tables, today: date) -> pd.DataFrame:
         return candidates
     limit = int(tables.settings.muskari_age_limit)
     year_ago = add_months(today, -12)
-    past = [isinstance(b, date) and b <= today and birthday(b, limit) <= today
-            and not (isinstance(r, date) and r > year_ago)
-            for b, r in zip(candidates["birth_date"].tolist(), candidates["last_registration"].tolist(), strict=True)]
+    past = [isinstance(b, date) and b <= today and birthday(b, limit) <= today for b in candidates["birth_date"].tolist()]
     candidates = candidates.loc[np.array(past, dtype=bool)]
     if not len(candidates):
         return candidates
