@@ -55,15 +55,22 @@ class FindingCollector:
         self._cells.discard((sheet, cell))
         self.add(finding)
 
-    def update(self, old: Finding, new: Finding) -> None:
-        """``new`` (more words, the same place and code) in ``old``'s stead."""
-        self.items[self.items.index(old)] = new
-
-    def fold_into(self, root: Finding, finding: Finding) -> None:
-        """Move a finding already kept under ``root`` (the same problem on another row)."""
-        self.items.remove(finding)
-        self._roots.discard(cause_of(finding))
-        self._related.setdefault(cause_of(root), []).append(finding)
+    def regroup(self, code: str, decide) -> None:
+        """Every kept finding of ``code`` once through ``decide(finding) -> (new finding, root or None)``: the new
+        finding (more words, the same place and code) replaces it, or is folded under ``root`` when one is given
+        (the same problem on another row). One pass, however many findings there are."""
+        kept = []
+        for f in self.items:
+            if f.code != code:
+                kept.append(f)
+                continue
+            new, root = decide(f)
+            if root is None:
+                kept.append(new)
+            else:
+                self._roots.discard(cause_of(f))
+                self._related.setdefault(cause_of(root), []).append(new)
+        self.items = kept
 
     def findings(self) -> list[Finding]:
         """Workbook order; each root with its folded findings, themselves in workbook order."""

@@ -26,8 +26,7 @@ def number_key(digits: str) -> str:
 def advise_ids(out: FindingCollector, typed: dict[str, dict]) -> dict[str, Cause]:
     """Give every id-as-number finding its likely text; fold the same number on other rows of a sheet into its
     first row. Returns number key -> the Oppilaat finding of that number, for the study rows that refer to it."""
-    found = [f for f in out.items if f.code == "id-as-number"]
-    if not found:
+    if not any(f.code == "id-as-number" for f in out.items):
         return {}
     ids = [v for v in typed.get(STUDENTS, {}).get("values", {}).get("Oppilasnumero", []) if isinstance(v, str)]
     taken = set(ids)
@@ -35,19 +34,19 @@ def advise_ids(out: FindingCollector, typed: dict[str, dict]) -> dict[str, Cause
     width, padded = _id_width(ids or _other_ids(typed))
     roots: dict[tuple, Finding] = {}          # one number: its Oppilaat cell, else its first row elsewhere
     number_ids: dict[str, Cause] = {}
-    for old in found:                          # Oppilaat comes first
+
+    def decide(old: Finding) -> tuple[Finding, Finding | None]:   # Oppilaat comes first
         new = replace(old, params={**old.params, **_advice(old, by_number, taken, width, padded)})
-        out.update(old, new)
         digits = old.params.get("digits")
         same = ("number", number_key(digits)) if digits is not None else (old.sheet, old.column, old.value)
+        first = roots.setdefault(same, new)
         if old.sheet == STUDENTS:
-            roots.setdefault(same, new)
             if digits is not None:
                 number_ids.setdefault(number_key(digits), cause_of(new))
-            continue
-        first = roots.setdefault(same, new)
-        if first is not new:
-            out.fold_into(first, new)
+            return new, None
+        return new, (None if first is new else first)
+
+    out.regroup("id-as-number", decide)
     return number_ids
 
 
