@@ -239,6 +239,19 @@ def test_annotated_copy_marks_every_affected_cell_and_lists_the_cause_once(tmp_p
         assert "Oppilaat!A3" in cell.comment.text                  # points at the likely cause
 
 
+def test_annotated_copy_points_rows_left_unmatched_at_the_missing_sheet(tmp_path, capsys):
+    path = build_register(tmp_path / "r.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    del workbook["Opintokokonaisuudet"]
+    workbook.save(path)
+    out = tmp_path / "merkitty.xlsx"
+    assert main(["check", str(path), "--as-of", "2026-06-01", "--annotate", str(out), "--lang", "en"]) == 1
+    copy = openpyxl.load_workbook(out)
+    assert copy["Findings"].max_row == 2                                       # one line: the missing sheet
+    for ref in ("B2", "B3", "B4", "B5"):
+        assert "Check sheet Opintokokonaisuudet first" in copy["Opinnot"][ref].comment.text
+
+
 def test_table_output_says_the_cause_once(tmp_path, capsys):
     path = build_register(tmp_path / "r.xlsx", edits={("Oppilaat", "A3"): 2},
                           rows={"Opinnot": [*STUDIES, *many_studies("0002", 25)]})
