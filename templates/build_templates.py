@@ -31,7 +31,9 @@ FIXED_TIME = datetime(2026, 1, 1, 12, 0, 0)
 TITLES = {
     "päättötodistus.docx": ("TAITEEN PERUSOPETUKSEN MUSIIKIN YLEISEN OPPIMÄÄRÄN", "PÄÄTTÖTODISTUS"),
     "muskaritodistus.docx": ("MUSKARITODISTUS", "Varhaisiän musiikkikasvatus"),
-    "osallistumistodistus.docx": ("OSALLISTUMISTODISTUS", "Taiteen perusopetus, musiikki"),
+    # {{ opetus }}: "Taiteen perusopetus, musiikki", or "Varhaisiän musiikkikasvatus" for a child with only muskari
+    # studies (muskari is not part of the general syllabus); the art form line is then left out
+    "osallistumistodistus.docx": ("OSALLISTUMISTODISTUS", "{{ opetus }}"),
 }
 INTROS = {
     "päättötodistus.docx": "on suorittanut taiteen perusopetuksen musiikin yleisen oppimäärän seuraavasti:",
@@ -139,8 +141,12 @@ def build(name: str) -> Document:
     _para(doc, second, bold=True, size=14 if final else 12, center=True, space_after=12)
     _field(doc, "Koulutuksen järjestäjä", "{{ jarjestaja }}")
     _field(doc, "Oppilaitos", "{{ koulu }}")
-    if name != "muskaritodistus.docx":
+    if final:
         _field(doc, "Taiteenala", "{{ taiteenala }}")
+    elif name == "osallistumistodistus.docx":
+        _para(doc, "{%p if taiteenala %}", space_after=0)
+        _field(doc, "Taiteenala", "{{ taiteenala }}")
+        _para(doc, "{%p endif %}", space_after=0)
     _field(doc, "Oppilas", "{{ nimi }}")
     _field(doc, "Syntymäaika", "{{ syntymaaika }}")
     _field(doc, "Opiskeluaika", "{{ opiskeluaika }}")

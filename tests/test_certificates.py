@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
+import unicodedata
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pytest
 from factories import certificate, make_tables, student, study
 from hypothesis import given
 from hypothesis import strategies as st
 from registers import write_register
+from restyled import restyle
 
 from toolkit.cli.main import main
 from toolkit.model.tables import frame_from_records
@@ -22,6 +25,8 @@ from toolkit.rules.certificate_context import (
     CertificateRequest,
     certificate_context,
     certificate_file_name,
+    document_path,
+    missing_final_items,
     missing_settings,
     next_numbers,
     plan_certificates,
@@ -127,6 +132,57 @@ def test_context_groups_units_by_part_and_sums_semester_blocks():
         ("Yhteiset opinnot", "300,5 h", [("Soitin 1", "100 h"), ("Soitin 2", "100 h"), ("Soitin 3", "100,5 h")]),
         ("Teemaopinnot", "200 h", [("Bändi", "100 h"), ("Sävellys", "100 h")])]
     assert (ctx["yhteensa"], ctx["opiskeluaika"], ctx["syntymaaika"]) == ("500,5 h", "2019–2025", "1.5.2008")
+
+
+def test_context_prints_units_as_the_curriculum_spells_them_one_line_each():
+    t = make_tables(students=[student("0003", "Olli", "Ojala", date(2010, 1, 1))],
+                    studies=[study("0003", "soitin 1", 60, date(2024, 5, 31)),
+                             study("0003", "Soitin 1 ", 40.5, date(2024, 12, 15)),
+                             study("0003", "SOITIN  2", 100, date(2025, 5, 31)), study("0003", "bändi", 50, date(2025, 5, 31))])
+    ctx = certificate_context(t, CertificateRequest("0003", "osallistumistodistus", "2026-001", TODAY, "Olli Ojala"))
+    assert [(p["nimi"], p["yhteensa"], [(u["nimi"], u["laajuus"]) for u in p["opinnot"]]) for p in ctx["osat"]] == [
+        ("Yhteiset opinnot", "200,5 h", [("Soitin 1", "100,5 h"), ("Soitin 2", "100 h")]),
+        ("Teemaopinnot", "50 h", [("Bändi", "50 h")])]
+
+
+def test_context_study_period_runs_by_lukukausi_and_falls_back_to_the_completion_year():
+    t = make_tables(students=[student("0003", "Olli", "Ojala", date(2010, 1, 1))],
+                    studies=[study("0003", "Soitin 1", 100, date(2020, 1, 20), semester="syksy 2019"),
+                             study("0003", "Soitin 2", 100, date(2021, 5, 31), semester=" Kevät  2021 ")])
+    request = CertificateRequest("0003", "osallistumistodistus", "2026-001", TODAY, "Olli Ojala")
+    assert certificate_context(t, request)["opiskeluaika"] == "2019–2021"
+    t.studies.loc[t.studies["unit"] == "Soitin 1", "semester"] = ""          # unreadable: Suoritettu's year
+    assert certificate_context(t, request)["opiskeluaika"] == "2020–2021"
+
+
+def test_context_a_muskari_childs_participation_certificate_is_early_childhood_music_education():
+    t = school()
+    muskari = certificate_context(t, CertificateRequest("0001", "osallistumistodistus", "2026-010", TODAY, ""))
+    assert (muskari["opetus"], muskari["taiteenala"]) == ("Varhaisiän musiikkikasvatus", "")
+    both = certificate_context(t, CertificateRequest("0002", "osallistumistodistus", "2026-011", TODAY, ""))
+    assert (both["opetus"], both["taiteenala"]) == ("Taiteen perusopetus, musiikki", "musiikki")
+
+
+def test_document_path_is_relative_inside_the_register_folder_else_absolute_and_never_has_backslashes():
+    folder = PureWindowsPath(r"C:\Users\anna\Muskari")
+    assert document_path(PureWindowsPath(r"C:\Users\anna\Muskari\todistukset\2026-001_0001.docx"), folder) == \
+        "todistukset/2026-001_0001.docx"
+    assert document_path(PureWindowsPath(r"E:\todistukset\2026-001_0001.docx"), folder) == \
+        "E:/todistukset/2026-001_0001.docx"
+    assert document_path(Path("/media/tikku/t/2026-001_0001.docx"), Path("/home/anna/muskari")) == \
+        "/media/tikku/t/2026-001_0001.docx"
+
+
+def test_missing_final_items_names_what_a_restyled_template_lacks():
+    everything = {"todistus", "jarjestaja", "koulu", "taiteenala", "nimi", "syntymaaika", "opiskeluaika", "osat",
+                  "allekirjoittaja", "nimike", "jarjestamisperuste", "opetussuunnitelma", "perusteet", "paikkakunta",
+                  "paivamaara"}
+    fields = {"opinnot", "nimi", "laajuus"}
+    assert missing_final_items(everything, fields, "") == []
+    assert missing_final_items(everything - {"todistus", "taiteenala"}, fields, "PÄÄTTÖTODISTUS, musiikki") == []
+    assert missing_final_items(everything - {"opiskeluaika", "perusteet"}, fields - {"laajuus"}, "") == [
+        "item-study-period", "item-units", "item-core-curriculum"]
+    assert missing_final_items(everything - {"nimi"} | {"etunimi", "sukunimi"}, fields, "") == []
 
 
 def test_context_muskari_rows_after_the_age_limit_are_not_on_the_muskari_certificate():
@@ -246,11 +302,40 @@ Annan Muskari · Y-tunnus 1852770-8 · todistus 2026-010
 """
 
 
+GOLDEN_MUSKARI_PARTICIPATION = """\
+Annan Muskari
+Todistus nro 2026-011
+OSALLISTUMISTODISTUS
+Varhaisiän musiikkikasvatus
+Koulutuksen järjestäjä: Annan Muskari
+Oppilaitos: Annan Muskari
+Oppilas: Aino Virtanen
+Syntymäaika: 1.3.2019
+Opiskeluaika: 2024–2025
+on osallistunut opetukseen ja suorittanut seuraavat opintokokonaisuudet:
+Opintokokonaisuus | Laajuus
+Varhaisiän musiikkikasvatus |
+Muskari 1 | 30 h
+Muskari 2 | 30 h
+Varhaisiän musiikkikasvatus yhteensä | 60 h
+Kaikki yhteensä | 60 h
+
+Laajuudet ovat laskennallisia 45 minuutin tunteja.
+
+Espoo 1.6.2026
+_________________________________
+Anna Allekirjoittaja
+Rehtori
+Annan Muskari · Y-tunnus 1852770-8 · todistus 2026-011
+"""
+
+
 @pytest.mark.parametrize("request_, golden", [
     (CertificateRequest("0002", "päättötodistus", "2026-009", TODAY, ""), GOLDEN_FINAL),
+    (CertificateRequest("0001", "osallistumistodistus", "2026-011", TODAY, ""), GOLDEN_MUSKARI_PARTICIPATION),
     (CertificateRequest("0001", "muskaritodistus", "2026-008", TODAY, ""), GOLDEN_MUSKARI),
     (CertificateRequest("0003", "osallistumistodistus", "2026-010", TODAY, ""), GOLDEN_PARTICIPATION),
-], ids=["päättötodistus", "muskaritodistus", "osallistumistodistus"])
+], ids=["päättötodistus", "muskari-osallistumistodistus", "muskaritodistus", "osallistumistodistus"])
 def test_golden_text(request_, golden):
     template = load_template(TEMPLATES / TEMPLATE_FILES[request_.kind])
     assert document_text(render_docx(template, certificate_context(school(), request_))) == golden
@@ -289,6 +374,7 @@ def test_dry_run_lists_and_changes_nothing(register, capsys):
 def test_apply_issues_the_due_certificates_once(register, capsys):
     code, out, err = run("certificates", register, "--apply", capsys=capsys)
     assert code == 0, err
+    assert err == "" and out.endswith("\nAnnettu 2 todistusta.\n")       # the toolkit's own templates: no notices
     folder = register.parent / "todistukset"
     files = sorted(p.name for p in folder.iterdir())
     assert files == ["2026-008_0001.docx", "2026-009_0002.docx"]
@@ -321,16 +407,21 @@ def test_participation_certificate_on_request(register, capsys):
     assert code == 0, err
     assert json.loads(out)["certificates"][0]["number"] == "2026-008"
     assert (register.parent / "muualla" / "2026-008_0003.docx").exists()
+    assert sheet_rows(register, "Todistukset")[-1][:3] == ["2026-008", "0003", "osallistumistodistus"]
     assert sheet_rows(register, "Todistukset")[-1][4] == "muualla/2026-008_0003.docx"
+    assert sheet_rows(register, "Valmistuneet") == []            # a participation certificate is no graduation
+    assert "Varhaisiän" not in document_text(register.parent / "muualla" / "2026-008_0003.docx")
     code, out, err = run("certificates", register, "--type", "osallistumistodistus", "--student", "0003",
                          "--apply", capsys=capsys)
     assert code == 3 and "jo annettu osallistumistodistus" in err
 
 
 def test_one_student_only(register, capsys):
+    code, out, err = run("certificates", register, "--student", "0002", capsys=capsys)
+    assert code == 0 and out.endswith("\nAnnettaisiin 1 todistus. Kirjoita se valitsimella --apply.\n"), out
     code, out, err = run("certificates", register, "--student", "0002", "--apply", "--lang", "en", capsys=capsys)
     assert code == 0, err
-    assert "Issued 1 certificate(s)." in out
+    assert out.endswith("\nIssued 1 certificate.\n")
     assert sorted(p.name for p in (register.parent / "todistukset").iterdir()) == ["2026-008_0002.docx"]
 
 
@@ -406,6 +497,94 @@ def test_a_leftover_file_is_never_overwritten(register, capsys):
     assert code == 3 and "on jo olemassa" in err
     assert (folder / "2026-009_0002.docx").read_bytes() == b"vanha"
     assert len(sheet_rows(register, "Todistukset")) == 2
+
+
+def test_a_muskari_childs_participation_certificate_and_only_graduations_on_valmistuneet(register, capsys):
+    code, out, err = run("certificates", register, "--type", "osallistumistodistus", "--student", "0001",
+                         "--student", "0003", "--apply", capsys=capsys)
+    assert code == 0, err
+    assert out.endswith("\nAnnettu 2 todistusta.\n")
+    muskari = document_text(register.parent / "todistukset" / "2026-008_0001.docx")
+    assert "OSALLISTUMISTODISTUS\nVarhaisiän musiikkikasvatus\n" in muskari
+    assert "Taiteen perusopetus" not in muskari and "Taiteenala" not in muskari
+    other = document_text(register.parent / "todistukset" / "2026-009_0003.docx")
+    assert "OSALLISTUMISTODISTUS\nTaiteen perusopetus, musiikki\n" in other and "Taiteenala: musiikki" in other
+    assert [r[2] for r in sheet_rows(register, "Todistukset")[-2:]] == ["osallistumistodistus"] * 2
+    assert sheet_rows(register, "Valmistuneet") == []
+    code, out, err = run("certificates", register, "--apply", capsys=capsys)
+    assert code == 0, err
+    assert [r[2] for r in sheet_rows(register, "Valmistuneet")] == ["muskaritodistus", "päättötodistus"]
+
+
+def test_units_typed_in_other_spellings_print_once_as_the_curriculum_spells_them(tmp_path, capsys):
+    t = school()
+    t.studies.loc[(t.studies["unit"] == "Soitin 3") & (t.studies["student_id"] == "0002"), "unit"] = [
+        "soitin 3", "SOITIN 3 "]
+    path = write_register(tmp_path / "rekisteri.xlsx", t, SETTINGS)
+    code, out, err = run("certificates", path, "--student", "0002", "--apply", capsys=capsys)
+    assert code == 0, err
+    text = document_text(tmp_path / "todistukset" / "2026-008_0002.docx")
+    assert "\nSoitin 3 | 100,5 h\n" in text and text.casefold().count("soitin 3") == 1
+
+
+def test_tiedosto_holds_an_absolute_path_when_out_is_outside_the_registers_folder(tmp_path, capsys):
+    (tmp_path / "rekisteri").mkdir()
+    path = write_register(tmp_path / "rekisteri" / "rekisteri.xlsx", school(), SETTINGS)
+    stick = tmp_path / "muistitikku"
+    code, out, err = run("certificates", path, "--out", stick, "--apply", capsys=capsys)
+    assert code == 0, err
+    files = [r[4] for r in sheet_rows(path, "Todistukset")[-2:]]
+    assert files == [(stick / "2026-008_0001.docx").resolve().as_posix(),
+                     (stick / "2026-009_0002.docx").resolve().as_posix()]
+    assert all(Path(f).is_file() and "\\" not in f for f in files)
+
+
+def own_templates(register: Path) -> Path:
+    folder = register.parent / "todistuspohjat"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def test_a_template_restyled_on_a_mac_is_found_and_a_missing_kind_falls_back_saying_so(register, capsys):
+    folder = own_templates(register)
+    nfd = unicodedata.normalize("NFD", "päättötodistus.docx")
+    restyle(TEMPLATES / "päättötodistus.docx", folder / nfd, body=["Omalla tyylillä"])
+    assert [p.name for p in folder.iterdir()] == [nfd] and nfd != "päättötodistus.docx"
+    code, out, err = run("certificates", register, "--apply", capsys=capsys)
+    assert code == 0, err
+    assert err == ("muskari: kansiossa todistuspohjat ei ole pohjaa muskaritodistus.docx, joten käytetään muskarin "
+                   "omaa pohjaa\n")
+    folder_out = register.parent / "todistukset"
+    assert "Omalla tyylillä" in document_text(folder_out / "2026-009_0002.docx")
+    assert "Omalla tyylillä" not in document_text(folder_out / "2026-008_0001.docx")
+    assert "Oppilas: Aino Virtanen" in document_text(folder_out / "2026-008_0001.docx")
+
+
+def test_two_files_that_read_as_the_same_template_name_are_refused(register, capsys):
+    folder = own_templates(register)
+    shutil.copy(TEMPLATES / "päättötodistus.docx", folder / "päättötodistus.docx")
+    shutil.copy(TEMPLATES / "päättötodistus.docx", folder / unicodedata.normalize("NFD", "Päättötodistus.docx"))
+    code, out, err = run("certificates", register, "--student", "0002", capsys=capsys)
+    assert code == 3 and "useampi tiedosto nimellä päättötodistus.docx" in err
+
+
+def test_a_restyled_final_template_lacking_a_mandatory_item_is_used_with_a_warning(register, capsys):
+    from docx import Document
+
+    folder = own_templates(register)
+    doc = Document(TEMPLATES / "päättötodistus.docx")
+    for p in doc.paragraphs:
+        if "{{ opiskeluaika }}" in p.text or "{{ perusteet }}" in p.text:
+            p._element.getparent().remove(p._element)
+    doc.save(folder / "päättötodistus.docx")
+    code, out, err = run("certificates", register, "--student", "0002", capsys=capsys)
+    assert code == 0
+    assert err == ("muskari: varoitus: todistuspohjasta päättötodistus.docx puuttuu päättötodistuksen pakollinen tieto: "
+                   "opiskeluaika vuosina ({{ opiskeluaika }}), maininta valtakunnallisista perusteista "
+                   "({{ perusteet }}). Lisää tagit pohjaan (mallina muskarin oma pohja); todistukset tehdään silti.\n")
+    code, out, err = run("certificates", register, "--student", "0002", "--apply", capsys=capsys)
+    assert code == 0 and "varoitus" in err
+    assert "Opiskeluaika" not in document_text(register.parent / "todistukset" / "2026-008_0002.docx")
 
 
 @pytest.mark.libreoffice

@@ -6,13 +6,17 @@
 Order, so a failure never leaves a numbered document the register does not know, nor a register row
 without its document: settings and LibreOffice are checked, every template is checked and compiled,
 the documents are rendered (mode 0600) into a hidden temporary folder inside the output folder and
-converted to PDF there, the register gets its Todistukset and Valmistuneet rows and a Loki line through
-`toolkit.xlsx.safe_write`, and then the files are moved into place (never over an existing file). If the
-register cannot be written, the temporary folder is removed and nothing was issued.
+converted to PDF there, the register gets its Todistukset rows (and a Valmistuneet row for each
+muskaritodistus and päättötodistus: a participation certificate's holder did not graduate) and a Loki
+line through `toolkit.xlsx.safe_write`, and then the files are moved into place (never over an existing
+file). If the register cannot be written, the temporary folder is removed and nothing was issued.
+Tiedosto holds the document's path relative to the register's folder, or its absolute path when --out
+is elsewhere (another drive), with forward slashes.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -25,15 +29,19 @@ from pathlib import Path
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused
 from toolkit.rules.certificate_context import (
+    GRADUATING,
     CertificateRequest,
     Refusal,
     certificate_contexts,
+    document_path,
     missing_settings,
     plan_certificates,
 )
 from toolkit.rules.eligibility import FINAL, MUSKARI, assess_eligibility
 
 DEFAULT_OUT = folders.CERTIFICATES
+
+
 @dataclass
 class CertificatePlan:
     requests: list[CertificateRequest]
@@ -48,6 +56,7 @@ class IssueResult:
     pdfs: list[Path] = field(default_factory=list)
     combined_pdf: Path | None = None
     backup: Path | None = None
+    notices: list = field(default_factory=list)      # toolkit.office.template_files.Notice
 
 
 def plan_run(register, tables, today: date, *, out_dir: Path | None = None, students: tuple[str, ...] = (),
@@ -59,15 +68,17 @@ def plan_run(register, tables, today: date, *, out_dir: Path | None = None, stud
     return CertificatePlan(requests, refusals, out, missing_settings(tables.settings, {r.kind for r in requests}))
 
 
-def check_templates(register, plan: CertificatePlan, *, pdf: bool = False) -> None:
+def check_templates(register, plan: CertificatePlan, *, pdf: bool = False) -> list:
     """Before anything is planned to be written: LibreOffice for --pdf, and every template the plan uses (a bad
-    template stops even a dry run; TemplateProblem or Refused, exit 3)."""
+    template stops even a dry run; TemplateProblem or Refused, exit 3). Returns the templates' notices
+    (toolkit.office.template_files.Notice: a kind that fell back to the toolkit's own template, items a
+    final-certificate template lacks)."""
     from toolkit.office.pdf import find_soffice
     from toolkit.office.template_files import load_templates
 
     if pdf:
         find_soffice()
-    load_templates(register.path, [r.kind for r in plan.requests])
+    return load_templates(register.path, [r.kind for r in plan.requests])[1]
 
 
 def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = False, now: datetime,
@@ -82,19 +93,14 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
     if not plan.requests:
         return IssueResult()
     if plan.missing_settings:
-        keys = ", ".join(plan.missing_settings)
-        raise Refused(f"Todistuksiin tarvittavat asetukset puuttuvat: täytä Asetukset-välilehdelle {keys}.",
-                      f"Settings the certificates need are blank: fill in {keys} on the Asetukset sheet.")
+        raise Refused("certificates-settings-missing", keys=", ".join(plan.missing_settings))
     soffice = find_soffice() if pdf else None
-    templates = load_templates(register.path, [r.kind for r in plan.requests], templates_dir)
+    templates, notices = load_templates(register.path, [r.kind for r in plan.requests], templates_dir)
     out_dir = private_folder(plan.out_dir)
     targets = [out_dir / r.file_name for r in plan.requests]
     for target in targets:
         if target.exists() or target.with_suffix(".pdf").exists():
-            raise Refused(f"Tiedosto {target} on jo olemassa, vaikka Todistukset-välilehti ei tunne sen numeroa. "
-                          "Siirrä tiedosto muualle tai lisää todistus välilehdelle, ja aja komento uudelleen.",
-                          f"{target} already exists although Todistukset does not list its number. Move the file "
-                          "away or record the certificate on the sheet, then run again.")
+            raise Refused("certificates-file-exists", path=target)
     staging = Path(tempfile.mkdtemp(prefix=".muskari-", dir=out_dir))
     try:
         contexts = certificate_contexts(tables, plan.requests)
@@ -110,9 +116,10 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
         for r, target in zip(plan.requests, targets, strict=True):
             change.append("Todistukset", {"Todistusnumero": r.number, "Oppilasnumero": r.student_id,
                                           "Todistus": r.kind, "Päivämäärä": r.issued_on,
-                                          "Tiedosto": os.path.relpath(target.resolve(), base)})
-            change.append("Valmistuneet", {"Vuosi": r.issued_on.year, "Nimi": r.name, "Todistus": r.kind,
-                                           "Todistusnumero": r.number})
+                                          "Tiedosto": document_path(target.resolve(), base)})
+            if r.kind in GRADUATING:
+                change.append("Valmistuneet", {"Vuosi": r.issued_on.year, "Nimi": r.name, "Todistus": r.kind,
+                                               "Todistusnumero": r.number})
         counts = Counter(r.kind for r in plan.requests)
         change.log("certificates", f"annettu {len(plan.requests)} todistusta: "
                    + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
@@ -120,19 +127,19 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)       # nothing was recorded: nothing was issued
         raise
-    result = IssueResult(backup=getattr(written, "backup_path", None))
+    result = IssueResult(backup=getattr(written, "backup_path", None), notices=notices)
     try:
         for staged in sorted(staging.iterdir()):
             if staged.suffix in (".docx", ".pdf"):
                 final = out_dir / staged.name
                 _move_new(staged, final)
                 (result.documents if staged.suffix == ".docx" else result.pdfs).append(final)
-    except (OSError, FileProblem) as error:
+    except FileExistsError as error:
+        raise FileProblem("certificates-file-appeared", path=error.filename, staging=staging) from None
+    except OSError as error:
         # the register already lists these certificates: keep the documents where they are and say so
-        raise FileProblem(f"Todistukset on kirjattu rekisteriin, mutta kaikkia asiakirjoja ei voitu siirtää "
-                          f"kansioon {out_dir} ({error}). Siirrä ne itse kansiosta {staging}.",
-                          f"The certificates are recorded in the register, but not every document could be "
-                          f"moved to {out_dir} ({error}). Move them yourself from {staging}.") from None
+        raise FileProblem("certificates-move-failed", folder=out_dir, detail=error.strerror or error,
+                          staging=staging) from None
     staging.rmdir()
     if combined is not None:
         result.combined_pdf = out_dir / combined.name
@@ -145,14 +152,15 @@ def combined_name(requests: list[CertificateRequest]) -> str:
 
 
 def _move_new(source: Path, target: Path) -> None:
-    """Move within a folder, never over an existing file (a hard link fails if the target exists)."""
+    """Move within a folder, never over an existing file (a hard link fails if the target exists);
+    FileExistsError names a target that appeared meanwhile."""
     try:
         os.link(source, target)
-        source.unlink()
     except FileExistsError:
-        raise FileProblem(f"Tiedosto {target} ilmestyi kesken ajon; uutta ei kirjoitettu sen päälle.",
-                          f"{target} appeared during the run; it was not overwritten.") from None
+        raise
     except OSError:
         if target.exists():
-            raise
+            raise FileExistsError(errno.EEXIST, "exists", str(target)) from None
         os.replace(source, target)        # file systems without hard links (FAT memory sticks)
+        return
+    source.unlink()

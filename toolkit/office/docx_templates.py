@@ -1,26 +1,26 @@
-"""Rendering Word certificates: the one module that owns docxtpl (and its Jinja environment).
+"""Word certificates: checked templates rendered by docxtpl's own render, one document at a time.
 
-    compiled = load_template(Path("templates/päättötodistus.docx"))   # checks, then compiles once
-    data = render_docx(compiled, context)                               # bytes of one .docx
-    render_documents({"päättötodistus": compiled}, jobs, progress=...)  # a batch, across cores
+    template = load_template(Path("templates/päättötodistus.docx"))    # checks; TemplateProblem if bad
+    data = render_docx(template, context)                               # bytes of one .docx
+    render_documents({"päättötodistus": template}, jobs, progress=...)  # a batch (processes when big)
 
-Safety: an owner-edited template is code, so it runs in Jinja's *immutable sandbox* with
-autoescape (a name with `&` or `<` stays text) and StrictUndefined (a misspelt variable stops the
-run instead of printing nothing); the environment has no globals (`cycler`, `range`, ...), and
-characters that XML cannot hold are dropped from values.
+Each document is docxtpl's `DocxTemplate.render` + `save` on the template's bytes, so every part docxtpl
+fills is filled: the body, every header and footer, the footnotes and the core properties title, subject,
+author, comments, identifier and language. A tag anywhere else (custom properties, endnotes, comments,
+keywords, ...) would print as typed, so such a template is refused naming the part and the tag. Two
+small additions to docxtpl's render, in _Certificate: the properties are plain text, so they render in a
+non-escaping twin of the environment (docxtpl would write `&amp;` into the title), and each filled XML
+part is parsed strictly (docxtpl re-parses with recovery, which would silently drop what broke the XML).
 
-Before a batch each template is checked, and a bad one raises TemplateProblem (exit 3) naming the
-template and the tag: Word's curly quotes inside a tag, a tag split across runs with different
-formatting (Word does this when part of a tag is restyled; runs that differ only by revision ids
-are joined as docxtpl joins them), a tag left open in its paragraph, Jinja syntax errors, variables
-outside CONTEXT_VARIABLES, and finally a trial render with a sample context (misspelt fields such as
-`opinto.nimii`, attempts to reach Python internals).
+The environment (toolkit.office.template_sandbox) is Jinja's immutable sandbox with autoescape, strict
+undefined variables, no globals and limits on sizes, steps, output and time; it keeps the compiled code
+of each part, so a batch compiles a template once.
 
-Speed: docxtpl parses and patches the template's XML and recompiles Jinja for every document. Here
-the patched XML of the body, headers and footers is compiled once per template; each document is
-one Jinja render, docxtpl's own post-processing (listing, tables, picture ids) and a zip assembled
-from the template's other members exactly as they are stored (compressed once, when the template
-loads). Batches of PARALLEL_MIN documents or more are spread over the CPU cores.
+Before a batch each template is checked (toolkit.office.template_package for the package): sizes, no DTD
+in any part, Word's curly quotes inside a tag, a tag split across runs with different formatting, a tag
+left open in its paragraph, no tag in a part docxtpl does not fill, Jinja syntax, include/import/extends,
+variables outside CONTEXT_VARIABLES, and finally a trial render with a sample context (misspelt fields
+such as `opinto.nimii`, Python internals, the limits). Every refusal names the template and the tag.
 """
 
 from __future__ import annotations
@@ -28,355 +28,310 @@ from __future__ import annotations
 import io
 import os
 import re
-import struct
-import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from toolkit.model.errors import TemplateProblem
+from toolkit.office.template_package import (
+    CORE_FILLED,
+    CORE_PART,
+    TAG,
+    check_closed,
+    check_tag,
+    core_fields,
+    problem,
+    read_package,
+    refuse_unfilled_tags,
+    scan_tags,
+    short,
+)
+from toolkit.office.template_sandbox import XML_ILLEGAL, Limits, TemplateLimit, budget, make_environment
 from toolkit.system.private_files import create_private
 
+__all__ = ["XML_ILLEGAL", "CheckedTemplate", "Limits", "document_text", "load_template", "make_environment",
+           "render_docx", "render_documents"]
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-HEADER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
-FOOTER_URI = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
-BODY_PART = "word/document.xml"
-_MARK = b"<!--muskari-body-->"
-
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-CURLY_QUOTES = "“”„‟‘’‚‛«»"
-TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
-OPENERS = ("{{", "{%", "{#")
-# Below this many documents one process is faster: a document takes about 3 ms, while starting the
-# spawned workers (a fresh interpreter importing docxtpl, lxml and python-docx, templates checked again)
-# takes one to two seconds; on this busy 2-core machine two workers never beat one process below
-# about a thousand documents (benchmarks/bench_certificates.py --workers 2).
-PARALLEL_MIN = 1000
-
-
-def _finalize(value):
-    if isinstance(value, str):
-        return XML_ILLEGAL.sub("", value)
-    return value
-
-
-def make_environment():
-    """The sandboxed, autoescaping, strict Jinja environment every certificate renders in."""
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined, finalize=_finalize)
-    env.globals.clear()
-    env.filters.pop("safe", None)          # `|safe` would let a `<` in a name break the document's XML
-    return env
+FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+# docxtpl's render_properties: python-docx's names of the core properties it renders
+CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+# Below this many documents one process is faster: a document takes about 20 ms, while starting the
+# spawned workers (a fresh interpreter importing docxtpl, lxml and python-docx) takes about a second on
+# this busy 2-core machine (benchmarks/bench_certificates.py --workers 2).
+PARALLEL_MIN = 200
 
 
 @dataclass(frozen=True)
-class _Entry:
-    """One zip member of the template, kept compressed: unchanged parts are copied as they are."""
+class CheckedTemplate:
+    """A template that passed every check: its bytes (rendered as they are) and what it uses."""
 
-    name: bytes
-    crc: int
-    compressed: bytes
-    size: int
-    method: int
-    dos_time: int
-    dos_date: int
-
-    @classmethod
-    def of(cls, info: zipfile.ZipInfo, raw: bytes) -> _Entry:
-        y, mo, d, h, mi, s = info.date_time
-        return cls(info.filename.encode("utf-8"), info.CRC, raw, info.file_size, info.compress_type,
-                   (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d)
-
-    def with_data(self, data: bytes) -> _Entry:
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-        return _Entry(self.name, zlib.crc32(data), packer.compress(data) + packer.flush(), len(data),
-                      zipfile.ZIP_DEFLATED, self.dos_time, self.dos_date)
-
-
-def _zip_bytes(entries: list[_Entry]) -> bytes:
-    """A plain zip (no zip64, no data descriptors) from already compressed members."""
-    out, central = io.BytesIO(), io.BytesIO()
-    for e in entries:
-        flags = 0 if e.name.isascii() else 0x800
-        offset = out.tell()
-        out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, e.method, e.dos_time, e.dos_date, e.crc,
-                              len(e.compressed), e.size, len(e.name), 0))
-        out.write(e.name)
-        out.write(e.compressed)
-        central.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, flags, e.method, e.dos_time, e.dos_date,
-                                  e.crc, len(e.compressed), e.size, len(e.name), 0, 0, 0, 0, 0, offset))
-        central.write(e.name)
-    start = out.tell()
-    out.write(central.getvalue())
-    out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(entries), len(entries), central.tell(), start, 0))
-    return out.getvalue()
-
-
-def _raw_members(path: Path) -> tuple[list[_Entry], dict[str, bytes]]:
-    """The template's members, compressed bytes as stored, and the uncompressed XML parts we render."""
-    entries, data = [], {}
-    with zipfile.ZipFile(path) as z, open(path, "rb") as f:
-        for info in z.infolist():
-            data[info.filename] = z.read(info.filename)          # also verifies the CRC
-            f.seek(info.header_offset)
-            header = f.read(30)
-            skip = struct.unpack("<2H", header[26:30])
-            f.seek(info.header_offset + 30 + skip[0] + skip[1])
-            raw = f.read(info.compress_size)
-            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.file_size >= 2**31:
-                raw_entry = _Entry.of(info, b"").with_data(data[info.filename])
-            else:
-                raw_entry = _Entry.of(info, raw)
-            entries.append(raw_entry)
-    return entries, data
-
-
-@dataclass
-class _Part:
-    template: object                 # a compiled jinja2.Template
-    prefix: bytes = b""
-    suffix: bytes = b""
-    body: bool = False
-
-
-@dataclass
-class CompiledTemplate:
     name: str
     path: Path
-    entries: list[_Entry]
-    parts: dict[str, _Part]
-    variables: frozenset[str]                            # the variables the template uses
-    allowed: frozenset[str] = frozenset()                # the variables it may use
-    sample: dict = field(default_factory=dict, repr=False)
-    _helper: object = field(default=None, repr=False)   # a DocxTemplate, for its post-processing
+    data: bytes = field(repr=False)
+    variables: frozenset[str]              # the context variables it uses
+    fields: frozenset[str]                 # the fields it reads from them (osa.nimi -> "nimi")
+    text: str = field(repr=False)          # its own text as typed (tags included), every filled part
+    tags: tuple[str, ...] = field(repr=False)
+    limits: Limits = Limits()
 
 
-def _problem(name: str, fi: str, en: str) -> TemplateProblem:
-    return TemplateProblem(f"Todistuspohja {name}: {fi}", f"Certificate template {name}: {en}")
-
-
-def _short(tag: str) -> str:
-    tag = " ".join(tag.split())
-    return tag if len(tag) <= 80 else tag[:77] + "..."
-
-
-# --- checks ---------------------------------------------------------------------------------------
-
-def scan_tags(name: str, xml: bytes) -> list[str]:
-    """The tags of one XML part as the reader sees them; raises TemplateProblem for curly quotes,
-    tags split across differently formatted runs and tags left open in their paragraph."""
-    from lxml import etree
-
-    root = etree.fromstring(xml)
-    paragraphs: dict[object, list[tuple[str, bytes]]] = {}
-    for t in root.iter(W + "t"):
-        run = t.getparent()
-        p = next(run.iterancestors(W + "p"), None)
-        rpr = run.find(W + "rPr")
-        key = etree.tostring(rpr) if rpr is not None else b""
-        paragraphs.setdefault(p, []).append((t.text or "", key))
-    tags = []
-    for segments in paragraphs.values():
-        text = "".join(s for s, _ in segments)
-        if not any(o in text for o in OPENERS):
-            continue
-        bounds, pos = [], 0
-        for s, key in segments:
-            bounds.append((pos, pos + len(s), key))
-            pos += len(s)
-        for m in TAG.finditer(text):
-            tag = m.group(0)
-            tags.append(tag)
-            if any(q in tag for q in CURLY_QUOTES):
-                raise _problem(name, f"tagissa {_short(tag)} on Wordin kaarevia lainausmerkkejä. Vaihda ne suoriksi "
-                                     "(\" tai ') tai poista Wordin automaattinen lainausmerkkien muotoilu.",
-                               f"the tag {_short(tag)} holds Word's curly quotes. Replace them with straight "
-                               "quotes (\" or ') and turn off Word's smart quotes.")
-            keys = {key for a, b, key in bounds if a < m.end() and b > m.start() and b > a}
-            if len(keys) > 1:
-                raise _problem(name, f"tagi {_short(tag)} on jaettu osiin, joilla on eri muotoilu. Kirjoita tagi "
-                                     "uudelleen yhdellä kertaa ja anna koko tagille sama muotoilu.",
-                               f"the tag {_short(tag)} is split across runs with different formatting. Retype "
-                               "the tag in one go and give the whole tag one formatting.")
-        rest = TAG.sub("", text)
-        for opener in OPENERS:
-            if opener in rest:
-                start = rest.index(opener)
-                tag = rest[start:start + 40]
-                raise _problem(name, f"tagi {_short(tag)} jää kesken: sulkeva merkki puuttuu samasta kappaleesta. "
-                                     "Korjaa tagi.",
-                               f"the tag {_short(tag)} is not closed within its paragraph. Correct the tag.")
-    return tags
-
-
-def _tag_with(tags: list[str], word: str) -> str:
-    for tag in tags:
-        if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", tag):
-            return _short(tag)
-    return "?"
-
+# --- checking ----------------------------------------------------------------------------------------
 
 def load_template(path: Path, env=None, *, variables: frozenset[str] | None = None,
-                  sample: dict | None = None) -> CompiledTemplate:
-    """Check a template (see the module docstring) and compile it once; TemplateProblem if bad.
+                  sample: dict | None = None, limits: Limits | None = None) -> CheckedTemplate:
+    """Check a template (see the module docstring); TemplateProblem (exit 3) if it is not fit to render.
     `variables` (default CONTEXT_VARIABLES) are the allowed names, `sample` the trial context."""
-    from jinja2 import TemplateSyntaxError, meta
+    from jinja2 import meta
 
     if variables is None or sample is None:
         from toolkit.rules.certificate_context import CONTEXT_VARIABLES, sample_context
 
         variables = CONTEXT_VARIABLES if variables is None else variables
         sample = sample_context() if sample is None else sample
-
     path = Path(path)
     name = path.name
-    env = env or make_environment()
-    helper, raw_parts, entries = _open(path)
-    tags: list[str] = []
-    for xml, _patched in raw_parts.values():
-        tags += scan_tags(name, xml)
-    parts: dict[str, _Part] = {}
+    limits = limits or (env.limits if env is not None else Limits())
+    env = env if env is not None and env.limits == limits else _environment(limits)
+    data = read_package(name, path)
+    helper = _open(name, data)
+    sources, tags, texts = _filled_sources(name, helper)
     used: set[str] = set()
-    for part_name, (_xml, patched) in raw_parts.items():
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
-        try:
-            used |= meta.find_undeclared_variables(env.parse(source))
-            template = env.from_string(source)
-        except TemplateSyntaxError as error:
-            line = re.sub(r"<[^>]+>", "", source.splitlines()[error.lineno - 1]) if error.lineno else ""
-            raise _problem(name, f"tagi kohdassa \"{_short(line)}\" ei ole kelvollinen ({error.message}). Korjaa tagi.",
-                           f"a tag near \"{_short(line)}\" is not valid ({error.message}). Correct the tag.") from None
-        parts[part_name] = _Part(template, body=part_name == BODY_PART)
-    for tag in tags:
-        if re.search(r"\{%-?\s*autoescape\b", tag):
-            raise _problem(name, f"tagi {_short(tag)} yrittää poistaa merkkien suojauksen, mikä ei ole sallittua. "
-                                 "Poista tagi.",
-                           f"the tag {_short(tag)} tries to turn off escaping, which is not allowed. Remove it.")
+    fields: set[str] = set()
+    for part, source, text_only in sources:
+        part_env = env.text_environment() if text_only else env
+        ast = _compile(name, part_env, part, source, tags)
+        used |= meta.find_undeclared_variables(ast)
+        fields |= _fields(ast)
     unknown = sorted(used - set(variables))
     if unknown:
         var = unknown[0]
-        allowed = ", ".join(sorted(variables))
-        raise _problem(name, f"tuntematon muuttuja '{var}' tagissa {_tag_with(tags, var)}. Korjaa kirjoitusasu; "
-                             f"sallitut muuttujat: {allowed}.",
-                       f"unknown variable '{var}' in the tag {_tag_with(tags, var)}. Correct the spelling; "
-                       f"allowed variables: {allowed}.")
-    body_xml = next(xml for part_name, (xml, _p) in raw_parts.items() if part_name == BODY_PART)
-    parts[BODY_PART].prefix, parts[BODY_PART].suffix = _split_document(body_xml)
-    compiled = CompiledTemplate(name, path, entries, parts, frozenset(used), frozenset(variables), sample, helper)
-    trial_render(compiled, sample, tags)
-    return compiled
+        raise problem(name, "template-unknown-variable", variable=var, tag=_tag_with(tags, var),
+                      allowed=", ".join(sorted(variables)))
+    checked = CheckedTemplate(name, path, data, frozenset(used), frozenset(fields), "\n".join(texts), tuple(tags),
+                              limits)
+    render_docx(checked, sample)                 # the trial render
+    return checked
 
 
-def trial_render(compiled: CompiledTemplate, context: dict, tags: list[str] | None = None) -> None:
-    """Render once with a complete context; any failure becomes a TemplateProblem naming the tag."""
-    render_docx(compiled, context, tags=tags or [])
-
-
-def _template_error(name: str, error: Exception, tags: list[str]) -> TemplateProblem:
-    from jinja2.exceptions import SecurityError, UndefinedError
-
-    text = str(error)
-    words = re.findall(r"'([^']+)'", text)
-    word = words[0] if isinstance(error, SecurityError) and words else (words[-1] if words else "")
-    tag = _tag_with(tags, word) if word else "?"
-    if isinstance(error, SecurityError) or "unsafe" in text:
-        return _problem(name, f"tagi {tag} yrittää käyttää Pythonin sisäisiä osia ({word}), mikä on estetty. "
-                              "Poista tagi.",
-                        f"the tag {tag} tries to reach Python internals ({word}), which is blocked. Remove the tag.")
-    if isinstance(error, UndefinedError):
-        return _problem(name, f"tagissa {tag} on tuntematon kenttä '{word}'. Korjaa kirjoitusasu.",
-                        f"the tag {tag} uses an unknown field '{word}'. Correct the spelling.")
-    return _problem(name, f"tagia {tag} ei voi täyttää ({text}). Korjaa tagi.",
-                    f"the tag {tag} cannot be filled ({text}). Correct the tag.")
-
-
-def _open(path: Path):
-    """(DocxTemplate helper, {part: (raw xml, patched xml)}, zip entries) of a .docx template."""
+def _open(name: str, data: bytes):
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
+    from lxml.etree import XMLSyntaxError
 
-    name = path.name
-    if not path.is_file():
-        raise _problem(name, f"tiedostoa {path} ei löydy. Palauta pohja (templates/build_templates.py tekee sen).",
-                       f"{path} does not exist. Restore it (templates/build_templates.py builds it).")
     try:
-        entries, data = _raw_members(path)
-        helper = DocxTemplate(str(path))
+        helper = DocxTemplate(io.BytesIO(data))
         helper.init_docx()
-        raw = {BODY_PART: (data[BODY_PART], helper.patch_xml(helper.get_xml()))}
-        for uri in (HEADER_URI, FOOTER_URI):
-            for _rel, part in helper.get_headers_footers(uri):
-                raw[str(part.partname).lstrip("/")] = (part.blob, helper.patch_xml(helper.get_part_xml(part)))
-    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError, OSError, struct.error) as error:
-        raise _problem(name, f"tiedosto ei ole Word-asiakirja (.docx) ({error}). Tallenna pohja Wordissa .docx-muodossa.",
-                       f"the file is not a Word document (.docx) ({error}). Save it from Word as .docx.") from None
-    return helper, raw, entries
+    except (PackageNotFoundError, KeyError, ValueError, XMLSyntaxError, OSError) as error:
+        raise problem(name, "template-not-docx", detail=short(str(error) or type(error).__name__)) from None
+    return helper
 
 
-def _split_document(xml: bytes) -> tuple[bytes, bytes]:
-    """document.xml around its body: (prefix, suffix), so a rendered body can be put between."""
-    from lxml import etree
-
-    root = etree.fromstring(xml)
-    body = root.find(W + "body")
-    root.replace(body, etree.Comment("muskari-body"))
-    whole = etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
-    prefix, suffix = whole.split(_MARK)
-    return prefix, suffix
-
-
-# --- rendering ------------------------------------------------------------------------------------
-
-def render_docx(compiled: CompiledTemplate, context: dict, *, tags: list[str] | None = None) -> bytes:
-    """One rendered .docx as bytes (same text as docxtpl's render + save)."""
-    from jinja2 import TemplateError
-    from lxml import etree
-
-    helper = compiled._helper
-    rendered: dict[str, bytes] = {}
-    try:
-        for part_name, part in compiled.parts.items():
-            xml = part.template.render(context)
-            xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-            xml = helper.resolve_listing(xml)
-            _strict_xml(compiled.name, part_name, xml)
-            if part.body:
-                tree = helper.fix_tables(xml)
-                helper.docx_ids_index = 1000
-                helper.fix_docpr_ids(tree)
-                rendered[part_name] = part.prefix + etree.tostring(tree, encoding="UTF-8", xml_declaration=False) \
-                    + part.suffix
-            else:
-                rendered[part_name] = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml.encode()
-    except TemplateError as error:
-        raise _template_error(compiled.name, error, tags if tags is not None else []) from None
-    return _zip_bytes([e.with_data(rendered[e.name.decode()]) if e.name.decode() in rendered else e
-                       for e in compiled.entries])
+def _filled_sources(name: str, helper) -> tuple[list[tuple[str, str, bool]], list[str], list[str]]:
+    """What docxtpl will render, as it will: [(part, Jinja source, plain text?)], the tags and paragraph
+    texts; a tag in any other part refuses the template."""
+    package = helper.docx.part.package
+    sources, tags, texts = [], [], []
+    xml_parts = [(_part_name(helper.docx.part), helper.docx.part.blob, helper.get_xml())]
+    for uri in (helper.HEADER_URI, helper.FOOTER_URI):
+        xml_parts += [(_part_name(part), part.blob, helper.get_part_xml(part))
+                      for _rel, part in helper.get_headers_footers(uri)]
+    if helper.docx.sections:                      # docxtpl renders footnotes section by section
+        xml_parts += [(_part_name(p), p.blob, p.blob.decode("utf-8")) for p in package.parts
+                      if p.content_type == FOOTNOTES]
+    for part, blob, xml in xml_parts:
+        found, paragraphs = scan_tags(name, blob, part)
+        tags += found
+        texts += paragraphs
+        sources.append((part, re.sub(r"<w:p([ >])", r"\n<w:p\1", helper.patch_xml(xml)), False))
+    parts = [(_part_name(p), p.content_type, p.blob) for p in package.parts]
+    refuse_unfilled_tags(name, parts, {part for part, _b, _x in xml_parts})
+    core = next((blob for part, _t, blob in parts if part == CORE_PART), None)
+    for field_name, text in core_fields(core) if core is not None else ():
+        if field_name in CORE_FILLED and any(o in text for o in ("{{", "{%", "{#")):
+            found = TAG.findall(text)
+            for tag in found:
+                check_tag(name, tag, CORE_PART)
+            check_closed(name, text)
+            tags += found
+            texts.append(text)
+            sources.append((f"{CORE_PART} ({field_name})", text, True))
+    return sources, tags, texts
 
 
-def _strict_xml(name: str, part: str, xml: str) -> None:
-    """docxtpl re-parses with recovery, which would silently drop what broke the XML: refuse instead."""
-    from lxml import etree
+def _part_name(part) -> str:
+    return str(part.partname).lstrip("/")
+
+
+def _compile(name: str, env, part: str, source: str, tags: list[str]):
+    """Parse (the guards run) and compile one part's source; TemplateProblem naming the tag."""
+    from jinja2 import TemplateSyntaxError
 
     try:
-        etree.fromstring(xml.encode("utf-8"))
-    except etree.XMLSyntaxError as error:
-        raise _problem(name, f"täytetty asiakirja ({part}) ei ole kelvollista XML:ää ({error}). Tarkista pohjan tagit.",
-                       f"the filled document ({part}) is not valid XML ({error}). Check the template's tags.") from None
+        ast = env.parse(source)
+        env.from_string(source)
+    except TemplateLimit as error:
+        raise _limit_problem(name, error, _line(source, error.lineno), tags) from None
+    except TemplateSyntaxError as error:
+        line = _line(source, error.lineno)
+        unknown_filter = re.search(r"No filter named '([^']+)'", error.message or "")
+        if unknown_filter:
+            from toolkit.office.template_sandbox import SAFE_FILTERS
 
+            raise problem(name, "template-filter-not-allowed", filter=unknown_filter.group(1),
+                          tag=_tag_in(line, unknown_filter.group(1), tags),
+                          allowed=", ".join(sorted(SAFE_FILTERS | {"join", "replace", "list", "string"}))) from None
+        raise problem(name, "template-syntax", place=short(line), detail=error.message) from None
+    return ast
+
+
+def _fields(ast) -> set[str]:
+    from jinja2 import nodes
+
+    names = {n.attr for n in ast.find_all(nodes.Getattr)}
+    names |= {n.arg.value for n in ast.find_all(nodes.Getitem) if isinstance(n.arg, nodes.Const)
+              and isinstance(n.arg.value, str)}
+    return names
+
+
+def _line(source: str | None, lineno: int | None) -> str:
+    """The text (XML tags removed) of a source line: docxtpl puts every paragraph on a line of its own."""
+    if not source or not lineno:
+        return ""
+    lines = source.splitlines()
+    return re.sub(r"<[^>]+>", "", lines[lineno - 1]) if 0 < lineno <= len(lines) else ""
+
+
+def _tag_with(tags, word: str) -> str:
+    for tag in tags:
+        if re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", tag):
+            return short(tag)
+    return "?"
+
+
+def _tag_in(line: str, word: str, tags) -> str:
+    """The tag of `line` holding `word` (else its first tag, else any template tag holding it)."""
+    found = TAG.findall(line)
+    for tag in found:
+        if not word or word in tag:
+            return short(tag)
+    return short(found[0]) if found else _tag_with(tags, word) if word else "?"
+
+
+# --- rendering ---------------------------------------------------------------------------------------
+
+@cache
+def _environment(limits: Limits):
+    """One environment per process and limits: it keeps the compiled parts across documents."""
+    return make_environment(limits)
+
+
+def _certificate_class():
+    from docxtpl import DocxTemplate
+
+    class _Certificate(DocxTemplate):
+        """docxtpl's DocxTemplate, its render untouched but for the two additions the module docstring names."""
+
+        def render_xml_part(self, src_xml, part, context, jinja_env=None):
+            from lxml import etree
+
+            try:
+                xml = super().render_xml_part(src_xml, part, context, jinja_env)
+            except Exception as error:
+                error.muskari_part = (_part_name(part), re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml))
+                raise
+            try:
+                etree.fromstring(xml.encode("utf-8"))
+            except etree.XMLSyntaxError as error:
+                raise _InvalidOutput(_part_name(part), str(error)) from None
+            return xml
+
+        def render_properties(self, context, jinja_env=None):
+            try:
+                super().render_properties(context, jinja_env.text_environment())
+            except Exception as error:
+                error.muskari_part = (CORE_PART, None)
+                raise
+
+    return _Certificate
+
+
+_CERTIFICATE = None
+
+
+class _InvalidOutput(Exception):
+    def __init__(self, part: str, detail: str):
+        super().__init__(part, detail)
+        self.part, self.detail = part, detail
+
+
+def render_docx(template: CheckedTemplate, context: dict) -> bytes:
+    """One rendered .docx as bytes: docxtpl's render and save on the template's bytes, within the limits."""
+    global _CERTIFICATE
+    if _CERTIFICATE is None:
+        _CERTIFICATE = _certificate_class()
+    doc = _CERTIFICATE(io.BytesIO(template.data))
+    out = io.BytesIO()
+    try:
+        with budget(template.limits):
+            doc.render(context, jinja_env=_environment(template.limits), autoescape=True)
+            doc.save(out)
+    except TemplateProblem:
+        raise
+    except Exception as error:         # anything a template's code can raise: said in Finnish, never a traceback
+        raise _render_problem(template, error) from None
+    return out.getvalue()
+
+
+def _render_problem(template: CheckedTemplate, error: Exception) -> TemplateProblem:
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    name, tags = template.name, template.tags
+    if isinstance(error, _InvalidOutput):
+        return problem(name, "template-invalid-output", part=error.part, detail=short(error.detail))
+    part, source = getattr(error, "muskari_part", (None, None))
+    line = _line(source, _template_lineno(error))
+    if isinstance(error, TemplateLimit):
+        return _limit_problem(name, error, line, tags)
+    text = str(error)
+    words = re.findall(r"'([^']+)'", text)
+    if isinstance(error, SecurityError) or "unsafe" in text:
+        word = words[0] if words else ""
+        return problem(name, "template-internals", tag=_tag_in(line, word, tags), word=word)
+    if isinstance(error, UndefinedError):
+        word = words[-1] if words else ""
+        return problem(name, "template-unknown-field", tag=_tag_in(line, word, tags), word=word)
+    if isinstance(error, RecursionError):
+        return problem(name, "template-too-many-steps", tag=_tag_in(line, "", tags), limit="")
+    return problem(name, "template-cannot-fill", tag=_tag_in(line, words[-1] if words else "", tags),
+                   detail=short(f"{type(error).__name__}: {text}" if text else type(error).__name__))
+
+
+def _limit_problem(name: str, error: TemplateLimit, line: str, tags) -> TemplateProblem:
+    words = dict(error.words)
+    word = words.get("statement") or words.get("name") or words.get("operator") or words.pop("hint", "")
+    return problem(name, error.code, **{"tag": _tag_in(line, word, tags), **words})
+
+
+def _template_lineno(error: Exception) -> int | None:
+    """The template line where Jinja raised (its rewritten traceback's last template frame)."""
+    lineno, tb = None, error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            lineno = tb.tb_lineno
+        tb = tb.tb_next
+    return lineno
+
+
+# --- batches -----------------------------------------------------------------------------------------
 
 Job = tuple[str, dict, str]          # (template key, context, destination path)
-_WORKER_TEMPLATES: dict[str, CompiledTemplate] = {}
+_WORKER_TEMPLATES: dict[str, CheckedTemplate] = {}
 
 
-def _init_worker(specs: dict[str, tuple[str, frozenset[str], dict]]) -> None:
-    env = make_environment()
-    for key, (path, allowed, sample) in specs.items():
-        _WORKER_TEMPLATES[key] = load_template(Path(path), env, variables=allowed, sample=sample)
+def _init_worker(templates: dict[str, CheckedTemplate]) -> None:
+    _WORKER_TEMPLATES.update(templates)
 
 
 def _render_chunk(jobs: list[Job]) -> int:
@@ -385,11 +340,11 @@ def _render_chunk(jobs: list[Job]) -> int:
     return len(jobs)
 
 
-def render_documents(templates: dict[str, CompiledTemplate], jobs: Iterable[Job], *, workers: int | None = None,
+def render_documents(templates: dict[str, CheckedTemplate], jobs: Iterable[Job], *, workers: int | None = None,
                      progress: Callable[[int], None] | None = None) -> int:
-    """Render every job to its destination (mode 0600). `workers` None: one process below PARALLEL_MIN
-    documents, else one per core; a number forces that many. `progress(n)` is called as documents are
-    done. Returns the number of documents."""
+    """Render every job to its destination (mode 0600, never over an existing file). `workers` None: one
+    process below PARALLEL_MIN documents, else one per core; a number forces that many. `progress(n)` is
+    called as documents are done. Returns the number of documents."""
     jobs = list(jobs)
     if workers is None:
         workers = (os.cpu_count() or 1) if len(jobs) >= PARALLEL_MIN else 1
@@ -404,25 +359,15 @@ def render_documents(templates: dict[str, CompiledTemplate], jobs: Iterable[Job]
 
     size = max(8, len(jobs) // (workers * 4))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    specs = {key: (str(t.path), t.allowed, t.sample) for key, t in templates.items()}
     # "spawn": fresh workers that import only this module and docxtpl. A forked copy of a process that
     # has used pandas/pyarrow (their thread pools) can die or hang, and fork is not on every platform.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(specs,)) as pool:
+                             initializer=_init_worker, initargs=(templates,)) as pool:
         for future in as_completed([pool.submit(_render_chunk, c) for c in chunks]):
             done = future.result()
             if progress:
                 progress(done)
     return len(jobs)
-
-
-def render_with_docxtpl(path: Path, context: dict, dest: Path) -> None:
-    """The plain way (a new DocxTemplate per document), kept for the benchmark and equivalence tests."""
-    from docxtpl import DocxTemplate
-
-    doc = DocxTemplate(str(path))
-    doc.render(context, jinja_env=make_environment(), autoescape=True)
-    doc.save(str(dest))
 
 
 def document_text(path_or_bytes) -> str:

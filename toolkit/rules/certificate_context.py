@@ -5,6 +5,10 @@
 
 Every value in a context is a formatted string (or a list of dicts of strings): the templates never
 format anything, so a Word template the owner restyles cannot get a date or an hour wrong.
+Units are printed as the curriculum (Opintokokonaisuudet) spells them, one line per unit however its
+rows were typed in Opinnot; the study period runs from the first to the last year of Lukukausi (the
+year of Suoritettu where Lukukausi cannot be read). A participation certificate of a child with only
+muskari studies is worded as early-childhood music education, which is not part of the general syllabus.
 Numbers are `YYYY-NNN`, continuing from the highest number of the issue year in Todistukset.
 File names are built from the number and the student id only (never a name) and sanitised so they
 always stay inside the output folder.
@@ -15,12 +19,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import PurePath
 
 import pandas as pd
 
 from toolkit.model.dates import birthday
 from toolkit.model.formatting import format_date, format_hours, format_years
+from toolkit.model.messages import say
 from toolkit.model.tables import Tables
+from toolkit.model.text import key
 from toolkit.rules.eligibility import (
     ELIGIBLE,
     FINAL,
@@ -39,14 +46,35 @@ TEMPLATE_FILES = {MUSKARI: "muskaritodistus.docx", FINAL: "päättötodistus.doc
 PART_TITLES = {PART_MUSKARI: "Varhaisiän musiikkikasvatus", PART_COMMON: "Yhteiset opinnot",
                PART_THEMATIC: "Teemaopinnot"}
 TITLES = {MUSKARI: "Muskaritodistus", FINAL: "Päättötodistus", PARTICIPATION: "Osallistumistodistus"}
+# what the teaching was, under the title (muskari is not part of the general syllabus of arts education)
+TEACHING = {PART_MUSKARI: "Varhaisiän musiikkikasvatus", "tpo": "Taiteen perusopetus, musiikki"}
+# Only these put the holder on Valmistuneet: a participation certificate is recorded in Todistukset alone.
+GRADUATING = frozenset({MUSKARI, FINAL})
 
 # The variables a template may use (tests/test_rendering.py keeps the templates to this set).
 CONTEXT_VARIABLES = frozenset({
     "todistus", "todistusnumero", "koulu", "jarjestaja", "ytunnus", "taiteenala", "etunimi", "sukunimi", "nimi",
     "syntymaaika", "oppilasnumero", "opiskeluaika", "osat", "yhteensa", "paikkakunta", "paivamaara",
     "allekirjoittaja", "nimike", "jarjestamisperuste", "opetussuunnitelma", "perusteet",
-    "yhteiset_vaaditaan", "teemat_vaaditaan", "muskari_vaaditaan",
+    "yhteiset_vaaditaan", "teemat_vaaditaan", "muskari_vaaditaan", "opetus",
 })
+# The items every final certificate must show (domain.md, the national core curriculum 2017), each as
+# (catalogue code of its name, the variables that print it, a word that may stand for it as typed text,
+# the fields it reads): a restyled final-certificate template lacking one is warned about.
+FINAL_ITEMS = (
+    ("item-title", ("todistus",), "päättötodistus", ()),
+    ("item-provider", ("jarjestaja",), None, ()),
+    ("item-school", ("koulu",), None, ()),
+    ("item-art-form", ("taiteenala",), "musiikki", ()),
+    ("item-name", ("nimi",), None, ()),
+    ("item-birth-date", ("syntymaaika",), None, ()),
+    ("item-study-period", ("opiskeluaika",), None, ()),
+    ("item-units", ("osat",), None, ("opinnot", "nimi", "laajuus")),
+    ("item-signature", ("allekirjoittaja", "nimike"), None, ()),
+    ("item-basis", ("jarjestamisperuste", "opetussuunnitelma"), None, ()),
+    ("item-core-curriculum", ("perusteet",), None, ()),
+    ("item-place-date", ("paikkakunta", "paivamaara"), None, ()),
+)
 # Settings a certificate cannot go out without (Asetukset key -> Settings field), by kind.
 REQUIRED_SETTINGS = {
     MUSKARI: (("Paikkakunta", "place"), ("Allekirjoittaja", "signer")),
@@ -82,25 +110,36 @@ class Refusal:
     reason: str                # not-due | already-issued | unknown-student | no-studies
 
     def message(self, lang: str = "fi") -> str:
-        fi, en = _REFUSALS[self.reason]
-        return (en if lang == "en" else fi).format(student=self.student_id, kind=self.kind)
-
-
-_REFUSALS = {
-    "not-due": ("oppilaalle {student} ei ole erääntynyt todistusta {kind}",
-                "no {kind} is due for student {student}"),
-    "already-issued": ("oppilaalle {student} on jo annettu {kind}; samaa todistusta ei anneta kahdesti",
-                       "student {student} already has a {kind}; a certificate is never issued twice"),
-    "unknown-student": ("oppilasnumeroa {student} ei ole rekisterissä", "student {student} is not in the register"),
-    "no-studies": ("oppilaalla {student} ei ole suorituksia, joten todistusta {kind} ei voi kirjoittaa",
-                   "student {student} has no study records, so no {kind} can be written"),
-}
+        return say(f"certificate-refused-{self.reason}", lang, student=self.student_id, kind=self.kind)
 
 
 def certificate_file_name(number: str, student_id: str) -> str:
     """`2026-001_0007.docx`: number and id only, reduced to [0-9A-Za-z_-] so it never leaves its folder."""
     safe_id = _SAFE.sub("_", student_id).strip("_")[:40] or "oppilas"
     return f"{_SAFE.sub('_', number)[:20]}_{safe_id}.docx"
+
+
+def document_path(target: PurePath, register_folder: PurePath) -> str:
+    """What Todistukset' Tiedosto says of a document: its path relative to the register's folder when it
+    is inside it, else the absolute path (another drive, a memory stick); always with forward slashes,
+    so the same register reads the same on Windows, macOS and Linux."""
+    try:
+        return target.relative_to(register_folder).as_posix()
+    except ValueError:
+        return target.as_posix()
+
+
+def missing_final_items(variables, fields, text: str) -> list[str]:
+    """The catalogue codes of the FINAL_ITEMS a final-certificate template does not show."""
+    words = key(text)
+    missing = []
+    for code, needed, word, reads in FINAL_ITEMS:
+        printed = all(v in variables for v in needed) and all(f in fields for f in reads)
+        if code == "item-name":
+            printed = printed or {"etunimi", "sukunimi"} <= set(variables)
+        if not printed and not (word and word in words):
+            missing.append(code)
+    return missing
 
 
 def next_numbers(certificates: pd.DataFrame, year: int, count: int) -> list[str]:
@@ -165,10 +204,15 @@ def certificate_contexts(tables: Tables, requests: list[CertificateRequest]) -> 
     """The template variables of each request (study rows grouped once for the whole batch)."""
     s = tables.settings
     students = tables.students.drop_duplicates("student_id").set_index("student_id", drop=False)
-    part_of = dict(zip(tables.units["name"].astype(str).str.casefold(), tables.units["part"], strict=False))
+    units = tables.units.dropna(subset=["name", "part"])
+    curriculum = {key(str(n)): (str(n).strip(), p) for n, p in zip(units["name"], units["part"], strict=False)}
     wanted = {r.student_id for r in requests}
     studies = tables.studies[tables.studies["student_id"].isin(wanted)].copy()
-    studies["part"] = studies["unit"].astype(str).str.casefold().map(part_of)
+    found = studies["unit"].map(lambda u: curriculum.get(key(str(u))) if isinstance(u, str) else None)
+    studies["unit"] = found.map(lambda f: f[0] if f else None)          # as the curriculum spells it
+    studies["part"] = found.map(lambda f: f[1] if f else None)
+    studies["year"] = [_study_year(sem, done) for sem, done in zip(studies["semester"], studies["completed"],
+                                                                   strict=True)]
     studies = studies.dropna(subset=["part", "hours", "completed"])
     groups = {sid: frame for sid, frame in studies.groupby("student_id", sort=False)}
     empty = studies.iloc[0:0]
@@ -189,11 +233,13 @@ def _context(s: Settings, student: pd.Series, rows: pd.DataFrame, request: Certi
         units = (part_rows.sort_values(["completed", "row"]).groupby("unit", sort=False)["hours"].sum())
         parts.append({"nimi": PART_TITLES[part], "yhteensa": format_hours(part_rows["hours"].sum()),
                       "opinnot": [{"nimi": str(u), "laajuus": format_hours(h)} for u, h in units.items()]})
-    years = [d.year for d in rows["completed"]]
+    years = [int(y) for y in rows["year"].dropna()]
     first, last = (min(years), max(years)) if years else (None, None)
+    muskari_only = request.kind == MUSKARI or (not rows.empty and set(rows["shown_part"]) == {PART_MUSKARI})
     return {
         "todistus": TITLES[request.kind], "todistusnumero": request.number, "koulu": s.school_name,
-        "jarjestaja": s.provider, "ytunnus": s.business_id, "taiteenala": "musiikki",
+        "jarjestaja": s.provider, "ytunnus": s.business_id, "taiteenala": "" if muskari_only else "musiikki",
+        "opetus": TEACHING[PART_MUSKARI] if muskari_only else TEACHING["tpo"],
         "etunimi": str(student["first_name"]), "sukunimi": str(student["last_name"]),
         "nimi": f"{student['first_name']} {student['last_name']}", "oppilasnumero": request.student_id,
         "syntymaaika": format_date(student["birth_date"]), "opiskeluaika": format_years(first, last),
@@ -203,6 +249,17 @@ def _context(s: Settings, student: pd.Series, rows: pd.DataFrame, request: Certi
         "yhteiset_vaaditaan": format_hours(s.common_hours), "teemat_vaaditaan": format_hours(s.thematic_hours),
         "muskari_vaaditaan": format_hours(s.muskari_hours),
     }
+
+
+_SEMESTER = re.compile(r"(syksy|kevät|kevat)\s+((?:19|20)\d\d)")
+
+
+def _study_year(semester, completed) -> int | None:
+    """The year of a study row: from Lukukausi (`syksy 2019` -> 2019), else from Suoritettu."""
+    found = _SEMESTER.fullmatch(key(semester)) if isinstance(semester, str) else None
+    if found:
+        return int(found.group(2))
+    return getattr(completed, "year", None)
 
 
 def _parts_for(s: Settings, kind: str) -> tuple[str, ...]:
@@ -233,7 +290,7 @@ def sample_context(settings: Settings | None = None) -> dict:
     s = settings or Settings()
     return {
         "todistus": TITLES[FINAL], "todistusnumero": "2026-001", "koulu": s.school_name, "jarjestaja": s.provider,
-        "ytunnus": s.business_id, "taiteenala": "musiikki", "etunimi": "Aino", "sukunimi": "Esimerkki",
+        "ytunnus": s.business_id, "taiteenala": "musiikki", "opetus": TEACHING["tpo"], "etunimi": "Aino", "sukunimi": "Esimerkki",
         "nimi": "Aino Esimerkki", "oppilasnumero": "0001", "syntymaaika": "1.3.2010", "opiskeluaika": "2016–2026",
         "osat": [{"nimi": PART_TITLES[PART_COMMON], "yhteensa": "300 h",
                   "opinnot": [{"nimi": "Soitin 1", "laajuus": "300 h"}]},

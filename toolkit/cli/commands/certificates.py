@@ -2,7 +2,9 @@
 
 Without --apply: lists what would be issued (numbers, students, files). With it: renders, records in
 Todistukset and Valmistuneet, and puts the documents in DIR (default `todistukset/` beside the register).
-Requested certificates that will not be issued are explained on stderr (exit 3 when nothing is left).
+Requested certificates that will not be issued are explained on stderr (exit 3 when nothing is left),
+and so are the templates' notices (a kind that fell back to the toolkit's own template, items missing from
+a restyled final-certificate template).
 """
 
 from __future__ import annotations
@@ -35,12 +37,12 @@ def run(args) -> int:
 
     from toolkit.jobs.certificates import check_templates, issue_certificates, plan_run
     from toolkit.jobs.check import load_checked
+    from toolkit.model.messages import say
     from toolkit.reports.findings import refuse_with_findings
     from toolkit.reports.formats import emit
 
     if args.kind == "osallistumistodistus" and not args.student:
-        print(_say(args.lang, "osallistumistodistus annetaan pyynnöstä: anna --student OPPILASNUMERO.",
-                   "a participation certificate is issued on request: give --student ID."), file=sys.stderr)
+        print("muskari: " + say("certificates-participation-needs-student", args.lang), file=sys.stderr)
         return 2
     as_of = today(args)
     register, result = load_checked(args.register, as_of)
@@ -50,12 +52,12 @@ def run(args) -> int:
     plan = plan_run(register, result.tables, as_of, out_dir=args.out, students=tuple(args.student), kinds=kinds)
     for refusal in plan.refusals:
         print("muskari: " + refusal.message(args.lang), file=sys.stderr)
-    check_templates(register, plan, pdf=args.pdf)     # a bad template stops even a dry run
+    for notice in check_templates(register, plan, pdf=args.pdf):     # a bad template stops even a dry run
+        print("muskari: " + notice.text(args.lang), file=sys.stderr)
     if not args.apply:
         emit(render_plan(plan, args.format, args.lang, applied=False))
         if plan.missing_settings:
-            print(_say(args.lang, "täytä ennen --apply-ajoa Asetukset-välilehdelle: ",
-                       "before --apply, fill in on the Asetukset sheet: ") + ", ".join(plan.missing_settings),
+            print("muskari: " + say("certificates-fill-settings", args.lang, keys=", ".join(plan.missing_settings)),
                   file=sys.stderr)
         return 3 if plan.refusals and not plan.requests else 0
     from toolkit.system.progress import task
@@ -67,16 +69,12 @@ def run(args) -> int:
                                     progress=bar.advance)
     emit(render_plan(plan, args.format, args.lang, applied=True))
     if issued.combined_pdf:
-        print(_say(args.lang, f"tulostettava PDF: {issued.combined_pdf} (poista tulostuksen jälkeen)",
-                   f"PDF for printing: {issued.combined_pdf} (delete it after printing)"), file=sys.stderr)
+        print("muskari: " + say("certificates-print-pdf", args.lang, path=issued.combined_pdf), file=sys.stderr)
     return 3 if plan.refusals and not plan.requests else 0
 
 
-def _say(lang: str, fi: str, en: str) -> str:
-    return en if lang == "en" else fi
-
-
 def render_plan(plan, fmt: str, lang: str, *, applied: bool) -> str:
+    from toolkit.model.messages import say
     from toolkit.reports.formats import format_csv, format_json, format_table
 
     rows = [(r.number, r.student_id, r.name, r.kind, str(plan.out_dir / r.file_name)) for r in plan.requests]
@@ -88,10 +86,6 @@ def render_plan(plan, fmt: str, lang: str, *, applied: bool) -> str:
     if fmt == "csv":
         return format_csv(rows, ("number", "student_id", "name", "certificate", "file"))
     if not rows:
-        return _say(lang, "Ei annettavia todistuksia.\n", "No certificates are due.\n")
-    if applied:
-        tail = _say(lang, f"Annettu {len(rows)} todistusta.\n", f"Issued {len(rows)} certificate(s).\n")
-    else:
-        tail = _say(lang, f"Annettaisiin {len(rows)} todistusta. Kirjoita ne valitsimella --apply.\n",
-                    f"{len(rows)} certificate(s) would be issued. Issue them with --apply.\n")
-    return format_table(rows, HEADERS[lang]) + tail
+        return say("certificates-none-due", lang) + "\n"
+    code = ("certificates-issued-" if applied else "certificates-would-issue-") + ("1" if len(rows) == 1 else "n")
+    return format_table(rows, HEADERS[lang]) + say(code, lang, count=len(rows)) + "\n"
