@@ -1,15 +1,20 @@
-"""Certificate rendering throughput: toolkit.office.docx_templates vs a plain docxtpl loop, and PDF conversion.
+"""Certificate rendering throughput: the toolkit's path vs a plain docxtpl loop, and PDF conversion.
 
     .venv/bin/python benchmarks/bench_certificates.py [--count 300] [--pdf 100] [--workers N]
 
+Both paths are docxtpl's own render (the toolkit keeps no renderer of its own), so this measures what the
+toolkit adds around it and what it saves:
 1. Renders COUNT synthetic certificates (the three templates in turn) twice in the same run:
-   a) plain docxtpl: a new DocxTemplate per document, render (sandboxed, autoescape), save;
-   b) toolkit.office.docx_templates.render_documents: each template checked and compiled once, documents rendered
-      from the compiled template (one process below PARALLEL_MIN documents, else spread over the cores;
-      --workers N forces N processes).
+   a) a plain docxtpl loop, as its documentation writes it and safely configured: a new DocxTemplate per
+      document, render with Jinja's immutable sandbox (autoescape, StrictUndefined), save;
+   b) the toolkit: each template checked once (package, tags, variables, trial render), then
+      toolkit.office.docx_templates.render_documents: docxtpl's render per document in the limited sandbox
+      (sizes, steps, output, time), which keeps each part's compiled code across documents; one process below
+      PARALLEL_MIN documents, else spread over the cores (--workers N forces N processes).
    Checks that every pair of documents has identical text (python-docx extraction) and prints the
-   throughput ratio (goal: at least 3x).
-2. With LibreOffice: converts PDF certificates to PDF in one soffice call vs one call per document.
+   throughput ratio. Goal: the toolkit's path, checks and limits included, is no slower than the plain loop
+   (ratio >= 1.0x); it is not meant to be many times faster, since it renders exactly as docxtpl does.
+2. With LibreOffice: converts the certificates to PDF in one soffice call vs one call per document.
 Synthetic names only; everything is written to a temporary folder and removed.
 """
 
@@ -27,11 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from toolkit.office.docx_templates import (  # noqa: E402
+    PARALLEL_MIN,
     document_text,
     load_template,
-    make_environment,
     render_documents,
-    render_with_docxtpl,
 )
 
 # Not imported at the top: spawned render workers re-import this script, and need no pandas.
@@ -62,33 +66,44 @@ def contexts(count: int) -> list[tuple[str, dict]]:
     return out
 
 
+def plain_docxtpl(path: Path, context: dict, dest: Path) -> None:
+    """The plain loop's one document: docxtpl as documented, with Jinja's own immutable sandbox."""
+    from docxtpl import DocxTemplate
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    doc = DocxTemplate(str(path))
+    doc.render(context, jinja_env=ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined),
+               autoescape=True)
+    doc.save(str(dest))
+
+
 def bench_render(count: int, workers: int | None, folder: Path) -> float:
     jobs = contexts(count)
-    plain, fast = folder / "plain", folder / "fast"
+    plain, ours = folder / "plain", folder / "fast"
     plain.mkdir()
-    fast.mkdir()
+    ours.mkdir()
 
     start = time.perf_counter()
     for i, (kind, ctx) in enumerate(jobs):
-        render_with_docxtpl(ROOT / "templates" / TEMPLATE_FILES[kind], ctx, plain / f"{i:04d}.docx")
+        plain_docxtpl(ROOT / "templates" / TEMPLATE_FILES[kind], ctx, plain / f"{i:04d}.docx")
     t_plain = time.perf_counter() - start
 
     start = time.perf_counter()
-    env = make_environment()
-    templates = {kind: load_template(ROOT / "templates" / name, env) for kind, name in TEMPLATE_FILES.items()}
-    render_documents(templates, [(kind, ctx, str(fast / f"{i:04d}.docx")) for i, (kind, ctx) in enumerate(jobs)],
+    templates = {kind: load_template(ROOT / "templates" / name) for kind, name in TEMPLATE_FILES.items()}
+    t_checks = time.perf_counter() - start
+    render_documents(templates, [(kind, ctx, str(ours / f"{i:04d}.docx")) for i, (kind, ctx) in enumerate(jobs)],
                      workers=workers)
-    t_fast = time.perf_counter() - start
-    from toolkit.office.docx_templates import PARALLEL_MIN
-
+    t_ours = time.perf_counter() - start
     used = workers or ((os.cpu_count() or 1) if count >= PARALLEL_MIN else 1)
 
     different = [i for i in range(count)
-                 if document_text(plain / f"{i:04d}.docx") != document_text(fast / f"{i:04d}.docx")]
-    ratio = t_plain / t_fast
-    print(f"render {count} certificates: plain docxtpl {t_plain:.2f} s ({count / t_plain:.0f}/s), "
-          f"compiled, {used} process(es) {t_fast:.2f} s ({count / t_fast:.0f}/s), "
-          f"ratio {ratio:.1f}x (goal >= 3x); identical text: {count - len(different)}/{count}")
+                 if document_text(plain / f"{i:04d}.docx") != document_text(ours / f"{i:04d}.docx")]
+    ratio = t_plain / t_ours
+    print(f"render {count} certificates: plain docxtpl loop {t_plain:.2f} s ({count / t_plain:.0f}/s), "
+          f"toolkit (checks {t_checks:.2f} s included, {used} process(es)) {t_ours:.2f} s ({count / t_ours:.0f}/s), "
+          f"ratio {ratio:.2f}x (goal >= 1.0x: {'met' if ratio >= 1.0 else 'MISSED'}); "
+          f"identical text: {count - len(different)}/{count}")
     if different:
         raise SystemExit(f"documents with different text: {different[:10]}")
     return ratio

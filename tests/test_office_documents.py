@@ -161,6 +161,30 @@ def test_certificate_fonts_are_embedded_and_show_finnish_letters(made):
         assert name in words(crowded)
 
 
+def test_a_restyled_certificate_shows_its_filled_header_footer_footnote_and_title(tmp_path):
+    from restyled import restyle
+
+    from toolkit.office.docx_templates import load_template, render_docx
+    from toolkit.rules.certificate_context import sample_context
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    path = restyle(templates / "päättötodistus.docx", tmp_path / "päättötodistus.docx",
+                   header="Oppilas {{ nimi }}", footer="Sivun alareuna {{ todistusnumero }}",
+                   footnote="Opetussuunnitelma: {{ opetussuunnitelma }}", core={"title": "{{ todistus }}: {{ nimi }}"})
+    context = sample_context() | {"nimi": "Noa & <Nea> {_{", "todistusnumero": "2026-042",
+                                  "opetussuunnitelma": "OPS 2019 & liite"}
+    docx = tmp_path / "2026-042_0001.docx"
+    docx.write_bytes(render_docx(load_template(path), context))
+    pdf = to_pdf([docx], tmp_path / "pdf")[docx]
+    text = words(pdf_text(pdf))
+    for shown in ("Oppilas Noa & <Nea> {_{", "Sivun alareuna 2026-042", "Opetussuunnitelma: OPS 2019 & liite"):
+        assert shown in text, shown
+    assert "{{" not in text and "{%" not in text and pdf_pages(pdf) == 1
+    from pypdf import PdfReader
+
+    assert PdfReader(pdf).metadata.title == "Päättötodistus: Noa & <Nea> {_{"
+
+
 # --- teacher lists -----------------------------------------------------------------------------------
 
 def test_teacher_lists_show_their_students_as_written(made):

@@ -4,7 +4,7 @@
 
 Without files it issues, in a temporary folder, every certificate of the synthetic demo register and
 of a "crowded" register (the fullest certificates a school can have: long names, many units with long
-names; see tests/office.py) through `muskari certificates --apply --pdf`, then writes each PDF page as
+names; see tests/office.py; and a muskari child's participation certificate) through `muskari certificates --apply --pdf`, then writes each PDF page as
 a PNG (pdftoppm) into DIR (default build/pdf-preview). With files it converts those instead (.docx
 through LibreOffice). It prints every page it wrote and warns about a certificate longer than one page.
 Synthetic data only: never point it at the owner's register.
@@ -50,7 +50,9 @@ def sample_pdfs(work: Path) -> list[Path]:
     (work / "crowded").mkdir()
     crowded, who = crowded_register(work / "crowded" / "rekisteri.xlsx")
     issue(crowded)
-    pdfs += issue(crowded, "--type", "osallistumistodistus", "--student", who["osallistumistodistus"])
+    # participation certificates: the fullest one, and a muskari child's (worded as early-childhood music education)
+    pdfs += issue(crowded, "--type", "osallistumistodistus", "--student", who["osallistumistodistus"],
+                  "--student", who["muskaritodistus"])
     return list(dict.fromkeys(pdfs))
 
 

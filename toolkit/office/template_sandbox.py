@@ -117,11 +117,10 @@ def budget(limits: Limits) -> Iterator[Budget]:
 
 
 def _budget(env) -> Budget:
+    """The document's budget; outside any render (Jinja folding constants while it compiles) a fresh one
+    that nothing keeps."""
     active = _ACTIVE.get()
-    if active is None:                    # rendering outside budget(): a budget of its own
-        active = Budget(env.limits)
-        _ACTIVE.set(active)
-    return active
+    return active if active is not None else Budget(env.limits)
 
 
 class CertificateTemplate(Template):
