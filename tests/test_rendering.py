@@ -292,6 +292,9 @@ HOSTILE = [
     ("billion-laughs-styles", {"doctype": {"word/styles.xml": BILLION_LAUGHS}}, "word/styles.xml"),
     ("billion-laughs-core", {"doctype": {"docProps/core.xml": BILLION_LAUGHS}}, "docProps/core.xml"),
     ("billion-laughs-rels", {"doctype": {"word/_rels/document.xml.rels": BILLION_LAUGHS}}, "document.xml.rels"),
+    ("billion-laughs-picture", {"replace": {"word/media/logo.svg": (
+        f'<?xml version="1.0"?>{BILLION_LAUGHS}<svg xmlns="http://www.w3.org/2000/svg">&lol9;</svg>').encode()}},
+     "word/media/logo.svg"),
 ]
 FAST_HOSTILE = {"huge-string", "huge-power", "long-loop", "xxe-body", "billion-laughs-styles"}
 

@@ -41,6 +41,7 @@ from toolkit.office.template_package import (
     check_closed,
     check_tag,
     core_fields,
+    parser,
     problem,
     read_package,
     refuse_unfilled_tags,
@@ -242,7 +243,7 @@ def _certificate_class():
                 error.muskari_part = (_part_name(part), re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml))
                 raise
             try:
-                etree.fromstring(xml.encode("utf-8"))
+                etree.fromstring(xml.encode("utf-8"), parser())
             except etree.XMLSyntaxError as error:
                 raise _InvalidOutput(_part_name(part), str(error)) from None
             return xml

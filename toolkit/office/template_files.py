@@ -59,7 +59,7 @@ def load_templates(register_path, kinds, templates_dir: Path | None = None
         if path is None:
             if folder.is_dir():
                 notices.append(Notice("template-fallback", {"folder": folder.name, "file": file_name}))
-            path = TEMPLATES_DIR / file_name
+            path = find_template(TEMPLATES_DIR, file_name) or TEMPLATES_DIR / file_name
         template = load_template(path)
         templates[kind] = template
         if kind == FINAL:

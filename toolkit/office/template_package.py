@@ -62,9 +62,23 @@ def read_package(name: str, path: Path) -> bytes:
             RuntimeError) as error:
         raise problem(name, "template-not-docx", detail=_detail(error)) from None
     for member, content in members.items():
-        if member.lower().endswith((".xml", ".rels")):
+        if member.lower().endswith((".xml", ".rels")) or _looks_like_xml(content):
             _check_xml(name, member, content)
     return data
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    """A member that a parser would take for XML whatever its name (UTF-8, a BOM, or UTF-16)."""
+    head = data[:4]
+    return head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or data[:64].lstrip()[:1] == b"<"
+
+
+def parser():
+    """lxml's parser for a template's parts: never resolves entities, never loads a DTD or the network
+    (read_package has refused any DTD already; this keeps every later parse safe on its own)."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
 
 
 def _check_xml(name: str, member: str, data: bytes) -> None:
@@ -93,7 +107,7 @@ def scan_tags(name: str, xml: bytes, part: str) -> tuple[list[str], list[str]]:
     Runs that differ only by revision ids count as one formatting, as docxtpl joins them."""
     from lxml import etree
 
-    root = etree.fromstring(xml)
+    root = etree.fromstring(xml, parser())
     paragraphs: dict[object, list[tuple[str, bytes]]] = {}
     for t in root.iter(W + "t"):
         run = t.getparent()
@@ -138,7 +152,8 @@ def core_fields(xml: bytes) -> list[tuple[str, str]]:
     """(local name, text) of every core property element."""
     from lxml import etree
 
-    return [(etree.QName(e).localname, e.text or "") for e in etree.fromstring(xml) if isinstance(e.tag, str)]
+    return [(etree.QName(e).localname, e.text or "") for e in etree.fromstring(xml, parser())
+            if isinstance(e.tag, str)]
 
 
 def refuse_unfilled_tags(name: str, parts, filled: set[str]) -> None:
@@ -153,7 +168,7 @@ def refuse_unfilled_tags(name: str, parts, filled: set[str]) -> None:
             texts = [(f"{part} ({field})", text) for field, text in core_fields(blob) if field not in CORE_FILLED]
         else:
             try:
-                root = etree.fromstring(blob)
+                root = etree.fromstring(blob, parser())
             except etree.XMLSyntaxError:
                 continue
             texts = [(part, text) for e in root.iter() for text in (e.text, e.tail, *e.attrib.values()) if text]
