@@ -80,10 +80,11 @@ class CheckedTemplate:
 
 # --- checking ----------------------------------------------------------------------------------------
 
-def load_template(path: Path, env=None, *, variables: frozenset[str] | None = None,
-                  sample: dict | None = None, limits: Limits | None = None) -> CheckedTemplate:
+def load_template(path: Path, *, variables: frozenset[str] | None = None, sample: dict | None = None,
+                  limits: Limits | None = None) -> CheckedTemplate:
     """Check a template (see the module docstring); TemplateProblem (exit 3) if it is not fit to render.
-    `variables` (default CONTEXT_VARIABLES) are the allowed names, `sample` the trial context."""
+    `variables` (default CONTEXT_VARIABLES) are the allowed names, `sample` the trial context, `limits` what
+    it may use (default Limits())."""
     from jinja2 import meta
 
     if variables is None or sample is None:
@@ -93,8 +94,8 @@ def load_template(path: Path, env=None, *, variables: frozenset[str] | None = No
         sample = sample_context() if sample is None else sample
     path = Path(path)
     name = path.name
-    limits = limits or (env.limits if env is not None else Limits())
-    env = env if env is not None and env.limits == limits else _environment(limits)
+    limits = limits or Limits()
+    env = _environment(limits)
     data = read_package(name, path)
     helper = _open(name, data)
     sources, tags, texts = _filled_sources(name, helper)

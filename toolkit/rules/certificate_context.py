@@ -46,8 +46,10 @@ TEMPLATE_FILES = {MUSKARI: "muskaritodistus.docx", FINAL: "päättötodistus.doc
 PART_TITLES = {PART_MUSKARI: "Varhaisiän musiikkikasvatus", PART_COMMON: "Yhteiset opinnot",
                PART_THEMATIC: "Teemaopinnot"}
 TITLES = {MUSKARI: "Muskaritodistus", FINAL: "Päättötodistus", PARTICIPATION: "Osallistumistodistus"}
-# what the teaching was, under the title (muskari is not part of the general syllabus of arts education)
-TEACHING = {PART_MUSKARI: "Varhaisiän musiikkikasvatus", "tpo": "Taiteen perusopetus, musiikki"}
+# what the teaching was (`opetus`, under a participation certificate's title): early-childhood music education
+# is not part of the general syllabus of basic education in the arts
+TEACHING_MUSKARI = "Varhaisiän musiikkikasvatus"
+TEACHING_ARTS = "Taiteen perusopetus, musiikki"
 # Only these put the holder on Valmistuneet: a participation certificate is recorded in Todistukset alone.
 GRADUATING = frozenset({MUSKARI, FINAL})
 
@@ -239,7 +241,7 @@ def _context(s: Settings, student: pd.Series, rows: pd.DataFrame, request: Certi
     return {
         "todistus": TITLES[request.kind], "todistusnumero": request.number, "koulu": s.school_name,
         "jarjestaja": s.provider, "ytunnus": s.business_id, "taiteenala": "" if muskari_only else "musiikki",
-        "opetus": TEACHING[PART_MUSKARI] if muskari_only else TEACHING["tpo"],
+        "opetus": TEACHING_MUSKARI if muskari_only else TEACHING_ARTS,
         "etunimi": str(student["first_name"]), "sukunimi": str(student["last_name"]),
         "nimi": f"{student['first_name']} {student['last_name']}", "oppilasnumero": request.student_id,
         "syntymaaika": format_date(student["birth_date"]), "opiskeluaika": format_years(first, last),
@@ -290,7 +292,8 @@ def sample_context(settings: Settings | None = None) -> dict:
     s = settings or Settings()
     return {
         "todistus": TITLES[FINAL], "todistusnumero": "2026-001", "koulu": s.school_name, "jarjestaja": s.provider,
-        "ytunnus": s.business_id, "taiteenala": "musiikki", "opetus": TEACHING["tpo"], "etunimi": "Aino", "sukunimi": "Esimerkki",
+        "ytunnus": s.business_id, "taiteenala": "musiikki", "opetus": TEACHING_ARTS, "etunimi": "Aino",
+        "sukunimi": "Esimerkki",
         "nimi": "Aino Esimerkki", "oppilasnumero": "0001", "syntymaaika": "1.3.2010", "opiskeluaika": "2016–2026",
         "osat": [{"nimi": PART_TITLES[PART_COMMON], "yhteensa": "300 h",
                   "opinnot": [{"nimi": "Soitin 1", "laajuus": "300 h"}]},
