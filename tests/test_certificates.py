@@ -8,7 +8,7 @@ import shutil
 import stat
 import unicodedata
 from datetime import date, datetime
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 
 import pytest
 from factories import certificate, make_tables, student, study
@@ -25,7 +25,6 @@ from toolkit.rules.certificate_context import (
     CertificateRequest,
     certificate_context,
     certificate_file_name,
-    document_path,
     missing_final_items,
     missing_settings,
     next_numbers,
@@ -161,16 +160,6 @@ def test_context_a_muskari_childs_participation_certificate_is_early_childhood_m
     assert (muskari["opetus"], muskari["taiteenala"]) == ("Varhaisiän musiikkikasvatus", "")
     both = certificate_context(t, CertificateRequest("0002", "osallistumistodistus", "2026-011", TODAY, ""))
     assert (both["opetus"], both["taiteenala"]) == ("Taiteen perusopetus, musiikki", "musiikki")
-
-
-def test_document_path_is_relative_inside_the_register_folder_else_absolute_and_never_has_backslashes():
-    folder = PureWindowsPath(r"C:\Users\anna\Muskari")
-    assert document_path(PureWindowsPath(r"C:\Users\anna\Muskari\todistukset\2026-001_0001.docx"), folder) == \
-        "todistukset/2026-001_0001.docx"
-    assert document_path(PureWindowsPath(r"E:\todistukset\2026-001_0001.docx"), folder) == \
-        "E:/todistukset/2026-001_0001.docx"
-    assert document_path(Path("/media/tikku/t/2026-001_0001.docx"), Path("/home/anna/muskari")) == \
-        "/media/tikku/t/2026-001_0001.docx"
 
 
 def test_missing_final_items_names_what_a_restyled_template_lacks():

@@ -28,12 +28,12 @@ from pathlib import Path
 
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused
+from toolkit.model.paths import register_path_text
 from toolkit.rules.certificate_context import (
     GRADUATING,
     CertificateRequest,
     Refusal,
     certificate_contexts,
-    document_path,
     missing_settings,
     plan_certificates,
 )
@@ -116,7 +116,7 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
         for r, target in zip(plan.requests, targets, strict=True):
             change.append("Todistukset", {"Todistusnumero": r.number, "Oppilasnumero": r.student_id,
                                           "Todistus": r.kind, "Päivämäärä": r.issued_on,
-                                          "Tiedosto": document_path(target.resolve(), base)})
+                                          "Tiedosto": register_path_text(target.resolve(), base)})
             if r.kind in GRADUATING:
                 change.append("Valmistuneet", {"Vuosi": r.issued_on.year, "Nimi": r.name, "Todistus": r.kind,
                                                "Todistusnumero": r.number})

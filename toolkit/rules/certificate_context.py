@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from pathlib import PurePath
 
 import pandas as pd
 
@@ -119,16 +118,6 @@ def certificate_file_name(number: str, student_id: str) -> str:
     """`2026-001_0007.docx`: number and id only, reduced to [0-9A-Za-z_-] so it never leaves its folder."""
     safe_id = _SAFE.sub("_", student_id).strip("_")[:40] or "oppilas"
     return f"{_SAFE.sub('_', number)[:20]}_{safe_id}.docx"
-
-
-def document_path(target: PurePath, register_folder: PurePath) -> str:
-    """What Todistukset' Tiedosto says of a document: its path relative to the register's folder when it
-    is inside it, else the absolute path (another drive, a memory stick); always with forward slashes,
-    so the same register reads the same on Windows, macOS and Linux."""
-    try:
-        return target.relative_to(register_folder).as_posix()
-    except ValueError:
-        return target.as_posix()
 
 
 def missing_final_items(variables, fields, text: str) -> list[str]:
