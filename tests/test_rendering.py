@@ -242,10 +242,11 @@ def test_a_tag_split_across_runs_with_the_same_formatting_is_accepted(tmp_path):
 def test_owner_templates_may_use_loops_filters_and_macros_within_the_limits(tmp_path):
     path = make_template(tmp_path / "t.docx", [
         ["{% macro rivi(x) %}[{{ x|upper }}]{% endmacro %}{{ rivi(nimi) }} {{ etunimi ~ ' ' ~ sukunimi|lower }}"],
-        ["{{ '-' * 20 }} {{ 2 ** 10 }} {{ (osat|length) + 1 }} {{ nimi.split(' ')|join('/') }}"],
+        ["{{ '-' * 20 }} {{ 2 ** 10 }} {{ (osat|length) + 1 }} {{ nimi.split(' ')|join('/') }} "
+         "{{ etunimi|list|join('.') }} {{ 7|string + '!' }}"],
         ["{% for osa in osat %}{{ loop.index }}. {{ osa.nimi|replace('opinnot', 'op.') }} {% endfor %}"]])
     text = document_text(render_docx(load_template(path), sample_context()))
-    assert text == ("[AINO ESIMERKKI] Aino esimerkki\n" + "-" * 20 + " 1024 3 Aino/Esimerkki\n"
+    assert text == ("[AINO ESIMERKKI] Aino esimerkki\n" + "-" * 20 + " 1024 3 Aino/Esimerkki A.i.n.o 7!\n"
                     "1. Yhteiset op. 2. Teemaop.\n")
 
 
@@ -286,6 +287,11 @@ HOSTILE = [
     ("recursion", {"body": ["{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}"
                             "{{ f(60) }}"]}, "liian monta"),
     ("output", {"body": ["{% for a in 'x' * 90000 %}" + "{{ nimi * 5000 }}" + "{% endfor %}"]}, "liian pitkä"),
+    ("buffered-output", {"body": ["{% macro m() %}{% for a in 'x' * 90000 %}{{ nimi * 5000 }}{% endfor %}"
+                                  "{% endmacro %}{% set x = m() %}"]}, "liian pitkä"),
+    ("buffered-literal", {"body": ["{% set x %}{% for a in 'x' * 90000 %}" + "L" * 50000 + "{% endfor %}{% endset %}"]},
+     "liian pitkä"),
+    ("recursive-loop", {"body": ["{% for x in osat recursive %}{{ loop(osat) }}{% endfor %}"]}, "loputtomasti"),
     ("include", {"body": ["{% include '/etc/passwd' %}"]}, "ei ole sallittu"),
     ("xxe-body", {"doctype": {"word/document.xml": XXE}}, "DOCTYPE"),
     ("xxe-footer", {"doctype": {"word/footer1.xml": XXE}}, "word/footer1.xml"),

@@ -305,7 +305,7 @@ def _render_problem(template: CheckedTemplate, error: Exception) -> TemplateProb
         word = words[-1] if words else ""
         return problem(name, "template-unknown-field", tag=_tag_in(line, word, tags), word=word)
     if isinstance(error, RecursionError):
-        return problem(name, "template-too-many-steps", tag=_tag_in(line, "", tags), limit="")
+        return problem(name, "template-recursion", tag=_tag_in(line, "", tags))
     return problem(name, "template-cannot-fill", tag=_tag_in(line, words[-1] if words else "", tags),
                    detail=short(f"{type(error).__name__}: {text}" if text else type(error).__name__))
 

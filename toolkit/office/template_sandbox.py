@@ -15,9 +15,12 @@ the template and the tag (exit 3):
   `*`, `+`, `~`, `|join`, `|replace` and list or dict literals make it, so `'x' * 4000000000` never
   allocates; a number over Limits.int_bits bits, checked before `*` and `**` compute it (`n ** 99999999`);
 - `%` on text and `str.format` (their widths would make any size);
-- more than Limits.steps loop iterations and calls in one document, more than Limits.seconds of rendering
-  (checked at every step, attribute and item lookup, operator and output), and more than Limits.output
-  characters in any joined output (a part, a macro's or a `{% set %}` block's text).
+- more than Limits.steps loop iterations, calls and operators in one document, more than Limits.seconds of
+  rendering (checked at every step, attribute and item lookup, operator and output), and more than
+  Limits.output characters output in one document: every `{{ … }}` and every piece of the template's own
+  text is counted as it is produced, also inside macros and `{% set %}` blocks, whose text Jinja keeps in
+  memory before joining it (so no buffer outgrows the limit either);
+- recursion deeper than Python allows (a macro or a recursive loop calling itself without end).
 
 Values are escaped for XML (autoescape), characters XML cannot hold are dropped, and `{` and `}` in values
 are written as character references, so docxtpl's own escapes (`{_{` for a literal `{{`) never change
@@ -37,8 +40,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
 
-from jinja2 import StrictUndefined, Template, nodes, pass_context, pass_environment
-from jinja2.filters import do_join, do_list, do_replace
+from jinja2 import StrictUndefined, Template, Undefined, nodes, pass_context, pass_environment
+from jinja2.filters import do_join, do_replace
 from jinja2.runtime import LoopContext, Macro, markup_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -69,7 +72,7 @@ NOT_ALLOWED_TAGS = {nodes.Include: "include", nodes.Import: "import", nodes.From
 class Limits:
     value: int = 100_000        # characters (or items) of one value a template makes
     int_bits: int = 4096        # bits of one number a template makes (about 1 200 digits)
-    output: int = 5_000_000     # characters of one joined output: a part, a macro's or a block's text
+    output: int = 5_000_000     # characters output in one document (every part, macro and block counted)
     steps: int = 100_000        # loop iterations, calls and operators in one document
     seconds: float = 5.0        # rendering time of one document
 
@@ -86,10 +89,19 @@ class TemplateLimit(Exception):
 # --- the budget of one document ------------------------------------------------------------------------
 
 class Budget:
+    """What one document has used: steps, output characters and time."""
+
     def __init__(self, limits: Limits):
         self.limits = limits
         self.steps = 0
+        self.output = 0
         self.deadline = time.monotonic() + limits.seconds
+
+    def charge(self, characters: int) -> None:
+        self.output += characters
+        if self.output > self.limits.output:
+            raise TemplateLimit("template-output-too-big", limit=_number(self.limits.output))
+        self.tick()
 
     def step(self, count: int = 1) -> None:
         self.steps += count
@@ -195,6 +207,13 @@ def _counted(iterable, active: Budget):
         yield item
 
 
+@pass_context
+def _literal(context, value):
+    """The template's own text between tags: output at run time (not folded into the compiled code), so
+    that _finalize_* counts it against the document's output."""
+    return value
+
+
 @pass_environment
 def _value(env, value):
     """List, tuple and dict literals: no bigger than one value may be."""
@@ -239,7 +258,7 @@ def _guarded_replace(replace):
 @pass_environment
 def _guarded_list(env, value):
     _check_value(env, value, "list")
-    return do_list(value)
+    return list(value)
 
 
 @pass_environment
@@ -261,6 +280,12 @@ class _Guards(NodeTransformer):
         if isinstance(node, (nodes.ScopedEvalContextModifier, nodes.EvalContextModifier)):
             raise TemplateLimit("template-autoescape", lineno=node.lineno)
         return super().generic_visit(node, *args, **kwargs)
+
+    def visit_Output(self, node):
+        node = self.generic_visit(node)
+        node.nodes = [nodes.Filter(n, "muskari_literal", [], [], None, None, lineno=n.lineno)
+                      if isinstance(n, nodes.TemplateData) else n for n in node.nodes]
+        return node
 
     def visit_For(self, node):
         node = self.generic_visit(node)
@@ -288,9 +313,11 @@ def _finalize_xml(env, value):
     """Every `{{ … }}` in an XML part: size-checked, illegal characters dropped, XML-escaped, braces as
     character references (docxtpl's `{_{` unescaping never reaches a value)."""
     if isinstance(value, Markup):
+        _budget(env).charge(len(value))
         return value
     _check_value(env, value)
     text = XML_ILLEGAL.sub("", str(value))
+    _budget(env).charge(len(text))
     return Markup(str(escape(text)).replace("{", "&#123;").replace("}", "&#125;"))
 
 
@@ -298,7 +325,9 @@ def _finalize_xml(env, value):
 def _finalize_text(env, value):
     """Every `{{ … }}` in a plain-text document property: size-checked, illegal characters dropped."""
     _check_value(env, value)
-    return XML_ILLEGAL.sub("", str(value))
+    text = XML_ILLEGAL.sub("", str(value))
+    _budget(env).charge(len(text))
+    return text
 
 
 class CertificateEnvironment(ImmutableSandboxedEnvironment):
@@ -316,7 +345,8 @@ class CertificateEnvironment(ImmutableSandboxedEnvironment):
         self.globals.clear()
         self.filters = {name: f for name, f in self.filters.items() if name in SAFE_FILTERS}
         self.filters.update(join=_guarded_join(do_join), replace=_guarded_replace(do_replace), list=_guarded_list,
-                            string=_guarded_string, muskari_loop=_loop, muskari_value=_value, muskari_concat=_concat)
+                            string=_guarded_string, muskari_loop=_loop, muskari_value=_value, muskari_concat=_concat,
+                            muskari_literal=_literal)
         self._compiled: OrderedDict = OrderedDict()
         self._text = None
 
@@ -348,7 +378,8 @@ class CertificateEnvironment(ImmutableSandboxedEnvironment):
 
     # what the sandbox intercepts --------------------------------------------------------------------
     def concat(self, chunks) -> str:
-        """Every join of output (the part, macros, `{% set %}` blocks), capped as it grows."""
+        """Every join of output (the part, macros, `{% set %}` blocks), capped as it grows (a second fence:
+        what it joins was counted as it was produced)."""
         out, total, limit = [], 0, self.limits.output
         for chunk in chunks:
             total += len(chunk)
@@ -379,6 +410,8 @@ class CertificateEnvironment(ImmutableSandboxedEnvironment):
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
         _budget(__self).step()
+        if isinstance(__obj, Undefined):
+            return __obj(*args, **kwargs)        # raises its own error (unknown field, unsafe attribute)
         if not _callable(__obj):
             name = getattr(__obj, "__name__", type(__obj).__name__)
             raise TemplateLimit("template-call-not-allowed", name=name)
