@@ -411,6 +411,7 @@ def test_one_student_only(register, capsys):
     code, out, err = run("certificates", register, "--student", "0002", "--apply", "--lang", "en", capsys=capsys)
     assert code == 0, err
     assert out.endswith("\nIssued 1 certificate.\n")
+    assert sheet_rows(register, "Loki")[-1][1:] == ["certificates", "annettu 1 todistus: 1 päättötodistus"]
     assert sorted(p.name for p in (register.parent / "todistukset").iterdir()) == ["2026-008_0002.docx"]
 
 

@@ -121,7 +121,8 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
                 change.append("Valmistuneet", {"Vuosi": r.issued_on.year, "Nimi": r.name, "Todistus": r.kind,
                                                "Todistusnumero": r.number})
         counts = Counter(r.kind for r in plan.requests)
-        change.log("certificates", f"annettu {len(plan.requests)} todistusta: "
+        issued = len(plan.requests)
+        change.log("certificates", f"annettu {issued} {'todistus' if issued == 1 else 'todistusta'}: "
                    + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
         written = write_changes(register.path, change, expected=register.fingerprint, now=now)
     except BaseException:
