@@ -2,7 +2,7 @@
 paragraphs, and no tag in a part docxtpl does not fill.
 
     data = read_package(name, path)                     # the file's bytes; TemplateProblem if hostile or broken
-    tags, text = scan_tags(name, xml)                   # the tags and paragraph texts of one Word XML part
+    tags, texts = scan_tags(name, xml)                  # the tags and paragraph texts of one Word XML part
     refuse_unfilled_tags(name, package, filled)         # a tag where docxtpl never looks: refused
 
 Word never writes a DOCTYPE, so any DTD in any part (an external entity that would read a file, a
@@ -101,7 +101,7 @@ def _detail(error: Exception) -> str:
     return short(str(error) or type(error).__name__)
 
 
-def scan_tags(name: str, xml: bytes, part: str) -> tuple[list[str], list[str]]:
+def scan_tags(name: str, xml: bytes) -> tuple[list[str], list[str]]:
     """The tags of one Word XML part as the reader sees them, and its paragraphs' texts; TemplateProblem
     for curly quotes, a tag split across differently formatted runs or a tag left open in its paragraph.
     Runs that differ only by revision ids count as one formatting, as docxtpl joins them."""
@@ -127,7 +127,7 @@ def scan_tags(name: str, xml: bytes, part: str) -> tuple[list[str], list[str]]:
             pos += len(s)
         for m in TAG.finditer(text):
             tags.append(m.group(0))
-            check_tag(name, m.group(0), part)
+            check_tag(name, m.group(0))
             keys = {key for a, b, key in bounds if a < m.end() and b > m.start() and b > a}
             if len(keys) > 1:
                 raise problem(name, "template-split-tag", tag=short(m.group(0)))
@@ -135,7 +135,7 @@ def scan_tags(name: str, xml: bytes, part: str) -> tuple[list[str], list[str]]:
     return tags, texts
 
 
-def check_tag(name: str, tag: str, part: str) -> None:
+def check_tag(name: str, tag: str) -> None:
     if any(q in tag for q in CURLY_QUOTES):
         raise problem(name, "template-curly-quotes", tag=short(tag))
 

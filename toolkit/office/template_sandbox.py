@@ -53,6 +53,7 @@ XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
 SAFE_FILTERS = frozenset({"abs", "capitalize", "count", "d", "default", "e", "escape", "first", "float", "int",
                           "items", "last", "length", "lower", "max", "min", "reverse", "round", "sort",
                           "striptags", "title", "trim", "truncate", "unique", "upper", "wordcount"})
+ALLOWED_FILTERS = SAFE_FILTERS | {"join", "replace", "list", "string"}      # what the owner may write
 # Methods a template may call on a value: they read, and what they return is never bigger than the value.
 SAFE_METHODS = {
     str: frozenset({"upper", "lower", "title", "capitalize", "casefold", "swapcase", "strip", "lstrip", "rstrip",
