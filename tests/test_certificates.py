@@ -517,6 +517,15 @@ def test_units_typed_in_other_spellings_print_once_as_the_curriculum_spells_them
     assert "\nSoitin 3 | 100,5 h\n" in text and text.casefold().count("soitin 3") == 1
 
 
+def test_a_name_holding_docxtpls_own_escapes_prints_as_typed(tmp_path, capsys):
+    t = school()
+    t.students.loc[t.students["student_id"] == "0002", "first_name"] = "Eero {_{ 7*7 }_}"
+    path = write_register(tmp_path / "rekisteri.xlsx", t, SETTINGS)
+    code, out, err = run("certificates", path, "--student", "0002", "--apply", capsys=capsys)
+    assert code == 0, err
+    assert "Oppilas: Eero {_{ 7*7 }_} Mäkinen\n" in document_text(tmp_path / "todistukset" / "2026-008_0002.docx")
+
+
 def test_tiedosto_holds_an_absolute_path_when_out_is_outside_the_registers_folder(tmp_path, capsys):
     (tmp_path / "rekisteri").mkdir()
     path = write_register(tmp_path / "rekisteri" / "rekisteri.xlsx", school(), SETTINGS)
