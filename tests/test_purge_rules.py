@@ -59,7 +59,8 @@ def test_deletion_request_erases_every_trace_of_the_student_and_nothing_of_other
     assert action.params["studies"] == 2 and action.params["files"] == 1
     assert action.message() == (
         "Poistopyyntö saapui 1.6.2026: oppilaan 0001 rivi ja 2 opintoriviä poistetaan, 1 todistusriviltä poistetaan "
-        "oppilasnumero, 2 valmistuneiden listan riviin tulee \"valmistunut oppilas\" ja 1 todistusasiakirjaa poistetaan.")
+        "oppilasnumero ja tiedoston nimi, 2 valmistuneiden listan rivin nimeksi tulee \"valmistunut oppilas\" ja "
+        "1 todistusasiakirja poistetaan.")
     assert "Deletion request received 2026-06-01" in action.message("en")
 
 
@@ -97,6 +98,60 @@ def test_issued_final_certificate_closes_the_window_and_keeps_the_archive():
     assert action.rows == {"Opinnot": (2,)}        # Todistukset and Valmistuneet stay
     assert action.files == ()
     assert "saanut päättötodistuksen" in action.message()
+
+
+def test_an_earned_certificate_not_yet_issued_is_issued_first_and_nothing_is_erased():
+    """An ended adult with 300 + 200 h whose final certificate was never issued (domain P7)."""
+    tables = make_tables(students=[student(birth=date(2000, 1, 1), status="päättynyt")],
+                         studies=[study(unit="Soitin 1", hours=100), study(unit="Soitin 2", hours=100),
+                                  study(unit="Soitin 3", hours=100), study(unit="Bändi", hours=100),
+                                  study(unit="Sävellys", hours=100)])
+    [action] = find_purge_actions(tables, TODAY)
+    assert (action.rule, action.action, action.student_id) == ("study-window-closed", "issue-first", "0001")
+    assert action.rows == {} and action.files == () and not action.carried_out
+    assert action.message() == (
+        "Oppilas 0001 on päättänyt opintonsa ja täyttänyt 20 vuotta, mutta on ansainnut todistuksen, jota ei ole "
+        "vielä annettu (päättötodistus). Anna todistus ensin (muskari certificates --student 0001 --apply); "
+        "tietoja ei poisteta ennen sitä.")
+    assert "final certificate" in action.message("en")
+
+
+def test_an_earned_muskari_certificate_also_comes_first():
+    tables = make_tables(students=[student(birth=date(2005, 1, 1), status="päättynyt")],
+                         studies=[study(hours=30, completed=date(2010, 5, 1)), study(unit="Muskari 2", hours=30,
+                                                                                     completed=date(2011, 5, 1))])
+    [action] = find_purge_actions(tables, TODAY)
+    assert action.action == "issue-first" and action.params["earned"] == ("muskaritodistus",)
+
+
+def test_a_deletion_request_wins_over_an_earned_certificate():
+    tables = make_tables(students=[student(birth=date(2000, 1, 1), status="päättynyt", deletion_requested=TODAY)],
+                         studies=[study(hours=30, completed=date(2005, 5, 1)),
+                                  study(unit="Muskari 2", hours=30, completed=date(2006, 5, 1))])
+    assert [(a.rule, a.action) for a in find_purge_actions(tables, TODAY)] == [("deletion-requested", "erase")]
+
+
+def test_only_graduates_become_valmistunut_oppilas_and_a_participation_row_goes():
+    tables = make_tables(
+        students=[student(id="0001", first="Aino", last="Virtanen", deletion_requested=TODAY)],
+        studies=[study("0001", "Soitin 1", 20)],
+        certificates=[certificate("2025-001", "0001", kind="osallistumistodistus", file="todistukset/2025-001_0001.docx")],
+        graduates=[graduate(name="Aino Virtanen", kind="osallistumistodistus", number="2025-001")])
+    [action] = find_purge_actions(tables, TODAY)
+    assert action.rows == {"Opinnot": (2,), "Todistukset": (2,), "Valmistuneet": ()}
+    assert action.dropped == {"Valmistuneet": (2,)}
+    message = action.message()
+    assert "valmistunut oppilas" not in message
+    assert message == ("Poistopyyntö saapui 1.6.2026: oppilaan 0001 rivi ja 1 opintorivi poistetaan, 1 todistusriviltä "
+                       "poistetaan oppilasnumero ja tiedoston nimi, 1 osallistumistodistuksen rivi poistetaan "
+                       "valmistuneiden listalta (oppilas ei valmistunut) ja 1 todistusasiakirja poistetaan.")
+    assert action.to_dict()["deleted_rows"] == {"Valmistuneet": [2]}
+
+
+def test_a_request_with_nothing_else_to_remove_says_only_that():
+    [action] = find_purge_actions(make_tables(students=[student(deletion_requested=TODAY)]), TODAY)
+    assert action.message() == "Poistopyyntö saapui 1.6.2026: oppilaan 0001 rivi poistetaan."
+    assert action.message("en") == "Deletion request received 2026-06-01: student 0001's row is deleted."
 
 
 @pytest.mark.parametrize("status", ["aktiivinen", "tauolla"])
@@ -187,6 +242,8 @@ def test_marketing_retention_is_a_setting():
     tables = make_tables(contacts=[contact(collected=date(2026, 3, 1))], settings=Settings(marketing_months=3))
     [action] = find_purge_actions(tables, TODAY)
     assert action.message() == "Yhteystieto kerättiin 1.3.2026, vähintään 3 kuukautta sitten: rivi poistetaan."
+    one = make_tables(contacts=[contact(collected=date(2026, 4, 1))], settings=Settings(marketing_months=1))
+    assert "vähintään 1 kuukausi sitten" in find_purge_actions(one, TODAY)[0].message()
 
 
 # --- backup-expired ---------------------------------------------------------------------------------

@@ -5,9 +5,12 @@ The rules, exactly as contract.md "Purge" orders them; a person matched by sever
 under the first only:
 
 1. ``deletion-requested`` Poistopyyntö on or before ``today`` -> ``erase`` everywhere (Oppilaat and
-   Opinnot rows deleted, Todistukset rows lose the id, Valmistuneet rows anonymised, documents deleted).
+   Opinnot rows deleted, Todistukset rows lose the id and the file name, the Valmistuneet rows of the
+   certificates that graduate (muskari, päättö) anonymised, documents deleted).
 2. ``study-window-closed`` Tila päättynyt, no deletion request, and the age at ``today`` reached
-   *Opintojen yläikäraja* or a päättötodistus was issued -> ``erase`` of the Oppilaat and Opinnot rows.
+   *Opintojen yläikäraja* or a päättötodistus was issued -> ``erase`` of the Oppilaat and Opinnot rows;
+   but a student with an ``eligible`` result (earned, not issued) -> ``issue-first``: nothing is erased
+   until the certificate is issued (domain P7: data is kept while the certificate can be obtained).
 3. ``muskari-ended`` muskaritodistus ``out-of-reach``, Jatkaa soitinopintoihin ``ei``, no päättötodistus
    result, no deletion request, and not ``aktiivinen`` (domain P3: an active customer is never a purge
    candidate) -> ``ask``: nothing is deleted; the family is asked.
@@ -27,7 +30,9 @@ Decisions written down here because the contract leaves them open:
 - A backup made ``backup_days`` days ago is not yet older than the retention; one day later it is.
 - A student's Valmistuneet rows are the rows whose Todistusnumero is one of the student's certificates,
   and the rows without a Todistusnumero whose Nimi is the student's name (either order, case and
-  Unicode form ignored).
+  Unicode form ignored). Only a muskaritodistus or päättötodistus row is anonymised as "valmistunut
+  oppilas"; a row of another kind (a participation certificate an older version put on the list) is
+  deleted, since its holder did not graduate.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import pandas as pd
 
 from toolkit.model.dates import age_on, completed_months
 from toolkit.model.formatting import format_date, format_number
+from toolkit.model.messages import say
 from toolkit.model.tables import Tables
 from toolkit.rules.backups import BackupCopy, is_expired
 
@@ -50,54 +56,33 @@ MUSKARI_ENDED = "muskari-ended"
 MARKETING_EXPIRED = "marketing-expired"
 BACKUP_EXPIRED = "backup-expired"
 RULES = (DELETION_REQUESTED, STUDY_WINDOW_CLOSED, MUSKARI_ENDED, MARKETING_EXPIRED, BACKUP_EXPIRED)
-ACTIONS = ("erase", "anonymise", "delete-row", "ask", "delete-file")
+ACTIONS = ("erase", "anonymise", "delete-row", "ask", "delete-file", "issue-first")
+NOT_CARRIED_OUT = ("ask", "issue-first")     # actions --apply leaves to the owner
 ANONYMOUS_GRADUATE = "valmistunut oppilas"
-RULE_LABELS = {  # rule -> (Finnish, English) heading
-    DELETION_REQUESTED: ("poistopyyntö", "deletion requested"),
-    STUDY_WINDOW_CLOSED: ("opintoaika on päättynyt", "study window closed"),
-    MUSKARI_ENDED: ("muskari päättyi – kysy perheeltä", "muskari ended – ask the family"),
-    MARKETING_EXPIRED: ("markkinointitiedot vanhentuneet", "marketing data expired"),
-    BACKUP_EXPIRED: ("varmuuskopio vanhentunut", "backup expired"),
-}
-
-# rule -> (Finnish, English); placeholders are the keys of PurgeAction.params
-MESSAGES: dict[str, tuple[str, str]] = {
-    DELETION_REQUESTED: (
-        "Poistopyyntö saapui {request}: oppilaan {student_id} rivi ja {studies} opintoriviä poistetaan, "
-        "{certificates} todistusriviltä poistetaan oppilasnumero, {graduates} valmistuneiden listan riviin "
-        "tulee \"valmistunut oppilas\" ja {files} todistusasiakirjaa poistetaan.",
-        "Deletion request received {request}: student {student_id}'s row and {studies} study rows are deleted, "
-        "{certificates} certificate rows lose the student id, {graduates} graduates-list rows become "
-        "\"valmistunut oppilas\" and {files} certificate documents are deleted."),
-    STUDY_WINDOW_CLOSED: (
-        "Oppilas {student_id} on päättänyt opintonsa ja {reason_fi}: oppilasrivi ja {studies} opintoriviä "
-        "poistetaan. Todistukset ja valmistuneiden lista säilyvät.",
-        "Student {student_id} has ended their studies and {reason_en}: the student row and {studies} study rows "
-        "are deleted. Certificates and the graduates list are kept."),
-    MUSKARI_ENDED: (
-        "Oppilaan {student_id} muskaritodistus ei ole enää saavutettavissa ({hours} / {required} h) eikä hän "
-        "jatka soitinopintoihin: kysy perheeltä, haluavatko he tietojen poistamista. Mitään ei poisteta "
-        "ennen kuin poistopyyntö on kirjattu.",
-        "Student {student_id}'s muskari certificate is out of reach ({hours} / {required} h) and they are not "
-        "continuing to instrument studies: ask the family whether they want their data deleted. Nothing is "
-        "deleted until a deletion request is recorded."),
-    MARKETING_EXPIRED: (
-        "Yhteystieto kerättiin {collected}, vähintään {months} kuukautta sitten: rivi poistetaan.",
-        "Contact collected {collected}, at least {months} months ago: the row is deleted."),
-    BACKUP_EXPIRED: (
-        "Varmuuskopio {file} tehtiin {made}, yli {days} päivää sitten: tiedosto poistetaan.",
-        "Backup {file} was made {made}, more than {days} days ago: the file is deleted."),
-}
-
-REASONS = {
-    "age": ("täyttänyt {limit} vuotta", "reached the age of {limit}"),
-    "final-certificate": ("saanut päättötodistuksen", "received the final certificate"),
-}
+GRADUATING = ("muskaritodistus", "päättötodistus")   # the certificates that put a name on Valmistuneet
+KIND_CODES = {"muskaritodistus": "muskari", "päättötodistus": "final"}
 
 
-class _Blank(dict):
-    def __missing__(self, key):  # a message never fails for a missing word
-        return ""
+def rule_label(rule: str, lang: str = "fi") -> str:
+    """The rule's heading for people ("Poistopyyntö"), never its code."""
+    return say(f"purge-rule-{rule}", lang)
+
+
+def action_label(action: str, lang: str = "fi") -> str:
+    """What the action does, in words ("poistetaan", "kysy perheeltä")."""
+    return say(f"purge-action-{action}", lang)
+
+
+def count_phrase(code: str, n: int, lang: str = "fi") -> str:
+    """"1 opintorivi" / "2 opintoriviä": the catalogue's ``code-one`` or ``code-many`` with ``n``."""
+    return say(f"{code}-{'one' if n == 1 else 'many'}", lang, n=n)
+
+
+def join_clauses(clauses: Sequence[str], lang: str = "fi") -> str:
+    """"a, b ja c" / "a, b and c"."""
+    if len(clauses) <= 1:
+        return "".join(clauses)
+    return ", ".join(clauses[:-1]) + (" and " if lang == "en" else " ja ") + clauses[-1]
 
 
 @dataclass(frozen=True)
@@ -108,33 +93,78 @@ class PurgeAction:
     row: int | None
     student_id: str | None
     params: dict = field(default_factory=dict, compare=False, hash=False)
-    # every other row the action changes: sheet -> Excel rows (erase: Opinnot, Todistukset, Valmistuneet)
+    # every other row the action changes: sheet -> Excel rows (erase: Opinnot deleted, Todistukset id and file
+    # blanked, Valmistuneet anonymised)
     rows: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, hash=False)
     files: tuple[str, ...] = ()  # documents or backups the action deletes (as written in the register)
     email: str | None = None     # the family's address (``ask``), for the BCC list
+    # rows deleted besides the Oppilaat row and Opinnot: Valmistuneet rows of certificates that do not graduate
+    dropped: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, hash=False)
 
     def message(self, lang: str = "fi") -> str:
-        fi, en = MESSAGES[self.rule]
-        words = _Blank({k: _fmt(v, lang) for k, v in self.params.items()})
+        words = {k: _fmt(v, lang) for k, v in self.params.items()}
         words.setdefault("student_id", self.student_id or "")
-        return (en if lang == "en" else fi).format_map(words)
+        if self.rule == DELETION_REQUESTED:
+            return _deletion_message(words, lang)
+        if self.rule == STUDY_WINDOW_CLOSED:
+            words["reason"] = say(f"purge-reason-{self.params.get('reason', 'age')}", lang,
+                                  limit=self.params.get("limit", ""))
+            if self.action == "issue-first":
+                words["certificates"] = join_clauses([say(f"purge-kind-{KIND_CODES.get(k, 'final')}", lang)
+                                                      for k in self.params.get("earned", ())], lang)
+                return say("purge-issue-first", lang, **words)
+            words["rows"] = _rows_clause("purge-student-row", "purge-student-rows", words, lang)
+            return say("purge-study-window-closed", lang, **words)
+        if self.rule == MARKETING_EXPIRED:
+            words["months"] = count_phrase("purge-n-months", int(self.params.get("months", 0)), lang)
+        elif self.rule == BACKUP_EXPIRED:
+            words["days"] = count_phrase("purge-n-days", int(self.params.get("days", 0)), lang)
+        return say(f"purge-{self.rule}", lang, **words)
 
     def to_dict(self, lang: str = "fi") -> dict:
         out = {"sheet": self.sheet, "row": self.row, "student_id": self.student_id, "rule": self.rule,
                "action": self.action, "message": self.message(lang)}
         if self.rows:
             out["rows"] = {sheet: list(rows) for sheet, rows in self.rows.items()}
+        if self.dropped:
+            out["deleted_rows"] = {sheet: list(rows) for sheet, rows in self.dropped.items()}
         if self.files:
             out["files"] = list(self.files)
         return out
 
+    @property
+    def carried_out(self) -> bool:
+        """True for what ``--apply`` does; ``ask`` and ``issue-first`` are left to the owner."""
+        return self.action not in NOT_CARRIED_OUT
+
+
+def _rows_clause(alone: str, with_studies: str, words: dict, lang: str) -> str:
+    """"oppilasrivi poistetaan" or "oppilasrivi ja 2 opintoriviä poistetaan"."""
+    studies = int(words.get("studies") or 0)
+    if not studies:
+        return say(alone, lang, **words)
+    return say(with_studies, lang, **{**words, "studies": count_phrase("purge-n-studies", studies, lang)})
+
+
+def _deletion_message(words: dict, lang: str) -> str:
+    clauses = [_rows_clause("purge-own-row", "purge-own-rows", words, lang)]
+    for key, code in (("certificates", "purge-n-certificate-rows"), ("graduates", "purge-n-graduate-rows"),
+                      ("dropped", "purge-n-dropped-rows"), ("files", "purge-n-documents")):
+        if int(words.get(key) or 0):
+            clauses.append(count_phrase(code, int(words[key]), lang))
+    return say("purge-deletion-requested", lang, request=words.get("request", ""),
+               clauses=join_clauses(clauses, lang))
+
 
 def find_purge_actions(tables: Tables, today: date, backups: Iterable[BackupCopy] = ()) -> list[PurgeAction]:
     """Every action the retention rules require on ``today``, in rule order, then row order."""
+    from toolkit.rules.eligibility import assess_eligibility
+
+    results = assess_eligibility(tables, today)
     actions: list[PurgeAction] = []
     claimed: set[str] = set()
     for finder in (_deletion_requested, _study_window_closed, _muskari_ended):
-        for action in finder(tables, today):
+        for action in finder(tables, today, results):
             if action.student_id not in claimed:
                 claimed.add(action.student_id)
                 actions.append(action)
@@ -146,13 +176,13 @@ def find_purge_actions(tables: Tables, today: date, backups: Iterable[BackupCopy
 def erase_action(tables: Tables, student_id: str, rule: str) -> PurgeAction | None:
     """The ``erase`` that ``rule`` means for one student (``deletion-requested``: every trace; otherwise the
     Oppilaat and Opinnot rows), whatever the dates say; None when the student is not in Oppilaat.
-    Used to replay a recorded erasure on a restored register."""
+    Used to replay a recorded erasure on a restored register and on the earlier versions."""
     found = tables.students[tables.students["student_id"] == student_id]
     if found.empty:
         return None
     st = found.iloc[0]
     return _student_action(tables, rule, "erase", st, full=rule == DELETION_REQUESTED,
-                           request=st["deletion_requested"] or "", reason_fi="", reason_en="")
+                           request=st["deletion_requested"] or "")
 
 
 def count_by_rule(actions: Sequence[PurgeAction]) -> dict[str, int]:
@@ -190,12 +220,14 @@ def _present(series: pd.Series) -> pd.Series:
     return series.notna() & series.map(lambda v: v is not None and v != "")
 
 
-def _erase_rows(tables: Tables, student: pd.Series, full: bool) -> tuple[dict[str, tuple[int, ...]], tuple[str, ...]]:
+def _erase_rows(tables: Tables, student: pd.Series, full: bool):
+    """(rows changed, rows dropped, files) of an erasure: Opinnot always; with ``full`` also the Todistukset rows
+    (id and file blanked), the Valmistuneet rows (graduates anonymised, other kinds dropped) and the documents."""
     sid = student["student_id"]
     rows: dict[str, tuple[int, ...]] = {"Opinnot": tuple(tables.studies.loc[tables.studies["student_id"] == sid, "row"]
                                                          .astype(int))}
     if not full:
-        return rows, ()
+        return rows, {}, ()
     certs = tables.certificates[tables.certificates["student_id"] == sid]
     rows["Todistukset"] = tuple(certs["row"].astype(int))
     numbers = {str(n) for n in certs["number"] if n}
@@ -204,22 +236,26 @@ def _erase_rows(tables: Tables, student: pd.Series, full: bool) -> tuple[dict[st
     grads = tables.graduates
     by_number = grads["number"].map(lambda n: n is not None and str(n) in numbers)
     by_name = ~_present(grads["number"]) & grads["name"].map(lambda n: n is not None and _norm(n) in names)
-    rows["Valmistuneet"] = tuple(grads.loc[by_number | by_name, "row"].astype(int))
+    mine = grads.loc[by_number | by_name]
+    graduating = mine["kind"].isin(GRADUATING)
+    rows["Valmistuneet"] = tuple(mine.loc[graduating, "row"].astype(int))
+    dropped = {"Valmistuneet": tuple(mine.loc[~graduating, "row"].astype(int))} if (~graduating).any() else {}
     files = tuple(str(f) for f in certs["file"] if f)
-    return rows, files
+    return rows, dropped, files
 
 
 def _student_action(tables: Tables, rule: str, action: str, student: pd.Series, full: bool = False,
                     **params) -> PurgeAction:
-    rows, files = _erase_rows(tables, student, full) if action == "erase" else ({}, ())
+    rows, dropped, files = _erase_rows(tables, student, full) if action == "erase" else ({}, {}, ())
     counts = {"studies": len(rows.get("Opinnot", ())), "certificates": len(rows.get("Todistukset", ())),
-              "graduates": len(rows.get("Valmistuneet", ())), "files": len(files)}
+              "graduates": len(rows.get("Valmistuneet", ())), "dropped": len(dropped.get("Valmistuneet", ())),
+              "files": len(files)}
     return PurgeAction(rule=rule, action=action, sheet="Oppilaat", row=int(student["row"]),
                        student_id=student["student_id"], params={**counts, **params}, rows=rows, files=files,
-                       email=student.get("email") if action == "ask" else None)
+                       email=student.get("email") if action == "ask" else None, dropped=dropped)
 
 
-def _deletion_requested(tables: Tables, today: date) -> list[PurgeAction]:
+def _deletion_requested(tables: Tables, today: date, results) -> list[PurgeAction]:
     s = tables.students
     due = s[_present(s["deletion_requested"])]
     due = due[due["deletion_requested"].map(lambda d: d <= today)]
@@ -232,11 +268,15 @@ def _final_certificate_holders(tables: Tables) -> set[str]:
     return set(c.loc[(c["kind"] == "päättötodistus") & _present(c["student_id"]), "student_id"])
 
 
-def _study_window_closed(tables: Tables, today: date) -> list[PurgeAction]:
+def _study_window_closed(tables: Tables, today: date, results) -> list[PurgeAction]:
     s = tables.students
     limit = tables.settings.study_age_limit
     ended = s[(s["status"] == "päättynyt") & ~_present(s["deletion_requested"])]
     holders = _final_certificate_holders(tables)
+    earned: dict[str, list[str]] = {}
+    for r in results:
+        if r.status == "eligible":
+            earned.setdefault(r.student_id, []).append(r.certificate)
     out = []
     for _, st in ended.iterrows():
         if st["birth_date"] is not None and age_on(st["birth_date"], today) >= limit:
@@ -245,16 +285,15 @@ def _study_window_closed(tables: Tables, today: date) -> list[PurgeAction]:
             reason = "final-certificate"
         else:
             continue
-        fi, en = REASONS[reason]
-        out.append(_student_action(tables, STUDY_WINDOW_CLOSED, "erase", st, reason=reason,
-                                   reason_fi=fi.format(limit=limit), reason_en=en.format(limit=limit)))
+        if st["student_id"] in earned:     # the statement keeps the data while the certificate can be obtained
+            out.append(_student_action(tables, STUDY_WINDOW_CLOSED, "issue-first", st, reason=reason, limit=limit,
+                                       earned=tuple(earned[st["student_id"]])))
+            continue
+        out.append(_student_action(tables, STUDY_WINDOW_CLOSED, "erase", st, reason=reason, limit=limit))
     return out
 
 
-def _muskari_ended(tables: Tables, today: date) -> list[PurgeAction]:
-    from toolkit.rules.eligibility import assess_eligibility
-
-    results = assess_eligibility(tables, today)
+def _muskari_ended(tables: Tables, today: date, results) -> list[PurgeAction]:
     out_of_reach = {r.student_id: r for r in results
                     if r.certificate == "muskaritodistus" and r.status == "out-of-reach"}
     with_final = {r.student_id for r in results if r.certificate == "päättötodistus"}
