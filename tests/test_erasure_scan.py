@@ -130,3 +130,122 @@ def test_any_name_is_found_in_any_form_once_written_to_xml(name, form, upper):
                                   "<t>Äijö O'Brien-Öhman (s. 1.3.2019)</t>"])
 def test_values_touching_other_digits_or_words_are_still_found(text):
     assert kinds(text)
+
+
+# --- text as a reader sees it -----------------------------------------------------------------------
+
+RICH = {
+    "inline-bold-word": '<c r="A1" t="inlineStr"><is><r><t xml:space="preserve">Soita </t></r><r><rPr><b val="1"/>'
+                        '</rPr><t>Äijö</t></r><r><t xml:space="preserve"> O\'Brien-Öhman</t></r></is></c>',
+    "shared-bold-phone": '<si><r><t xml:space="preserve">puh. 040 123 </t></r><r><rPr><b/><sz val="11"/>'
+                         '<rFont val="Calibri"/></rPr><t>4567</t></r></si>',
+    "shared-bold-date": '<si><r><t>s. 1.3.</t></r><r><rPr><i/></rPr><t>2019</t></r></si>',
+    "comment-runs": '<comment ref="B3" authorId="0"><text><r><rPr><b/></rPr><t>Maija</t></r><r><t xml:space='
+                    '"preserve"> Öhman soitti</t></r></text></comment>',
+    "word-runs": '<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Äijö</w:t></w:r><w:proofErr w:type="spellStart"/><w:r>'
+                 '<w:tab/><w:t>O\'Brien-Öhman</w:t></w:r></w:p>',
+    "header-codes": '<headerFooter><oddHeader>&amp;L&amp;"Arial,Bold"&amp;14Äijö O\'Brien-Öhman&amp;R&amp;B'
+                    '040 123 4567</oddHeader></headerFooter>',
+    "excel-escape": '<si><t>Äijö_x0020_O\'Brien-Öhman</t></si>',
+    "html-bold": "<p>Oppilas <b>Äijö</b> O'Brien-Öhman</p>",
+}
+RICH_KINDS = {"inline-bold-word": ["name"], "shared-bold-phone": ["phone"], "shared-bold-date": ["birth-date"],
+              "comment-runs": ["guardian"], "word-runs": ["name"], "header-codes": ["name", "phone"],
+              "excel-escape": ["name"], "html-bold": ["name"]}
+
+
+@pytest.mark.parametrize("case", sorted(RICH))
+def test_rich_text_and_codes_are_read_as_a_reader_sees_them(case):
+    assert kinds(RICH[case]) == RICH_KINDS[case]
+
+
+@pytest.mark.parametrize("text", [
+    '<row><c><v>040</v></c><c><v>1234567</v></c></row>',              # digits of two cells are not a phone
+    '<row><c><is><t>1.3.</t></is></c><c><is><t>2019</t></is></c></row>',  # nor a date
+    '<si><t>040 123</t></si><si><t>4567</t></si>',                      # nor two shared strings
+])
+def test_neighbouring_cells_do_not_run_together(text):
+    assert kinds(text) == []
+
+
+def test_windows_1252_text_is_read():
+    csv = "Etunimi;Sukunimi;Puhelin\nÄijö;Öhman;\nMaija Öhman;;\n".encode("cp1252")
+    assert kinds(csv) == ["guardian"]
+
+
+def workbook_bytes(cells: dict[str, str]) -> bytes:
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for ref, value in cells.items():
+        wb.active[ref] = value
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_embedded_in_a_workbook_is_opened(tmp_path):
+    inner = workbook_bytes({"A1": "Äijö O'Brien-Öhman", "B1": "perhe.ohman@example.fi"})
+    outer = make_zip(tmp_path / "rekisteri.xlsx", {"xl/workbook.xml": "<workbook/>",
+                                                    "xl/embeddings/Microsoft_Excel_Worksheet1.xlsx": inner})
+    needles, _ = needles_for([PERSON], Kept())
+    report = ScanReport()
+    scan_file(outer, needles, report, "rekisteri.xlsx")
+    assert sorted({h.kind for h in report.hits}) == ["email", "name"]
+    assert all(h.place.startswith("rekisteri.xlsx: xl/embeddings/Microsoft_Excel_Worksheet1.xlsx: xl/")
+               for h in report.hits)
+
+
+def test_a_docx_inside_a_docx_inside_a_workbook_is_opened(tmp_path):
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("Huoltaja Maija Öhman")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    middle = tmp_path / "middle.docx"
+    make_zip(middle, {"word/document.xml": "<w:document/>", "word/embeddings/inner.docx": buffer.getvalue()})
+    outer = make_zip(tmp_path / "outer.xlsx", {"xl/embeddings/Document1.docx": middle.read_bytes()})
+    needles, _ = needles_for([PERSON], Kept())
+    report = ScanReport()
+    scan_file(outer, needles, report, "outer.xlsx")
+    assert [h.kind for h in report.hits] == ["guardian"]
+    assert report.hits[0].place.startswith("outer.xlsx: xl/embeddings/Document1.docx: word/embeddings/inner.docx")
+
+
+def test_packages_nested_deeper_than_the_limit_are_unreadable_not_clean(tmp_path):
+    from toolkit.erasure.scan import MAX_DEPTH
+
+    data = workbook_bytes({"A1": "nobody"})
+    for level in range(MAX_DEPTH + 1):
+        holder = make_zip(tmp_path / f"level{level}.zip", {f"embeddings/level{level}.xlsx": data})
+        data = holder.read_bytes()
+    report = ScanReport()
+    scan_file(holder, needles_for([PERSON], Kept())[0], report, "deep.xlsx")
+    assert not report.hits and not report.clean and len(report.unreadable) == 1
+
+
+def test_an_embedded_ole_object_cannot_be_called_clean(tmp_path):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+    outer = make_zip(tmp_path / "rekisteri.xlsx", {"xl/embeddings/oleObject1.bin": ole})
+    report = ScanReport()
+    scan_file(outer, needles_for([PERSON], Kept())[0], report, "rekisteri.xlsx")
+    assert report.unreadable == ["rekisteri.xlsx: xl/embeddings/oleObject1.bin"] and not report.clean
+
+
+def test_paths_name_their_person_by_name_or_student_id():
+    from toolkit.erasure.scan import search_path
+
+    needles, _ = needles_for([Person(first_name="Äijö", last_name="Öhman", student_id="0113")], Kept())
+    found = {}
+    for path in ("todistukset/2024-001_0113.docx", "vastaukset/Öhman_Äijö.docx", "kuvat/10113.png",
+                 "todistukset/2024-001_0114.docx", "muistio.txt"):
+        report = ScanReport()
+        search_path(path, path, needles, report)
+        found[path] = sorted(h.kind for h in report.hits)
+    assert found == {"todistukset/2024-001_0113.docx": ["student-id"], "vastaukset/Öhman_Äijö.docx": ["name"],
+                     "kuvat/10113.png": [], "todistukset/2024-001_0114.docx": [], "muistio.txt": []}

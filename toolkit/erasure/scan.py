@@ -7,13 +7,22 @@ scan says how many were. Every zip part of a workbook or document and every othe
 text and normalised before searching, so one needle finds every spelling of the value:
 
 - NFC and NFD letters, upper and lower case (NFC + case folding), invisible characters removed;
-- XML-escaped (``&amp;``, ``&#228;``) and URL-encoded text (``mailto:`` targets, hyperlinks), text split
-  across XML runs (tags removed), UTF-16 strings in binary parts;
+- XML-escaped (``&amp;``, ``&#228;``) and URL-encoded text (``mailto:`` targets, hyperlinks), UTF-16 strings
+  in binary parts, Windows-1252 text (a CSV that Finnish Excel saved);
+- text as a reader sees it: the runs of rich text joined (a name with one word bold, in a cell's inline
+  string, in sharedStrings, in a comment or a Word paragraph), each cell, string item, paragraph and
+  comment apart from its neighbours, header and footer codes (``&L``, ``&"Arial,Bold"``, ``&12``) read
+  as breaks, Excel's ``_x00HH_`` escapes decoded;
+- packages inside packages (a workbook embedded in the register as ``xl/embeddings/*.xlsx``, a .docx in a
+  .docx), opened and searched part by part, at most ``MAX_DEPTH`` deep and ``MAX_TOTAL`` bytes in all;
 - a phone number with any spacing, dashes or parentheses, and in ``+358`` form;
 - a birth date as ``d.m.yyyy``, ``dd.mm.yyyy``, ISO ``yyyy-mm-dd`` and as an Excel date serial
   (``<v>43525</v>``).
 
-A hit names the place (file and zip part) and the kind of value, never the value itself.
+A hit names the place (file and zip part) and the kind of value, never the value itself. A part that cannot
+be read (a damaged or encrypted package, an embedded OLE object, a part over the size limits, a PDF that
+will not open) is reported as unreadable: it is never called clean. File names and paths are searched too
+(``search_path``), for the names and for the student id (``2024-001_0113.docx``).
 """
 
 from __future__ import annotations
@@ -34,13 +43,29 @@ from toolkit.model.errors import ErasureIncomplete
 from toolkit.model.text import key
 
 MAX_PART = 256 * 1024 * 1024        # uncompressed bytes: larger is a zip bomb, not a document
+MAX_TOTAL = 1024 * 1024 * 1024      # uncompressed bytes read from one file, nested packages included
+MAX_DEPTH = 3                       # packages inside packages inside packages
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".docx", ".docm", ".pptx", ".odt", ".ods", ".zip"}
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TAG = re.compile(r"<[^>]{0,2000}>")
+# what a reader sees: run properties hold no text; run and text tags join (rich text); HTML's inline tags too
+_RUN_PROPS = re.compile(r"<((?:\w+:)?rPr)\b[^>]*?(?:/>|>.*?</\1>)", re.DOTALL)
+_INLINE = re.compile(r"</?(?:\w+:)?(?:r|t|proofErr|bookmarkStart|bookmarkEnd|softHyphen|lastRenderedPageBreak|"
+                     r"noBreakHyphen|smartTag|ins|fldSimple|customXml|b|i|u|em|strong|span|a|small|sub|sup|mark|"
+                     r"font|abbr|code|s)\b[^>]*>")
+_SPACE_TAGS = re.compile(r"<(?:\w+:)?(?:tab|br|cr)\b[^>]*>")
+_HEADER = re.compile(r"(<(?:\w+:)?(?:odd|even|first)(?:Header|Footer)\b[^>]*>)(.*?)(</)", re.DOTALL)
+_HEADER_CODE = re.compile(r'&amp;(?:&quot;[^&]*?&quot;|"[^"]*"|\d{1,3}|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|[A-Za-z])')
+_EXCEL_CHAR = re.compile(r"_x([0-9A-Fa-f]{4})_")
+BLOCK = "|"                         # between cells, string items, paragraphs: never part of a value
 _SEP = r"[\s\-().]*"
 KIND_WORDS = {  # kind -> (Finnish, English)
     "name": ("nimi", "name"), "guardian": ("huoltajan nimi", "guardian's name"), "email": ("sähköposti", "e-mail"),
     "phone": ("puhelinnumero", "phone number"), "birth-date": ("syntymäaika", "birth date"),
+    "student-id": ("oppilasnumero", "student id"),
 }
+PATH_ONLY = ("student-id",)         # searched in file names and paths, not in contents
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -60,6 +85,8 @@ class Needle:
         if self.kind == "birth-date":
             day, serial = self.clue
             return day in features.dates or serial in features.serials
+        if self.kind in PATH_ONLY:
+            return False
         return all(word in features.words for word in self.clue)
 
 
@@ -73,9 +100,9 @@ class _Features:
     """What one part holds, as sets: its words, phone-like digit runs, dates and date serials. One pass
     over the text each, so a part is read in linear time whatever the number of needles."""
 
-    def __init__(self, raws: list[str], tagged: list[str], joined: list[str]):
-        self.words = {w for f in tagged + joined for w in _WORD.findall(f)}
-        forms = tagged
+    def __init__(self, raws: list[str], exact: list[str], joined: list[str]):
+        self.words = {w for f in exact + joined for w in _WORD.findall(f)}
+        forms = exact
         runs: set[str] = set()
         for f in forms:
             for run in re.findall(r"\d{7,}", _PHONE_JOIN.sub("", f)):
@@ -123,6 +150,7 @@ class Person:
     email: str | None = None
     phone: str | None = None
     birth_date: date | None = None
+    student_id: str | None = None    # searched in file names and paths only (``search_path``)
 
 
 @dataclass(frozen=True)
@@ -195,36 +223,49 @@ def _date_patterns(day: date) -> tuple[re.Pattern, re.Pattern]:
             re.compile(rf"<v>{serial}(?:\.0+)?</v>|\b{serial}(?:\.0+)?(?=</)"))
 
 
-def needles_for(people: Iterable[Person], kept: Kept) -> tuple[list[Needle], int]:
-    """The needles of ``people`` and how many values were left out because someone else keeps them."""
-    needles: list[Needle] = []
-    skipped = 0
-    for index, p in enumerate(people):
+def needles_for(people: Iterable[Person], kept: Kept, numbers: Iterable[int] | None = None,
+                ) -> tuple[list[Needle], int]:
+    """The needles of ``people`` and how many values were left out because someone else keeps them.
+
+    ``numbers`` gives each Person its person number (default: its position), so that the values one person had
+    in several places (the register, an earlier version) count as one person; a value given twice gives one
+    needle."""
+    needles: dict[tuple[str, int, str], Needle] = {}
+    skipped: set[tuple[str, int, str]] = set()
+    people = list(people)
+    for index, p in zip(numbers if numbers is not None else range(len(people)), people, strict=True):
         names = [p.name] if p.name else []
         if p.first_name and p.last_name:
             names += [f"{p.first_name} {p.last_name}", f"{p.last_name} {p.first_name}"]
         for kind, values in (("name", names), ("guardian", [p.guardian] if p.guardian else []),
                              ("email", [p.email] if p.email else [])):
             for value in values:
+                ident = (kind, index, key(value))
                 if key(value) in kept.texts or len(key(value)) < 3:
-                    skipped += 1
+                    skipped.add(ident)
                     continue
-                needles.append(Needle(kind, index, _text_pattern(kind, value), value=value,
-                                      clue=tuple(_WORD.findall(key(value)))))
+                needles.setdefault(ident, Needle(kind, index, _text_pattern(kind, value), value=value,
+                                                 clue=tuple(_WORD.findall(key(value)))))
         if p.phone:
             digits = _phone_digits(p.phone)
+            ident = ("phone", index, digits)
             if digits in kept.phones or len(digits) < 7:
-                skipped += 1
+                skipped.add(ident)
             else:
-                needles.append(Needle("phone", index, _phone_pattern(digits), value=p.phone, clue=digits))
+                needles.setdefault(ident, Needle("phone", index, _phone_pattern(digits), value=p.phone, clue=digits))
         if p.birth_date:
+            ident = ("birth-date", index, p.birth_date.isoformat())
             if p.birth_date in kept.dates:
-                skipped += 1
+                skipped.add(ident)
             else:
                 text, serial = _date_patterns(p.birth_date)
-                needles.append(Needle("birth-date", index, text, serial, value=p.birth_date.isoformat(),
-                                      clue=(p.birth_date, (p.birth_date - EXCEL_EPOCH).days)))
-    return needles, skipped
+                needles.setdefault(ident, Needle("birth-date", index, text, serial, value=p.birth_date.isoformat(),
+                                                 clue=(p.birth_date, (p.birth_date - EXCEL_EPOCH).days)))
+        sid = str(p.student_id).strip() if p.student_id else ""
+        if len(sid) >= 3:                 # "12" would name half the files of a folder; ids here are "0113"
+            needles.setdefault(("student-id", index, sid), Needle(
+                "student-id", index, re.compile(r"(?<![\d])" + re.escape(key(sid)) + r"(?![\d])"), value=sid))
+    return list(needles.values()), len(skipped)
 
 
 # --- searching --------------------------------------------------------------------------------------
@@ -232,40 +273,60 @@ def needles_for(people: Iterable[Person], kept: Kept) -> tuple[list[Needle], int
 def _decode(data: bytes) -> list[str]:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return [data.decode("utf-16", errors="replace")]
-    texts = [data.decode("utf-8", errors="replace")]
+    try:
+        texts = [data.decode("utf-8")]
+    except UnicodeDecodeError:     # Windows-1252 (Finnish Excel's CSV) or a binary part: read both ways
+        texts = [data.decode("utf-8", errors="replace"), data.decode("cp1252", errors="replace")]
     if b"\x00" in data[:4096]:   # binary part: strings may be UTF-16 (Office binaries, printer settings)
         texts.append(data.decode("utf-16-le", errors="replace"))
     return texts
 
 
+def reader_text(raw: str) -> str:
+    """The text of an XML part as a reader sees it: runs of rich text joined, every cell, string item, paragraph
+    and comment apart (``BLOCK`` between them), header and footer codes read as breaks, Excel's ``_x00HH_``
+    escapes decoded, entities unescaped. Text that is not XML comes back as it is."""
+    if "<" not in raw:
+        return raw
+    text = _HEADER.sub(lambda m: m[1] + _HEADER_CODE.sub(BLOCK, m[2]).replace("&amp;&amp;", "&amp;") + m[3], raw)
+    text = _RUN_PROPS.sub("", text)
+    text = _SPACE_TAGS.sub(" ", text)
+    text = _INLINE.sub("", text)
+    text = _TAG.sub(BLOCK, text)
+    text = _EXCEL_CHAR.sub(lambda m: chr(int(m[1], 16)), text)
+    return html.unescape(text)
+
+
 def _forms(raw: str) -> tuple[list[str], list[str]]:
-    """(tagged, joined): the normalised text with its XML tags kept (neighbouring values stay apart), and
-    with the tags removed (a name split into formatting runs comes together)."""
+    """(exact, joined): the normalised text with its XML tags kept, and as a reader sees it (both keep
+    neighbouring values apart); and with every tag removed, so a name split any way comes together (names and
+    e-mail addresses only: digits of neighbouring cells would run together there)."""
     unescaped = html.unescape(raw)
-    tagged = [key(unescaped)]                      # NFD text is made NFC by key()
-    if "%" in unescaped:                           # URL-encoded hyperlink targets
-        tagged.append(key(unquote(unescaped)))
-    if not unicodedata.is_normalized("NFKC", tagged[0]):   # full-width letters, ligatures
-        tagged.append(key(unicodedata.normalize("NFKC", tagged[0])))
-    return tagged, [key(html.unescape(_TAG.sub("", raw)))]
+    exact = [key(unescaped), key(reader_text(raw))]    # NFD text is made NFC by key()
+    if "%" in unescaped:                                # URL-encoded hyperlink targets
+        exact.append(key(unquote(unescaped)))
+    if not unicodedata.is_normalized("NFKC", exact[0]):  # full-width letters, ligatures
+        exact.append(key(unicodedata.normalize("NFKC", exact[0])))
+    return exact, [key(html.unescape(_TAG.sub("", raw)))]
 
 
 def search_text(place: str, data: bytes, needles: list[Needle], report: ScanReport) -> None:
     """Search one blob (a zip part or a file); add a hit per needle found."""
     report.places += 1
+    needles = [n for n in needles if n.kind not in PATH_ONLY]
     if not needles:
         return
     raws = _decode(data)
-    tagged, joined = [], []
+    exact, joined = [], []
     for raw in raws:
         t, j = _forms(raw)
-        tagged += t
+        exact += t
         joined += j
-    features = _Features(raws, tagged, joined)
+    features = _Features(raws, exact, joined)
     for needle in needles:
         if not needle.maybe_in(features):
             continue
-        forms = tagged if needle.kind in ("phone", "birth-date") else tagged + joined
+        forms = exact if needle.kind in ("phone", "birth-date") else exact + joined
         found = any(needle.pattern.search(f) for f in forms)
         if not found and needle.raw_pattern is not None:
             found = any(needle.raw_pattern.search(raw) for raw in raws)
@@ -273,19 +334,46 @@ def search_text(place: str, data: bytes, needles: list[Needle], report: ScanRepo
             report.hits.append(Hit(place, needle.kind, needle.person))
 
 
+def search_path(place: str, path: str, needles: list[Needle], report: ScanReport) -> None:
+    """Search a file's path (relative to the folder searched) for the names and the student id: a file named
+    ``Ella Mäkelä.docx`` or ``2024-001_0113.docx`` names its person whatever it holds."""
+    text = key(re.sub(r"[_/\\]+", " ", path))
+    for needle in needles:
+        if needle.kind in ("name", "guardian", "student-id") and needle.pattern.search(text):
+            report.hits.append(Hit(place, needle.kind, needle.person))
+
+
 def scan_zip(source: Path | bytes, needles: list[Needle], report: ScanReport, label: str | None = None) -> None:
-    """Every part of a zip package (a workbook, a .docx), from a file or from bytes."""
+    """Every part of a zip package (a workbook, a .docx), from a file or from bytes; packages embedded in it
+    are opened and searched too (``MAX_DEPTH``, ``MAX_TOTAL``)."""
     label = label or (source.name if isinstance(source, Path) else "package")
+    _scan_package(source, needles, report, label, depth=0, budget=[MAX_TOTAL])
+
+
+def _scan_package(source: Path | bytes, needles: list[Needle], report: ScanReport, label: str, depth: int,
+                  budget: list[int]) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
             for info in zf.infolist():
                 if info.is_dir():
                     continue
-                if info.file_size > MAX_PART:
-                    report.unreadable.append(f"{label}: {info.filename}")
+                place = f"{label}: {info.filename}"
+                if info.file_size > MAX_PART or info.file_size > budget[0]:
+                    report.unreadable.append(place)
                     continue
-                search_text(f"{label}: {info.filename}", zf.read(info), needles, report)
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+                budget[0] -= info.file_size
+                data = zf.read(info)
+                if data[:4] == _ZIP_MAGIC:            # a package inside the package: its parts are compressed
+                    if depth + 1 > MAX_DEPTH:
+                        report.unreadable.append(place)
+                    else:
+                        report.places += 1
+                        _scan_package(data, needles, report, place, depth + 1, budget)
+                    continue
+                if data[:8] == _OLE_MAGIC and "embeddings/" in info.filename:
+                    report.unreadable.append(place)   # an embedded OLE object (old .xls/.doc): its streams are not read
+                search_text(place, data, needles, report)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError):
         report.unreadable.append(label)
 
 
@@ -306,9 +394,21 @@ def _pdf_text(path: Path) -> bytes | None:
 
 
 def scan_file(path: Path, needles: list[Needle], report: ScanReport, label: str | None = None) -> None:
+    """One file: a package part by part (whatever its name says), a PDF's text as well as its bytes, an old Office
+    binary (.doc, .xls) searched but reported unreadable (its text is not reliably in its bytes), any other file
+    read as text. A file over ``MAX_PART`` bytes is unreadable."""
     label = label or str(path)
-    suffix = path.suffix.lower()
-    if suffix in ZIP_SUFFIXES:
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        report.unreadable.append(label)
+        return
+    if size > MAX_PART:
+        report.unreadable.append(label)
+        return
+    if head[:4] == _ZIP_MAGIC or path.suffix.lower() in ZIP_SUFFIXES:
         if zipfile.is_zipfile(path):
             scan_zip(path, needles, report, label)
             return
@@ -318,8 +418,10 @@ def scan_file(path: Path, needles: list[Needle], report: ScanReport, label: str 
     except OSError:
         report.unreadable.append(label)
         return
+    if head == _OLE_MAGIC:
+        report.unreadable.append(label)
     search_text(label, data, needles, report)
-    if suffix == ".pdf" or data[:5] == b"%PDF-":
+    if path.suffix.lower() == ".pdf" or data[:5] == b"%PDF-":
         text = _pdf_text(path)
         if text is None:
             report.unreadable.append(label + " (PDF)")
