@@ -20,7 +20,7 @@ from registers import write_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.purge import apply_purge, log_hash, plan_purge, replay_erasures
-from toolkit.model.errors import ErasureIncomplete, Refused
+from toolkit.model.errors import ErasureIncomplete
 from toolkit.system import secrets
 
 TODAY = date(2026, 6, 1)
@@ -140,6 +140,7 @@ def test_apply_erases_ella_everywhere_and_only_what_the_dry_run_listed(tmp_path)
     assert [r[0] for r in rows["Oppilaat"]] == ["0032"]
     assert [r[0] for r in rows["Opinnot"]] == ["0032"]
     assert [r[:2] for r in rows["Todistukset"]] == [["2025-001", None], ["2025-002", "0032"]]
+    assert [r[4] for r in rows["Todistukset"]] == [None, "todistukset/2025-002.docx"]   # the erased id's file name goes
     assert rows["Valmistuneet"] == [[2025, "valmistunut oppilas", "muskaritodistus", None],
                                     [2025, "Eero Koski", "muskaritodistus", "2025-002"]]
     assert [r[0] for r in rows["Yhteydenotot"]] == ["Uusi Kontakti"]
@@ -180,54 +181,70 @@ def test_a_second_apply_does_nothing(tmp_path):
     assert len(secrets.read_erasures()) == 1
 
 
-@pytest.mark.parametrize("where", ["certificate-folder", "semester-lists", "owner-sheet"])
-def test_a_hit_stops_the_run_and_the_old_register_stays(tmp_path, where):
+def test_a_hit_in_the_register_itself_stops_the_run_and_the_old_register_stays(tmp_path):
     path = build(tmp_path)
-    if where == "certificate-folder":
-        (tmp_path / "todistukset" / "vanha-lista.csv").write_text("nimi;syntynyt\nElla Mäkelä;12.4.2018\n")
-    elif where == "semester-lists":
-        docx(tmp_path / "lukukausi" / "opettajat" / "Oppilaslista Liisa Laulu.docx", "Ella Mäkelä 040-7651234")
-    else:
-        wb = openpyxl.load_workbook(path)
-        wb.create_sheet("Muistiinpanot")["A1"] = "Soita ELLA MÄKELÄ:n äidille"
-        wb.save(path)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Muistiinpanot")["A1"] = "Soita ELLA MÄKELÄ:n äidille"
+    wb.save(path)
     before = path.read_bytes()
+    versions = {p.name: p.read_bytes() for p in (tmp_path / "varmuuskopiot").iterdir()}
     with pytest.raises(ErasureIncomplete):
         apply_purge(plan_purge(path, TODAY), NOW)
     assert path.read_bytes() == before
     assert (tmp_path / "todistukset" / "2025-001.docx").exists()
-    assert (tmp_path / "varmuuskopiot" / "rekisteri-20250101-120000.xlsx").exists()
+    assert {p.name: p.read_bytes() for p in (tmp_path / "varmuuskopiot").iterdir()} == versions
     assert secrets.read_erasures() == []
 
 
-def test_an_export_folder_given_with_scan_is_searched(tmp_path):
+@pytest.mark.parametrize("where", ["todistukset/vanha-lista.csv", "lukukausi/opettajat/Oppilaslista Liisa Laulu.docx"])
+def test_the_owners_files_that_still_hold_the_person_are_named_never_edited(tmp_path, where):
     path = build(tmp_path)
+    owner = tmp_path / where
+    if owner.suffix == ".csv":
+        owner.write_text("nimi;syntynyt\nElla Mäkelä;12.4.2018\n")
+    else:
+        docx(owner, "Ella Mäkelä 040-7651234")
+    before = owner.read_bytes()
+    done = apply_purge(plan_purge(path, TODAY), NOW)
+    assert done.remnants == [where] and not done.traceless
+    assert owner.read_bytes() == before
+    assert leftovers(path) == [] and not (tmp_path / "todistukset" / "2025-001.docx").exists()
+
+
+def test_a_folder_given_with_scan_outside_the_register_folder_is_searched(tmp_path):
+    school = tmp_path / "koulu"
+    school.mkdir()
+    path = build(school)
     lists = tmp_path / "listat"
     lists.mkdir()
     docx(lists / "opettaja.docx", "Oppilaat: Eero Koski, Ella Mäkelä")
-    with pytest.raises(ErasureIncomplete) as error:
-        apply_purge(plan_purge(path, TODAY), NOW, extra_folders=[lists])
-    assert "opettaja.docx: word/document.xml" in error.value.message("fi")
+    done = apply_purge(plan_purge(path, TODAY), NOW, extra_folders=[lists])
+    assert done.remnants == [str(lists / "opettaja.docx")]
+    assert (lists / "opettaja.docx").exists()
 
 
 @pytest.mark.parametrize("tiedosto", ["../muualla/2025-001.docx", "/etc/passwd", "rekisteri.xlsx", "todistukset",
-                                      "varmuuskopiot/rekisteri-20260520-120000.xlsx", "linkki/2025-001.docx"])
-def test_a_document_path_that_is_not_a_document_in_the_folder_is_refused(tmp_path, tiedosto):
+                                      "varmuuskopiot/rekisteri-20260520-120000.xlsx", "linkki/2025-001.docx",
+                                      "lomakkeet.csv", "todistukset/../rekisteri.xlsx"])
+def test_a_document_path_that_is_no_toolkit_document_is_reported_not_deleted(tmp_path, tiedosto):
     register_dir = tmp_path / "koulu"
     register_dir.mkdir()
     path = build(register_dir, residuals=False)
     (tmp_path / "muualla").mkdir()                       # beside the register's folder, not in it
     (tmp_path / "muualla" / "2025-001.docx").write_text("someone else's")
     (register_dir / "linkki").symlink_to(tmp_path / "muualla")
+    (register_dir / "lomakkeet.csv").write_text("Aikaleima;Etunimi\n1.5.2026;Eero\n")
     wb = openpyxl.load_workbook(path)
     wb["Todistukset"]["E2"] = tiedosto
     wb.save(path)
-    before = path.read_bytes()
-    with pytest.raises(Refused):
-        apply_purge(plan_purge(path, TODAY), NOW)
-    assert path.read_bytes() == before
-    assert (tmp_path / "muualla" / "2025-001.docx").exists()
-    assert len(list((register_dir / "varmuuskopiot").iterdir())) == 2
+    done = apply_purge(plan_purge(path, TODAY), NOW)
+    assert done.documents_not_deleted == ([tiedosto] if tiedosto != "todistukset/../rekisteri.xlsx" else [tiedosto])
+    assert done.documents_deleted == []
+    assert (tmp_path / "muualla" / "2025-001.docx").exists() and (register_dir / "lomakkeet.csv").exists()
+    assert Path("/etc/passwd").exists() and (register_dir / "todistukset" / "2025-001.docx").exists()
+    assert openpyxl.load_workbook(path)["Todistukset"]["E2"].value is None     # the link to the erased id goes
+    from toolkit.jobs.check import load_checked
+    assert load_checked(path, TODAY)[1].ok
 
 
 def test_values_shared_with_a_sibling_stay_and_do_not_block(tmp_path):
@@ -283,9 +300,9 @@ def test_cli_dry_run_lists_groups_counts_and_changes_nothing(tmp_path, capsys):
     before = path.read_bytes()
     assert main(["purge", str(path), "--as-of", "2026-06-01"]) == 0
     out = capsys.readouterr().out
-    assert "deletion-requested – poistopyyntö (1)" in out
-    assert "marketing-expired – markkinointitiedot vanhentuneet (1)" in out
-    assert "Ella Mäkelä" in out and "Mitään ei muutettu" in out
+    assert "Poistopyyntö (1)" in out and "deletion-requested" not in out
+    assert "Markkinointitiedot vanhentuneet (1)" in out and "delete-row" not in out
+    assert "Ella Mäkelä" in out and "Mitään ei muutettu: rekisteriä ei kirjoitettu." in out
     assert path.read_bytes() == before
 
 
@@ -308,9 +325,13 @@ def test_cli_json_and_csv_follow_the_contract(tmp_path, capsys):
 def test_cli_apply_then_again(tmp_path, capsys):
     path = build(tmp_path)
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
-    assert "Tehty: 3 toimenpidettä, 2 tiedostoa poistettu" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Tehty: 3 toimenpidettä." in out and "Poistettiin 1 todistusasiakirja:" in out
+    assert "Poistettiin 1 vanhentunut varmuuskopio:" in out
+    assert "poistetuista henkilöistä ei jäänyt jälkeä" in out
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
-    assert "Ei toimenpiteitä" in capsys.readouterr().out
+    assert capsys.readouterr().out == ("Ei toimenpiteitä: säilytysajat ja poistopyynnöt eivät vaadi nyt mitään.\n"
+                                       "Ei muutoksia: rekisteriä ei kirjoitettu.\n")
 
 
 def test_cli_ask_lists_the_bcc_addresses_and_apply_changes_nothing(tmp_path, capsys):
@@ -321,8 +342,9 @@ def test_cli_ask_lists_the_bcc_addresses_and_apply_changes_nothing(tmp_path, cap
     before = path.read_bytes()
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
     out = capsys.readouterr().out
-    assert "muskari-ended – muskari päättyi – kysy perheeltä (3)" in out
+    assert "Muskari päättyi – kysy perheeltä (3)" in out
     assert "Piilokopio (BCC): A@example.fi; b@example.fi" in out
+    assert out.endswith("Ei muutoksia: rekisteriä ei kirjoitettu.\n") and "Tehty" not in out
     assert path.read_bytes() == before
 
 

@@ -1,21 +1,29 @@
-"""The purge job: read -> check -> decide -> (change -> prove -> record -> write -> delete files).
+"""The purge job: read -> check -> decide -> (change -> reach everything -> prove -> record -> write).
 
     plan = plan_purge(path, today)                 # PurgePlan; plan.result.ok False -> exit 1
     done = apply_purge(plan, now=datetime.now())   # ApplyResult; nothing to do -> no write at all
 
-``apply_purge`` carries out every action except ``ask`` in one ``RegisterChange``:
-``erase`` deletes the Oppilaat and Opinnot rows (``deletion-requested`` also blanks Todistukset.
-Oppilasnumero, anonymises the Valmistuneet rows and deletes the certificate documents), ``delete-row``
-deletes Yhteydenotot rows, ``delete-file`` deletes expired backups. The erased people's values are
-scrubbed from comments, hyperlinks, dropdown prompts, autofilter criteria and document properties
-(``RegisterChange.scrub``).
+``apply_purge`` carries out every action except ``ask`` and ``issue-first`` in one ``RegisterChange``
+(``toolkit.jobs.purge_change``): ``erase`` deletes the Oppilaat and Opinnot rows (``deletion-requested`` also
+blanks Todistukset' Oppilasnumero and Tiedosto, anonymises the graduates' Valmistuneet rows and deletes the
+certificate documents), ``delete-row`` deletes Yhteydenotot rows, ``delete-file`` deletes expired backups.
+The erased people's values are scrubbed from comments, hyperlinks, dropdown prompts, autofilter criteria
+and document properties (``RegisterChange.scrub``).
 
-Proof before the new register replaces the old: the toolkit's output folders beside the register
-(``todistukset/``, ``lukukausi/``), the folders of the Tiedosto paths and any ``extra_folders`` (other
-export folders) are searched first, skipping only the documents this run deletes; then the writer hands
-the verified new register's exact bytes to ``before_replace`` and every zip part is searched
-(``toolkit.erasure.scan``). A hit raises ``ErasureIncomplete`` (exit 3) and nothing is replaced or
-deleted. Only then are the erasures recorded, the register replaced and the documents and backups deleted.
+What an erasure reaches (contract.md), prepared before anything is replaced:
+- the earlier versions in ``varmuuskopiot/`` (``toolkit.jobs.purge_versions``), each erased the same way and
+  verified, and the previous version this write keeps (handed to the writer already erased);
+- the certificate documents the toolkit made, their PDFs and print files (``toolkit.erasure.documents``);
+  anything else a Tiedosto names is reported, not deleted;
+- every file under the register's folder (``toolkit.erasure.reach``): the toolkit's own files that hold an
+  erased person are deleted; the owner's files are never edited, those that still hold a value are named
+  (``remnants``), those that cannot be read are named too (``unchecked``).
+
+Then the writer hands the verified new register's exact bytes to ``before_replace``: every zip part is
+searched (``toolkit.erasure.scan``); a hit raises ``ErasureIncomplete`` (exit 3) and nothing is replaced
+or deleted. Only then are the erasures recorded, the earlier versions put in place, the files deleted and
+the register replaced. A failure after that point leaves the register holding the person and the erasure
+recorded: running purge again finishes it.
 
 Loki gets one ``purge`` row: counts per rule and the HMAC of each erased id (``toolkit.system.secrets``),
 never an id or a name. The same hashes go to the erased-ids list in the configuration folder, so
@@ -25,31 +33,26 @@ never an id or a name. The same hashes go to the erased-ids list in the configur
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from toolkit.erasure.scan import Kept, Person, ScanReport, needles_for, scan_folder, scan_zip
+from toolkit.erasure.scan import ScanReport
+from toolkit.jobs.purge_change import LOG_COMMAND, change_for, log_details, log_hash
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused
 from toolkit.rules.purge import (
-    ANONYMOUS_GRADUATE,
+    BACKUP_EXPIRED,
     DELETION_REQUESTED,
     BackupCopy,
     PurgeAction,
-    count_by_rule,
     erase_action,
     find_purge_actions,
 )
 
-CERTIFICATE_FOLDER = folders.CERTIFICATES
-# the toolkit's own output folders beside the register: certificates, and `semester`'s default DIR (teacher
-# lists, BCC lists, summary); other export folders are passed with --scan
-EXPORT_FOLDERS = (CERTIFICATE_FOLDER, folders.SEMESTER)
+__all__ = ["ApplyResult", "PurgePlan", "apply_purge", "log_hash", "plan_purge", "replay_erasures"]
 BACKUP_FOLDER = folders.BACKUP_COPIES
-LOG_COMMAND = "purge"
 
 
 @dataclass
@@ -62,16 +65,25 @@ class PurgePlan:
 
     @property
     def to_apply(self) -> list[PurgeAction]:
-        return [a for a in self.actions if a.action != "ask"]
+        return [a for a in self.actions if a.carried_out]
 
 
 @dataclass
 class ApplyResult:
     applied: list[PurgeAction]
     backup_path: Path | None = None
-    scan: ScanReport | None = None
-    files_deleted: int = 0
+    scan: ScanReport | None = None                     # the new register's proof scan
     hashes: list[str] = field(default_factory=list)
+    documents_deleted: list[str] = field(default_factory=list)   # paths relative to the register's folder
+    documents_not_deleted: list[str] = field(default_factory=list)   # Tiedosto texts: no document of the toolkit
+    outputs_deleted: list[str] = field(default_factory=list)     # the toolkit's own files that held them
+    backups_deleted: list[str] = field(default_factory=list)     # expired backups (backup-expired)
+    versions_erased: list[str] = field(default_factory=list)     # earlier versions erased the same way
+    versions_deleted: list[str] = field(default_factory=list)    # earlier versions that could not be: deleted
+    remnants: list[str] = field(default_factory=list)            # the owner's files still holding a value
+    unchecked: list[str] = field(default_factory=list)           # the owner's files that could not be read
+    places: int = 0                                               # places searched in all
+    people: int = 0                                               # people erased (students and contacts)
 
     @property
     def changed(self) -> bool:
@@ -80,6 +92,17 @@ class ApplyResult:
     @property
     def erased(self) -> int:
         return sum(1 for a in self.applied if a.action == "erase")
+
+    @property
+    def files_deleted(self) -> int:
+        return (len(self.documents_deleted) + len(self.outputs_deleted) + len(self.backups_deleted)
+                + len(self.versions_deleted))
+
+    @property
+    def traceless(self) -> bool:
+        """True only when people were erased and the search found nothing of them anywhere it looked."""
+        return bool(self.people) and self.scan is not None and self.scan.clean and not self.remnants \
+            and not self.unchecked
 
 
 def plan_purge(path: str | Path, today: date) -> PurgePlan:
@@ -97,7 +120,8 @@ def plan_purge(path: str | Path, today: date) -> PurgePlan:
 
 
 def apply_purge(plan: PurgePlan, now: datetime, extra_folders: Sequence[Path] = ()) -> ApplyResult:
-    """Carry out the plan's actions (not ``ask``); see the module docstring for the order and the proof."""
+    """Carry out the plan's actions (not ``ask`` nor ``issue-first``); see the module docstring for the order
+    and the proof. ``extra_folders`` (``--scan``) are swept like the register's folder."""
     actions = plan.to_apply
     if not actions:
         return ApplyResult(applied=[])
@@ -108,27 +132,21 @@ def replay_erasures(path: str | Path, *, since: datetime | None = None, now: dat
                     today: date | None = None, extra_folders: Sequence[Path] = ()) -> ApplyResult:
     """Repeat on a restored register every erasure recorded (at or after ``since`` when given).
 
-    ``restore`` (issue 7) calls it on the staged copy; replaying every recorded erasure is safe, since
-    one whose student is no longer there is already done. ``.erased`` is the number of students erased.
-    Students are found by the HMAC of their id (the key must be the one the erasures were made with).
-    An erasure whose student is no longer in Oppilaat is already done. Raises ``Refused`` when the
+    ``restore`` calls it on the staged copy; replaying every recorded erasure is safe, since one whose student
+    is no longer there is already done. ``.erased`` is the number of students erased. Students are found by
+    the HMAC of their id (the key must be the one the erasures were made with). Raises ``Refused`` when the
     register has errors (the erasures cannot be located safely) and the MuskariErrors of ``apply``.
     """
-    from toolkit.system.secrets import load_key, read_erasures
+    from toolkit.system.secrets import hash_student_id, load_key, read_erasures
 
     now = now or datetime.now()
     records = read_erasures(since)
     plan = plan_purge(path, today or now.date())
     if not plan.result.ok:
-        raise Refused("Palautetussa rekisterissä on virheitä, joten poistoja ei voitu toistaa. Korjaa virheet "
-                      "(muskari check) ja aja palautus uudelleen.",
-                      "The restored register has errors, so the erasures could not be replayed. Fix them "
-                      "(muskari check) and restore again.")
+        raise Refused("replay-register-has-errors")
     if not records:
         return ApplyResult(applied=[])
     key = load_key(create=False)
-    from toolkit.system.secrets import hash_student_id
-
     by_hash = {hash_student_id(sid, key): sid for sid in plan.result.tables.students["student_id"]}
     actions = []
     for record in records:  # a later full erasure wins over an earlier study-window one
@@ -146,231 +164,147 @@ def replay_erasures(path: str | Path, *, since: datetime | None = None, now: dat
 
 def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_folders: Sequence[Path],
            record: bool) -> ApplyResult:
-    from toolkit.system.secrets import ErasureRecord, hash_student_id, load_key, record_erasures
+    from toolkit.erasure.documents import plan_documents
+    from toolkit.erasure.people import kept_in, people_in, scrub_strings, targets_of
+    from toolkit.erasure.scan import needles_for, scan_zip
+    from toolkit.jobs import purge_versions as versions_job
+    from toolkit.system.outputs import OutputList
+    from toolkit.system.secrets import (
+        ErasureRecord,
+        hash_student_id,
+        load_key,
+        read_erasures,
+        record_erasures,
+    )
     from toolkit.xlsx.safe_write import write_changes
 
     tables = plan.result.tables
     folder = plan.path.parent
-    documents = [_document(plan.path, f) for a in actions if a.rule != "backup-expired" for f in a.files]
-    numbers = [str(tables.certificates.loc[row, "number"]) for a in actions if a.files
-               for row in a.rows.get("Todistukset", ()) if row in tables.certificates.index]
-    documents += _print_copies(documents, numbers)
-    backups = [_inside(folder, f) for a in actions if a.rule == "backup-expired" for f in a.files]
     erased = [a for a in actions if a.action == "erase"]
     key = load_key() if erased else b""
     hashes = [hash_student_id(a.student_id, key) for a in erased]
+    targets = targets_of(tables, actions)
+    people = people_in(tables, targets)
+    kept = kept_in(tables, actions)
+    needles, skipped = needles_for([p for _, p in people], kept, numbers=[n for n, _ in people])
+    change = change_for(actions)
+    change.scrub(scrub_strings(needles))
+    change.log(LOG_COMMAND, log_details(actions, hashes, replay=not record))
+    result = ApplyResult(applied=actions, hashes=hashes, people=len(targets))
 
-    people, full_people = _people(tables, actions)
-    kept = _kept(tables, actions)
-    needles, skipped = needles_for(people, kept)
-    change = _change(actions)
-    change.scrub(_scrub_strings(needles))
-    change.log(LOG_COMMAND, _log_details(actions, hashes, replay=not record))
-
-    report = ScanReport(skipped_needles=skipped)
-    full_needles = [n for n in needles if n.person in full_people]
-    if full_needles:
-        for target in _document_folders(folder, tables, extra_folders):
-            # the register itself (replaced only after its own scan) and the backups (they expire) are not exports
-            scan_folder(target, full_needles, report, skip=[*documents, plan.path],
-                        skip_dirs=[folder / BACKUP_FOLDER])
-    report.raise_if_dirty()
-
-    def prove_then_record(new_bytes: bytes) -> None:
-        """Called by the writer with the verified new register's exact bytes, before it replaces the old."""
-        scan_zip(new_bytes, needles, report, plan.path.name)
-        report.raise_if_dirty()
-        if record and erased:   # recorded before the replace: a lost record would let a restore bring them back
-            record_erasures([ErasureRecord(h, a.rule, "full" if a.rule == DELETION_REQUESTED else "study", now)
-                             for h, a in zip(hashes, erased, strict=True)])
-
-    written = write_changes(plan.path, change, expected=plan.register.fingerprint, now=now,
-                            before_replace=prove_then_record)
-    deleted = _delete_files([*documents, *backups])
-    return ApplyResult(applied=actions, backup_path=written.backup_path, scan=report, files_deleted=deleted,
-                       hashes=hashes)
-
-
-def _change(actions: Iterable[PurgeAction]):
-    from toolkit.xlsx.safe_write import RegisterChange
-
-    change = RegisterChange()
-    for a in actions:
-        if a.action == "erase":
-            change.delete_rows("Oppilaat", [a.row])
-            change.delete_rows("Opinnot", a.rows.get("Opinnot", ()))
-            for row in a.rows.get("Todistukset", ()):
-                change.update("Todistukset", row, "Oppilasnumero", None)
-            for row in a.rows.get("Valmistuneet", ()):
-                change.update("Valmistuneet", row, "Nimi", ANONYMOUS_GRADUATE)
-                change.update("Valmistuneet", row, "Todistusnumero", None)
-        elif a.action == "delete-row":
-            change.delete_rows(a.sheet, [a.row])
-    return change
-
-
-def _scrub_strings(needles) -> list[str]:
-    """The values the writer removes from comments, hyperlinks, prompts, filters and properties (it matches
-    whole words, so "1.3.2019" leaves "11.3.2019" alone); birth dates in the ways people type them."""
-    out = set()
-    for n in needles:
-        if n.kind == "birth-date":
-            day = date.fromisoformat(n.value)
-            out.update({f"{day.day}.{day.month}.{day.year}", f"{day.day:02d}.{day.month:02d}.{day.year}", n.value})
+    outputs = OutputList.load()
+    documents = plan_documents(plan.path, tables, actions, targets, outputs)
+    expired = [_backup_file(folder, f) for a in actions if a.rule == BACKUP_EXPIRED for f in a.files]
+    prepared: list = []
+    previous = None
+    try:
+        if targets:
+            recorded = read_erasures()
+            prepared = versions_job.prepare_versions(plan.path, targets, today=plan.today, now=now,
+                                                     skip=expired, recorded=recorded)
+            previous = versions_job.erase_version(plan.path, targets, today=plan.today, now=now,
+                                                  original=_read(plan.path), checked=plan.result)
+            every = people + [p for v in prepared for p in (v.people or [])]
+            folder_needles, _ = needles_for([p for _, p in every], kept, numbers=[n for n, _ in every])
+            found = _sweep(plan.path, folder_needles, outputs, set(hashes), documents, prepared, expired,
+                           extra_folders)
         else:
-            out.add(n.value)
-    return sorted(out)
+            found = None
+        report = ScanReport(skipped_needles=skipped)
+
+        def prove_then_record(new_bytes: bytes) -> None:
+            """Called by the writer with the verified new register's exact bytes, before it replaces the old."""
+            scan_zip(new_bytes, needles, report, plan.path.name)
+            report.raise_if_dirty()
+            if record and erased:   # recorded before anything goes: a lost record would let a restore bring them back
+                record_erasures([ErasureRecord(h, a.rule, "full" if a.rule == DELETION_REQUESTED else "study", now)
+                                 for h, a in zip(hashes, erased, strict=True)])
+            _carry_out(result, folder, prepared, documents, found, expired)
+
+        written = write_changes(plan.path, change, expected=plan.register.fingerprint, now=now,
+                                before_replace=prove_then_record,
+                                backup_data=previous.data if previous is not None and previous.data else None)
+    finally:
+        versions_job.discard_versions(prepared)
+    result.backup_path = written.backup_path
+    result.scan = report
+    if found is not None:
+        result.remnants, result.unchecked = found.remnants, found.unchecked
+        result.places = report.places + found.places
+    else:
+        result.places = report.places
+    return result
 
 
-def _people(tables, actions: Sequence[PurgeAction]) -> tuple[list[Person], set[int]]:
-    """Everyone whose rows go (erased students, expired contacts); the indexes of full erasures."""
-    people, full = [], set()
-    students = tables.students.set_index("row", drop=False)
-    contacts = tables.contacts.set_index("row", drop=False)
-    for a in actions:
-        if a.action == "erase":
-            s = students.loc[a.row]
-            if a.rule == DELETION_REQUESTED:
-                full.add(len(people))
-            people.append(Person(first_name=s["first_name"], last_name=s["last_name"], guardian=s["guardian"],
-                                 email=s["email"], phone=s["phone"], birth_date=s["birth_date"]))
-        elif a.action == "delete-row" and a.sheet == "Yhteydenotot":
-            c = contacts.loc[a.row]
-            people.append(Person(name=c["name"], email=c["email"], phone=c["phone"]))
-    return people, full
+def _sweep(register: Path, needles, outputs, hashes: set[str], documents, prepared, expired, extra_folders):
+    """What an erasure finds under the register's folder (and the --scan folders), the register itself, its
+    earlier versions and the documents it deletes left out (each handled on its own)."""
+    from toolkit.erasure.reach import sweep_folder
 
-
-def _kept(tables, actions: Sequence[PurgeAction]) -> Kept:
-    """Every value that stays in the register's tables after the change, and the settings."""
-    gone = {"Oppilaat": set(), "Opinnot": set(), "Yhteydenotot": set()}
-    anonymised = set()
-    for a in actions:
-        if a.action == "erase":
-            gone["Oppilaat"].add(a.row)
-            gone["Opinnot"].update(a.rows.get("Opinnot", ()))
-            anonymised.update(a.rows.get("Valmistuneet", ()))
-        elif a.action == "delete-row" and a.sheet in gone:
-            gone[a.sheet].add(a.row)
-    kept = Kept()
-    frames = {"Oppilaat": tables.students, "Opinnot": tables.studies, "Opintokokonaisuudet": tables.units,
-              "Opettajat": tables.teachers, "Todistukset": tables.certificates, "Valmistuneet": tables.graduates,
-              "Yhteydenotot": tables.contacts}
-    for sheet, frame in frames.items():
-        rows = frame[~frame["row"].isin(gone.get(sheet, set()))]
-        if sheet == "Valmistuneet":
-            rows = rows[~rows["row"].isin(anonymised)]
-        for column in rows.columns.drop("row"):
-            for value in rows[column].dropna().unique():   # few distinct values in the big sheets
-                kept.add_text(value)
-        if sheet == "Oppilaat":
-            for first, last in zip(rows["first_name"], rows["last_name"], strict=True):
-                kept.add_text(f"{first} {last}")
-                kept.add_text(f"{last} {first}")
-    for value in vars(tables.settings).values():
-        kept.add_text(value if isinstance(value, str) else None)
-    return kept
-
-
-def _document_folders(folder: Path, tables, extra: Sequence[Path]) -> list[Path]:
-    """The certificate folder, the folders of every Tiedosto path inside the register's folder, ``extra``."""
-    found = {(folder / name).resolve() for name in EXPORT_FOLDERS}
-    for name in tables.certificates["file"]:
-        if name:
-            target = _inside(folder, str(name), strict=False)
-            if target is not None and target.parent != folder.resolve():
-                found.add(target.parent)
-    found.update(Path(p).resolve() for p in extra)   # a folder not made yet holds nothing to find
-    # a folder inside another is walked once, with it
-    ordered = sorted(found, key=lambda p: len(p.parts))
-    return [p for i, p in enumerate(ordered) if not any(p.is_relative_to(q) for q in ordered[:i])]
-
-
-def _inside(folder: Path, name: str, strict: bool = True) -> Path | None:
-    """``name`` (relative to the register's folder) resolved; refused when it leads outside the folder."""
-    root = folder.resolve()
-    target = Path(os.path.realpath(root / name))
-    if target.is_relative_to(root) and target != root:
-        return target
-    if not strict:
-        return None
-    raise Refused(f"Todistustiedoston polku \"{name}\" osoittaa rekisterin kansion ulkopuolelle, joten sitä ei "
-                  "poisteta. Poista asiakirja itse ja tyhjennä Tiedosto-solu, sitten aja komento uudelleen.",
-                  f"The document path \"{name}\" leads outside the register's folder, so it is not deleted. "
-                  "Delete the document yourself, clear the Tiedosto cell and run the command again.")
-
-
-def _document(register: Path, name: str) -> Path:
-    """A certificate document to delete: inside the register's folder, a file, and neither the register
-    itself nor anything in the backup folder (a mistyped Tiedosto must never delete those)."""
-    target = _inside(register.parent, name)
-    backups = (register.parent / BACKUP_FOLDER).resolve()
-    if target == register.resolve() or target.is_relative_to(backups) or target.is_dir():
-        raise Refused(f"Todistustiedoston polku \"{name}\" ei osoita todistusasiakirjaan, joten sitä ei poisteta. "
-                      "Korjaa Tiedosto-solu ja aja komento uudelleen.",
-                      f"The document path \"{name}\" does not point to a certificate document, so it is not "
-                      "deleted. Correct the Tiedosto cell and run the command again.")
-    return target
-
-
-_COMBINED = re.compile(r"tulostettavat_(\d{4}-\d{3})_(\d{4}-\d{3})\.pdf")
-
-
-def _print_copies(documents: Sequence[Path], numbers: Sequence[str]) -> list[Path]:
-    """The PDFs `certificates --pdf` made of these documents: each one's own PDF beside it, and the combined
-    print files (`tulostettavat_FIRST_LAST.pdf`) whose number range holds one of the certificates."""
-    found = [d.with_suffix(".pdf") for d in documents if d.suffix.lower() == ".docx" and d.with_suffix(".pdf").is_file()]
-    for folder in {d.parent for d in documents}:
-        for candidate in sorted(folder.glob("tulostettavat_*.pdf")):
-            match = _COMBINED.fullmatch(candidate.name)
-            if match and any(match[1] <= n <= match[2] for n in numbers):
-                found.append(candidate)
+    folder = register.parent
+    skip = [register, *documents.delete, *expired, *(v.path for v in prepared)]
+    found = sweep_folder(folder, needles, outputs=outputs, erased=hashes, skip=skip, exempt=documents.exempt)
+    root = Path(os.path.realpath(folder))
+    for extra in extra_folders:
+        if not Path(os.path.realpath(extra)).is_relative_to(root):
+            found.extend(sweep_folder(Path(extra), needles, outputs=outputs, erased=hashes, skip=skip,
+                                      exempt=documents.exempt, shown_from=folder))
     return found
 
 
-def _delete_files(paths: Iterable[Path]) -> int:
-    deleted = 0
+def _carry_out(result: ApplyResult, folder: Path, prepared, documents, found, expired) -> None:
+    """Everything that goes with the erasure, once the new register is proven: earlier versions replaced by their
+    erased copies (or deleted), documents, the toolkit's own files and expired backups deleted."""
+    from toolkit.jobs.purge_versions import DELETED, ERASED, place_versions
+    from toolkit.system.outputs import forget_outputs
+
+    try:
+        place_versions(prepared)
+    except OSError as error:
+        raise FileProblem("versions-not-placed", folder=str(folder / BACKUP_FOLDER),
+                          reason=error.strerror or str(error)) from None
+    result.versions_erased = [_shown(v.path, folder) for v in prepared if v.outcome == ERASED]
+    result.versions_deleted = [_shown(v.path, folder) for v in prepared if v.outcome == DELETED]
+    result.documents_not_deleted = list(documents.not_deleted)
+    result.documents_deleted = _delete(documents.delete, folder)
+    if found is not None:
+        result.outputs_deleted = _delete(found.to_delete, folder)
+        forget_outputs(found.to_delete)
+    result.backups_deleted = _delete(expired, folder)
+
+
+def _delete(paths, folder: Path) -> list[str]:
+    done = []
     for path in paths:
         try:
             path.unlink()
-            deleted += 1
         except FileNotFoundError:
             continue
         except OSError as error:
-            raise FileProblem(f"Rekisteri on päivitetty, mutta tiedostoa {path} ei voitu poistaa ({error.strerror}). "
-                              "Poista se itse.",
-                              f"The register was updated but {path} could not be deleted ({error.strerror}). "
-                              "Delete it yourself.") from None
-    return deleted
+            raise FileProblem("erasure-file-not-deleted", path=str(path), reason=error.strerror or str(error)) \
+                from None
+        done.append(_shown(path, folder))
+    return done
 
 
-def _log_details(actions: Sequence[PurgeAction], hashes: Sequence[str], replay: bool) -> str:
-    """Counts per rule and the keyed hashes; never an id, a name or a file name."""
-    parts = []
-    for rule, n in count_by_rule(actions).items():
-        chosen = [a for a in actions if a.rule == rule]
-        rows = {}
-        for a in chosen:
-            if a.sheet:
-                rows[a.sheet] = rows.get(a.sheet, 0) + 1
-            for sheet, numbers in a.rows.items():
-                rows[sheet] = rows.get(sheet, 0) + len(numbers)
-        files = sum(len(a.files) for a in chosen)
-        counts = ", ".join(f"{sheet} {k}" for sheet, k in rows.items() if k)
-        parts.append(f"{rule}: {n} ({counts}{', ' if counts and files else ''}{f'tiedostot {files}' if files else ''})")
-    text = ("toistettu palautuksen jälkeen; " if replay else "") + "; ".join(parts)
-    if hashes:
-        text += "; HMAC: " + ", ".join(log_hash(h) for h in hashes)
-    return text
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise FileProblem("version-unreadable", path=str(path), reason=error.strerror or str(error)) from None
 
 
-def log_hash(digest: str) -> str:
-    """The hash as Loki shows it: hex in groups of eight joined by dots, so that no run of it can look
-    like an identity code (six digits, a century sign, three digits) to the writer's personal-data guard."""
-    return ".".join(digest[i:i + 8] for i in range(0, len(digest), 8))
+def _backup_file(folder: Path, shown: str) -> Path:
+    """An expired backup as ``plan_purge`` listed it: a file in ``varmuuskopiot/``, never anything else."""
+    path = folder / shown
+    backups = Path(os.path.realpath(folder / BACKUP_FOLDER))
+    if path.is_symlink() or not Path(os.path.realpath(path)).is_relative_to(backups):
+        raise Refused("backup-path-refused", path=shown)
+    return path
 
 
 def _shown(path: Path, folder: Path) -> str:
     try:
-        return str(path.relative_to(folder))
+        return Path(path).relative_to(folder).as_posix()
     except ValueError:
         return str(path)

@@ -147,12 +147,14 @@ class WriteResult:
 
 def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
                   now: datetime | None = None, backup_dir=None,
-                  before_replace: Callable[[bytes], None] | None = None) -> WriteResult:
+                  before_replace: Callable[[bytes], None] | None = None,
+                  backup_data: bytes | None = None) -> WriteResult:
     """Apply ``change`` to the register at ``path`` safely (see the module docstring).
 
     ``before_replace(new_bytes)``, if given, is called with the verified new file's exact bytes just
     before the backup and the replace (purge scans them for the erased person); if it raises, nothing
-    is written and the exception propagates.
+    is written and the exception propagates. ``backup_data``, if given, is kept as the previous version
+    instead of the old bytes (purge: the previous version with the erased people erased too, verified).
     """
     from toolkit.xlsx import verify as verifying
 
@@ -177,7 +179,7 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
             before_replace(temp.read_bytes())
         check_not_open(path)
         check_unchanged(path, before)
-        backup = write_backup_copy(path, original, now, backup_dir)
+        backup = write_backup_copy(path, original if backup_data is None else backup_data, now, backup_dir)
         try:
             os.chmod(temp, _mode_of(path))
             os.replace(temp, path)
