@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.erasure.scan import Needle, ScanReport, scan_file, search_path
+from toolkit.system.outputs import ENCRYPTED_BACKUP
 
 STALE_SECONDS = 600
 _TEMP = re.compile(r"^\.(?:muskari-.*|.+\.muskari-tmp)$")
@@ -93,12 +94,14 @@ def sweep_folder(folder: Path, needles: list[Needle], *, outputs, erased: set[st
             temp = in_temp_dir or bool(_TEMP.match(name))
             if temp and now - _mtime(path) < STALE_SECONDS:
                 continue                                       # being written at this moment by another run
+            record = None if temp else outputs.own(path, marker_of=read_marker)
+            if record is not None and record.kind == ENCRYPTED_BACKUP:
+                continue                      # contract: `backup --to` copies are erased by restore's replay
             mine = [n for n in needles if n.person not in exempt.get(real, ())]
             report = ScanReport()
             search_path(shown, shown, mine, report)
             scan_file(path, mine, report, shown)
             findings.places += report.places
-            record = None if temp else outputs.own(path, marker_of=read_marker)
             if temp or record is not None:
                 holds = None if temp else record.holds_any(erased)
                 if holds or report.hits or (holds is None and report.unreadable):

@@ -1,7 +1,10 @@
 """`muskari access-request`: everything the register holds on one person (GDPR art. 15), as files.
 
     answer = answer_request(register, tables, received=..., email="perhe@example.fi", extra=...)
-    write_answer(answer, [Path("vastaus.docx")], force=False)
+    write_answer(answer, [Path("vastaus.docx")], force=False, register=register.path)
+
+The files go through the output guard (``toolkit.system.outputs``): never over the register or a backup, an
+existing file only with ``force``; each carries the toolkit's marker and is listed with the students it holds.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from toolkit.model.errors import Refused
 from toolkit.model.paths import document_location
 from toolkit.office.access_answer import write_docx, write_xlsx
 from toolkit.rules.access_request import AccessAnswer, collect_answer
-from toolkit.system.private_files import write_private
+from toolkit.system.outputs import check_output, write_output
 
 
 def answer_request(register, tables, *, received, student_id=None, email=None, extra=None) -> AccessAnswer:
@@ -22,16 +25,24 @@ def answer_request(register, tables, *, received, student_id=None, email=None, e
     return answer
 
 
-def write_answer(answer: AccessAnswer, outputs: list[Path], *, force: bool = False) -> None:
-    """Each output file (.docx, .xlsx), mode 0600, never half written; an existing one only with ``force``."""
+def write_answer(answer: AccessAnswer, outputs: list[Path], *, force: bool = False, register=None) -> None:
+    """Each output file (.docx, .xlsx), mode 0600, never half written; all are guarded before any is written."""
+    import io
+
+    from toolkit.office.package_marker import mark_package
+
     for path in outputs:
-        if (path.exists() or path.is_symlink()) and not force:
-            raise Refused(f"{path} on jo olemassa. Valitse toinen nimi tai lisää --force.",
-                          f"{path} already exists. Choose another name or add --force.")
+        check_output(path, register=register, force=force)
+    section = answer.section("Oppilaat")
+    students = [row[0] for row in section.rows if row and row[0]] if section else []
     for path in outputs:
         writer = write_xlsx if path.suffix.lower() == ".xlsx" else write_docx
+        buffer = io.BytesIO()
+        writer(answer, buffer)
+        data, token = mark_package(buffer.getvalue())
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_private(path, lambda handle, writer=writer: writer(answer, handle))
+        write_output(path, data, kind="access-answer", students=students, register=register, force=force,
+                     marker=token)
 
 
 def mark_documents(answer: AccessAnswer, base: Path) -> None:

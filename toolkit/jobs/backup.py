@@ -169,6 +169,9 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
         manifest["files"].append({"member": f"data/{i:04d}", "path": rel, "role": role,
                                   "size": len(data), "sha256": _sha256(data)})
     target = _free_name(folder, register.stem, created)
+    from toolkit.system.outputs import ENCRYPTED_BACKUP, check_output, record_output
+
+    check_output(target, register=register)          # never into the register's own earlier versions
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".muskari-", suffix=".tmp")  # mode 0600
     except OSError as error:
@@ -194,6 +197,7 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    record_output(target, kind=ENCRYPTED_BACKUP)     # the one exception an erasure leaves to restore's replay
     return BackupResult(path=target, files=len(entries), bytes=sum(len(d) for _r, _k, d in entries), created=created)
 
 

@@ -101,6 +101,10 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
     for target in targets:
         if target.exists() or target.with_suffix(".pdf").exists():
             raise Refused("certificates-file-exists", path=target)
+    from toolkit.system.outputs import check_output
+
+    for target in targets:                 # never into the backups' folder, never through a link out of the folder
+        check_output(target, register=register.path, within=out_dir, force=True)
     staging = Path(tempfile.mkdtemp(prefix=".muskari-", dir=out_dir))
     try:
         contexts = certificate_contexts(tables, plan.requests)
@@ -145,7 +149,19 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
     if combined is not None:
         result.combined_pdf = out_dir / combined.name
         result.pdfs.remove(result.combined_pdf)
+    _record_outputs(result, plan, out_dir)
     return result
+
+
+def _record_outputs(result: IssueResult, plan: CertificatePlan, out_dir: Path) -> None:
+    """List the documents as the toolkit's own (``toolkit.system.outputs``), with the student each one holds, and
+    the output folder, so that an erasure deletes them and only them."""
+    from toolkit.system.outputs import record_folder, record_outputs
+
+    owner = {r.file_name.rsplit(".", 1)[0]: r.student_id for r in plan.requests}
+    record_folder(out_dir)
+    record_outputs([(p, "certificate", [owner.get(p.stem, "")], None) for p in [*result.documents, *result.pdfs]]
+                   + ([(result.combined_pdf, "print-pdf", list(owner.values()), None)] if result.combined_pdf else []))
 
 
 def combined_name(requests: list[CertificateRequest]) -> str:

@@ -58,9 +58,13 @@ def render_addresses(addresses: AddressList, fmt: str = "table", lang: str = "fi
     return addresses.bcc + "\n"
 
 
-def write_draft(path: Path, tables, addresses: AddressList, subject: str, body_file: Path, lang: str = "fi") -> str:
-    """Write the .eml draft (mode 0600); returns the note for the owner (where To came from, what to do)."""
-    from toolkit.system.private_files import write_private
+def write_draft(path: Path, tables, addresses: AddressList, subject: str, body_file: Path, lang: str = "fi", *,
+                register: Path | None = None, force: bool = False) -> str:
+    """Write the .eml draft (mode 0600) through the output guard (never over ``register`` or a backup, an existing
+    file only with ``force``); returns the note for the owner (where To came from, what to do)."""
+    from toolkit.system.outputs import check_output, write_output
+
+    check_output(path, register=register, force=force)       # refused before anything else is read
 
     if not addresses.addresses:
         raise Refused("Luonnosta ei kirjoitettu: valinnalla ei löytynyt yhtään osoitetta.",
@@ -83,7 +87,8 @@ def write_draft(path: Path, tables, addresses: AddressList, subject: str, body_f
     except (OSError, UnicodeDecodeError) as error:
         raise FileProblem(f"Viestin tekstitiedostoa {body_file} ei voi lukea UTF-8-tekstinä ({error}).",
                           f"Cannot read body file {body_file} as UTF-8 text ({error}).") from None
-    write_private(path, bytes(build_draft(to, addresses.addresses, subject, body)))
+    write_output(path, bytes(build_draft(to, addresses.addresses, subject, body)), kind="email-draft",
+                 students=addresses.student_ids, register=register, force=force)
     origin = {"fi": "asetuksesta Koulun sähköposti", "en": "from the setting Koulun sähköposti"}
     if source.startswith("teacher:"):
         name = source.split(":", 1)[1]

@@ -110,7 +110,8 @@ def _plots(result: SemesterResult, lang: str = "fi") -> list[Path]:
     """The review plots (students by id only) for the summary, in DIR/kuvat/, in the summary's language."""
     from toolkit.review.plots import save_review_plots
 
-    return save_review_plots(result.tables, result.today, result.out_dir / PLOTS_FOLDER, lang=lang)
+    return save_review_plots(result.tables, result.today, result.out_dir / PLOTS_FOLDER, lang=lang,
+                             register=result.register)
 
 
 def _step(result: SemesterResult, name: str, action):
@@ -188,31 +189,34 @@ def _teacher_lists(result: SemesterResult) -> None:
     from toolkit.jobs.teacher_lists import write_teacher_lists
 
     _remove_previous_outputs(result.out_dir)          # a teacher without students this time keeps no old list
-    result.teacher_lists = write_teacher_lists(result.tables, result.out_dir / LISTS_FOLDER)
+    result.teacher_lists = write_teacher_lists(result.tables, result.out_dir / LISTS_FOLDER, register=result.register)
 
 
 def _emails(result: SemesterResult) -> None:
     from toolkit.jobs.emails import collect_addresses
-    from toolkit.system.private_files import private_folder, write_private
+    from toolkit.system.outputs import write_output
+    from toolkit.system.private_files import private_folder
 
     folder = private_folder(result.out_dir / EMAIL_FOLDER)
     for purpose, name in EMAIL_FILES.items():
         addresses = collect_addresses(result.tables, result.today, purpose)
-        path = write_private(folder / name, (addresses.bcc + "\n").encode("utf-8"))
+        path = write_output(folder / name, (addresses.bcc + "\n").encode("utf-8"), kind="address-list",
+                            students=addresses.student_ids, register=result.register, within=folder, replace_own=True)
         result.emails[purpose] = (addresses, path)
 
 
 def write_summary(out_dir: str | Path, result: SemesterResult, images=(), lang: str = "fi") -> Path:
     """Write ``DIR/yhteenveto.md`` (mode 0600); ``images`` (plot PNGs) are linked relative to DIR."""
     from toolkit.reports.semester import render_summary
-    from toolkit.system.private_files import write_private
+    from toolkit.system.outputs import write_output
 
     out_dir = Path(out_dir)
     from toolkit.review.plots import caption
 
     text = render_summary(result, lang=lang,
                           images=[(_relative(Path(p), out_dir), caption(Path(p).name, lang)) for p in images])
-    result.summary_path = write_private(out_dir / SUMMARY_FILE, text.encode("utf-8"))
+    result.summary_path = write_output(out_dir / SUMMARY_FILE, text.encode("utf-8"), kind="semester-summary",
+                                       students=None, register=result.register, within=out_dir, replace_own=True)
     return result.summary_path
 
 

@@ -3,7 +3,10 @@
 Only what a teacher needs: name, guardian, e-mail, phone and birth year. Every value is written as a
 text cell (a name like ``=1+1``, ``+358…`` or ``@x`` never becomes a formula). The sheet is made for
 reading and printing: frozen and repeated header, landscape, fitted to the page width. Files are
-created with mode 0600 and named safely from the teacher's name, always inside the output folder.
+created with mode 0600 and named safely from the teacher's name, always inside the output folder, through
+the output guard (``toolkit.system.outputs``): never over the register or a backup, never through a link out of
+the folder; an existing file is replaced when it is the toolkit's own earlier list, unchanged, or with
+``force``. Each list carries the toolkit's marker and is listed with the ids of the students it holds.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.model.text import safe_file_stem
+from toolkit.office.package_marker import mark_package
 from toolkit.office.teacher_workbook import render_workbook
 from toolkit.rules.teacher_lists import (
     LIST_STATUSES,
@@ -19,11 +23,13 @@ from toolkit.rules.teacher_lists import (
     list_rows,
     students_by_teacher,
 )
-from toolkit.system.private_files import private_folder, write_private
+from toolkit.system.outputs import write_output
+from toolkit.system.private_files import private_folder
 from toolkit.system.progress import big_batch, task
 
 
-def write_teacher_lists(tables, folder: str | Path) -> TeacherListsResult:
+def write_teacher_lists(tables, folder: str | Path, *, register: str | Path | None = None,
+                        force: bool = False) -> TeacherListsResult:
     """Write every teacher's list into ``folder`` (created 0700 when new); files 0600. A progress bar on
     stderr for many teachers (toolkit.system.progress)."""
     folder = private_folder(folder)
@@ -33,14 +39,14 @@ def write_teacher_lists(tables, folder: str | Path) -> TeacherListsResult:
     groups = students_by_teacher(tables)
     with task("Opettajien listat", "Teacher lists", len(groups), big=big_batch(len(groups))) as bar:
         for teacher, students in groups.items():
-            _write_one(teacher, students, folder, school, used, result)
+            _write_one(teacher, students, folder, school, used, result, register, force)
             bar.advance()
     listed = tables.students[tables.students["status"].isin(LIST_STATUSES)]
     result.students_without_teacher = [str(s) for s in listed.loc[listed["teacher"].isna(), "student_id"]]
     return result
 
 
-def _write_one(teacher, students, folder, school, used, result) -> None:
+def _write_one(teacher, students, folder, school, used, result, register, force) -> None:
     if students.empty:
         result.teachers_without_students.append(teacher)
         return
@@ -50,5 +56,8 @@ def _write_one(teacher, students, folder, school, used, result) -> None:
         n += 1
         name = f"{stem} ({n}).xlsx"
     used.add(name.casefold())
-    path = write_private(folder / name, render_workbook(teacher, list_rows(students), school))
-    result.lists.append(TeacherList(teacher, path, [str(s) for s in students["student_id"]]))
+    ids = [str(s) for s in students["student_id"]]
+    data, token = mark_package(render_workbook(teacher, list_rows(students), school))
+    path = write_output(folder / name, data, kind="teacher-list", students=ids, register=register, force=force,
+                        within=folder, replace_own=True, marker=token)
+    result.lists.append(TeacherList(teacher, path, ids))

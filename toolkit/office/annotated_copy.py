@@ -1,5 +1,7 @@
 """`check --annotate`: a copy of the register with each bad cell filled and commented, and a first
-sheet listing the findings with links to the cells. The original is never touched."""
+sheet listing the findings with links to the cells. The original is never touched: the copy goes through
+the output guard (``toolkit.system.outputs``: never over the register or a backup, an existing file only
+with ``force``), carries the toolkit's marker and is listed as a copy of the register (it may hold anyone)."""
 
 from __future__ import annotations
 
@@ -13,16 +15,16 @@ WARNING_FILL = "FFEB9C"   # light yellow
 SUMMARY_SHEET = {"fi": "Tarkistus", "en": "Findings"}
 
 
-def write_annotated_copy(register, findings, out: Path, lang: str = "fi") -> Path:
+def write_annotated_copy(register, findings, out: Path, lang: str = "fi", force: bool = False) -> Path:
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    from toolkit.system.outputs import check_output
+
     out = Path(out)
-    if out.resolve() == Path(register.path).resolve():
-        raise Refused("Merkitty kopio ei voi korvata rekisteriä: anna --annotate-valitsimelle eri tiedostonimi.",
-                      "The annotated copy cannot replace the register: give --annotate another file name.")
+    check_output(out, register=register.path, force=force)      # before the work, and again when writing
     if out.suffix.lower() != ".xlsx":
         raise Refused("Merkityn kopion nimen pitää päättyä .xlsx.", "The annotated copy's name must end in .xlsx.")
     workbook = openpyxl.load_workbook(register.path)
@@ -53,8 +55,7 @@ def write_annotated_copy(register, findings, out: Path, lang: str = "fi") -> Pat
         summary.column_dimensions[col].width = width
     summary.freeze_panes = "A2"
     workbook.active = 0
-    _save_private(workbook, out)
-    return out
+    return _save_private(workbook, out, register.path, force)
 
 
 def _related_note(finding, root, lang: str) -> str:
@@ -79,9 +80,16 @@ def _mark(cell, finding, text, Comment, PatternFill) -> None:
     cell.comment = Comment(text, "muskari", width=320, height=120)
 
 
-def _save_private(workbook, out: Path) -> None:
-    """Atomic, readable only by its owner (the copy holds personal data)."""
-    from toolkit.system.private_files import write_private
+def _save_private(workbook, out: Path, register, force: bool) -> Path:
+    """Marked as the toolkit's own, guarded, atomic, readable only by its owner (the copy holds personal data)."""
+    import io
 
+    from toolkit.office.package_marker import mark_package
+    from toolkit.system.outputs import write_output
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data, token = mark_package(buffer.getvalue())
     out.parent.mkdir(parents=True, exist_ok=True)
-    write_private(out, workbook.save)
+    return write_output(out, data, kind="annotated-copy", students=None, register=register, force=force,
+                        marker=token)

@@ -48,6 +48,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "backup-expired": ("varmuuskopio vanhentunut", "backup expired"),
     "erase": ("poisto", "erase"), "anonymise": ("anonymisointi", "anonymise"), "delete-row": ("rivin poisto", "delete row"),
     "delete-file": ("tiedoston poisto", "delete file"), "ask": ("kysy perheeltä", "ask the family"),
+    "issue-first": ("anna todistus ensin", "issue the certificate first"),
     "new": ("uudet", "new"), "ended": ("päättyneet", "ended"),
     "done": ("suoritettu", "done"), "missing": ("puuttuu", "missing"),
     "missing-of-required": ("puuttuu vaatimuksesta", "missing of the requirement"),
@@ -360,15 +361,19 @@ def review_figures(tables: Tables, eligibility: pd.DataFrame, purge: pd.DataFram
 
 
 def save_review_plots(tables: Tables, today: date, out_dir: str | Path, *, eligibility: pd.DataFrame | None = None,
-                      purge: pd.DataFrame | None = None, lang: str = "fi") -> list[Path]:
+                      purge: pd.DataFrame | None = None, lang: str = "fi", register: str | Path | None = None,
+                      ) -> list[Path]:
     """Write the key review plots as PNG files into ``out_dir`` and return their paths (``PLOT_FILES`` order).
 
     Students appear by id only. ``eligibility``/``purge`` (frames from ``toolkit.review.frames``) are
-    computed for ``today`` when not given. The folder and files are private to their owner (0700/0600).
+    computed for ``today`` when not given. The folder and files are private to their owner (0700/0600), written
+    through the output guard (an earlier plot of the toolkit's own is replaced) and listed with the ids each
+    plot shows (only the progress plot shows any), so an erasure knows which to delete.
     """
     import io
 
-    from toolkit.system.private_files import private_folder, write_private
+    from toolkit.system.outputs import write_output
+    from toolkit.system.private_files import private_folder
 
     if eligibility is None:
         eligibility = review.compute_eligibility(tables, today)
@@ -379,5 +384,7 @@ def save_review_plots(tables: Tables, today: date, out_dir: str | Path, *, eligi
     for name, fig in review_figures(tables, eligibility, purge, lang=lang).items():
         png = io.BytesIO()
         fig.savefig(png, format="png", dpi=120, metadata={"Software": None})
-        paths.append(write_private(out / name, png.getvalue()))
+        shown = list(review.progress_rows(eligibility, 30)["student_id"]) if name == "eteneminen.png" else []
+        paths.append(write_output(out / name, png.getvalue(), kind="plot", students=shown, register=register,
+                                  within=out, replace_own=True))
     return paths

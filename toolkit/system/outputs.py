@@ -43,6 +43,7 @@ from toolkit.system.secrets import config_dir, hash_student_id, load_key
 OUTPUTS_FILE = "tuotokset.jsonl"
 MARKER_PROPERTY = "muskari-tuotos"
 CERTIFICATE_FOLDER = "certificate-folder"     # the kind of a folder record: where `certificates` wrote documents
+ENCRYPTED_BACKUP = "encrypted-backup"         # `backup --to`: the one exception an erasure leaves to restore's replay
 COMPACT_BYTES = 512 * 1024                    # the list is rewritten (one line per path) when it grows past this
 
 
@@ -83,11 +84,12 @@ def write_output(path: str | Path, data: bytes, *, kind: str, students: Iterable
                  register: str | Path | None = None, force: bool = False, within: str | Path | None = None,
                  replace_own: bool = False, marker: str | None = None) -> Path:
     """Guard, record, then write ``data`` (mode 0600, never half written). ``students``: the ids the file holds,
-    None when it may hold anyone (a copy of the register). Returns the path written."""
+    None when it may hold anyone (a copy of the register). Returns ``path`` as given."""
     target = check_output(path, register=register, force=force, within=within, replace_own=replace_own)
     replacing = os.path.lexists(target)
     _append([_record(target, kind, students, marker, content=data)])   # recorded first: a file never goes unlisted
-    return write_private(target, data, overwrite=replacing)
+    write_private(target, data, overwrite=replacing)
+    return Path(path)
 
 
 def record_output(path: str | Path, *, kind: str, students: Iterable[str] | None = None,

@@ -43,7 +43,7 @@ def run(args) -> int:
 
     answer = ar.answer_request(register, result.tables, received=args.received or today(args),
                                student_id=args.student, email=args.email, extra=extra)
-    ar.write_answer(answer, outputs, force=args.force)
+    ar.write_answer(answer, outputs, force=args.force, register=args.register)
     _report(args, answer, outputs)
     return 0
 

@@ -11,6 +11,8 @@ def configure(parser) -> None:
     parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
     parser.add_argument("--annotate", type=Path, metavar="KOPIO.xlsx",
                         help="kirjoita kopio, jossa virheelliset solut on merkitty / write an annotated copy")
+    parser.add_argument("--force", action="store_true",
+                        help="korvaa olemassa oleva kopio (ei koskaan rekisteriä) / replace an existing copy")
     add_common_options(parser)
 
 
@@ -22,6 +24,6 @@ def run(args) -> int:
     if args.annotate:
         from toolkit.office.annotated_copy import write_annotated_copy
 
-        write_annotated_copy(register, result.findings, args.annotate, lang=args.lang)
+        write_annotated_copy(register, result.findings, args.annotate, lang=args.lang, force=args.force)
     print_findings(result.findings, args.format, args.lang)
     return 0 if result.ok else 1

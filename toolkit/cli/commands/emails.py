@@ -24,6 +24,8 @@ def configure(parser) -> None:
     parser.add_argument("--subject", metavar="AIHE", help="luonnoksen aihe (--eml) / the draft's subject")
     parser.add_argument("--body-file", type=Path, metavar="TEKSTI.txt",
                         help="luonnoksen teksti UTF-8-tiedostosta (--eml) / the draft's text")
+    parser.add_argument("--force", action="store_true",
+                        help="korvaa olemassa oleva luonnos (ei koskaan rekisteriä) / replace an existing draft")
     add_common_options(parser)
 
 
@@ -43,7 +45,8 @@ def run(args) -> int:
     addresses = collect_addresses(result.tables, today(args), args.purpose, args.status, args.teacher)
     print_invalid(addresses, args.lang)
     if args.eml:
-        note = write_draft(args.eml, result.tables, addresses, args.subject, args.body_file, args.lang)
+        note = write_draft(args.eml, result.tables, addresses, args.subject, args.body_file, args.lang,
+                           register=args.register, force=args.force)
         print(note, file=sys.stderr)
         return 0
     emit(render_addresses(addresses, args.format, args.lang))

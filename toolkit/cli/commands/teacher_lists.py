@@ -11,6 +11,8 @@ def configure(parser) -> None:
     parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
     parser.add_argument("--out", type=Path, required=True, metavar="KANSIO",
                         help="kansio, johon listat kirjoitetaan / the folder for the lists")
+    parser.add_argument("--force", action="store_true",
+                        help="korvaa samannimiset tiedostot (ei koskaan rekisteriä) / replace files of the same name")
     add_common_options(parser)
 
 
@@ -24,7 +26,7 @@ def run(args) -> int:
     _register, result = load_checked(args.register, today(args))
     if not result.ok:
         return refuse_with_findings(result.findings, args.lang)
-    written = write_teacher_lists(result.tables, args.out)
+    written = write_teacher_lists(result.tables, args.out, register=args.register, force=args.force)
     if args.format == "json":
         emit(format_json(result_to_dict(written)))
     elif args.format == "csv":
