@@ -25,13 +25,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.erasure.scan import Needle, ScanReport, scan_file, search_path
+from toolkit.erasure.scan import Needle, ScanReport, in_content, scan_file, search_path
 from toolkit.system.outputs import ENCRYPTED_BACKUP
 
 STALE_SECONDS = 600
 _TEMP = re.compile(r"^\.(?:muskari-.*|.+\.muskari-tmp)$")
 _LOCK = re.compile(r"^(?:~\$|\.~lock\.)")
-_MARKER = re.compile(rb'name="muskari-tuotos"[^>]*>\s*<vt:lpwstr>([0-9a-f]{1,64})</vt:lpwstr>')
+_MARKER = re.compile(rb'name="muskari-tuotos"[^>]*>\s*<(?:\w+:)?lpwstr\b[^>]*>\s*([0-9a-f]{1,64})\s*<')
 
 
 @dataclass
@@ -98,6 +98,8 @@ def sweep_folder(folder: Path, needles: list[Needle], *, outputs, erased: set[st
             if record is not None and record.kind == ENCRYPTED_BACKUP:
                 continue                      # contract: `backup --to` copies are erased by restore's replay
             mine = [n for n in needles if n.person not in exempt.get(real, ())]
+            if temp or record is not None:
+                mine = in_content(mine)       # the toolkit lists students by id: an id in its own file names them
             report = ScanReport()
             search_path(shown, shown, mine, report)
             scan_file(path, mine, report, shown)

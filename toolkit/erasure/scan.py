@@ -34,7 +34,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
@@ -65,7 +65,8 @@ KIND_WORDS = {  # kind -> (Finnish, English)
     "phone": ("puhelinnumero", "phone number"), "birth-date": ("syntymäaika", "birth date"),
     "student-id": ("oppilasnumero", "student id"),
 }
-PATH_ONLY = ("student-id",)         # searched in file names and paths, not in contents
+PATH_ONLY = ("student-id",)         # searched in file names and paths, not in contents (unless ``in_content``)
+IN_CONTENT = "in-content"
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -86,7 +87,7 @@ class Needle:
             day, serial = self.clue
             return day in features.dates or serial in features.serials
         if self.kind in PATH_ONLY:
-            return False
+            return self.clue == IN_CONTENT
         return all(word in features.words for word in self.clue)
 
 
@@ -313,7 +314,7 @@ def _forms(raw: str) -> tuple[list[str], list[str]]:
 def search_text(place: str, data: bytes, needles: list[Needle], report: ScanReport) -> None:
     """Search one blob (a zip part or a file); add a hit per needle found."""
     report.places += 1
-    needles = [n for n in needles if n.kind not in PATH_ONLY]
+    needles = [n for n in needles if n.kind not in PATH_ONLY or n.clue == IN_CONTENT]
     if not needles:
         return
     raws = _decode(data)
@@ -326,12 +327,18 @@ def search_text(place: str, data: bytes, needles: list[Needle], report: ScanRepo
     for needle in needles:
         if not needle.maybe_in(features):
             continue
-        forms = exact if needle.kind in ("phone", "birth-date") else exact + joined
+        forms = exact if needle.kind in ("phone", "birth-date", "student-id") else exact + joined
         found = any(needle.pattern.search(f) for f in forms)
         if not found and needle.raw_pattern is not None:
             found = any(needle.raw_pattern.search(raw) for raw in raws)
         if found:
             report.hits.append(Hit(place, needle.kind, needle.person))
+
+
+def in_content(needles: list[Needle]) -> list[Needle]:
+    """``needles`` with the student ids searched in contents too: for the toolkit's own files, which list students
+    by id (a summary, a teacher list's file), where a false hit costs only a file the toolkit can make again."""
+    return [replace(n, clue=IN_CONTENT) if n.kind in PATH_ONLY else n for n in needles]
 
 
 def search_path(place: str, path: str, needles: list[Needle], report: ScanReport) -> None:

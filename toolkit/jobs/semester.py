@@ -111,7 +111,7 @@ def _plots(result: SemesterResult, lang: str = "fi") -> list[Path]:
     from toolkit.review.plots import save_review_plots
 
     return save_review_plots(result.tables, result.today, result.out_dir / PLOTS_FOLDER, lang=lang,
-                             register=result.register)
+                             register=result.register, within=result.out_dir)
 
 
 def _step(result: SemesterResult, name: str, action):
@@ -189,7 +189,8 @@ def _teacher_lists(result: SemesterResult) -> None:
     from toolkit.jobs.teacher_lists import write_teacher_lists
 
     _remove_previous_outputs(result.out_dir)          # a teacher without students this time keeps no old list
-    result.teacher_lists = write_teacher_lists(result.tables, result.out_dir / LISTS_FOLDER, register=result.register)
+    result.teacher_lists = write_teacher_lists(result.tables, result.out_dir / LISTS_FOLDER, register=result.register,
+                                               within=result.out_dir)
 
 
 def _emails(result: SemesterResult) -> None:
@@ -201,7 +202,8 @@ def _emails(result: SemesterResult) -> None:
     for purpose, name in EMAIL_FILES.items():
         addresses = collect_addresses(result.tables, result.today, purpose)
         path = write_output(folder / name, (addresses.bcc + "\n").encode("utf-8"), kind="address-list",
-                            students=addresses.student_ids, register=result.register, within=folder, replace_own=True)
+                            students=addresses.student_ids, register=result.register, within=result.out_dir,
+                            replace_own=True)
         result.emails[purpose] = (addresses, path)
 
 

@@ -29,24 +29,25 @@ from toolkit.system.progress import big_batch, task
 
 
 def write_teacher_lists(tables, folder: str | Path, *, register: str | Path | None = None,
-                        force: bool = False) -> TeacherListsResult:
-    """Write every teacher's list into ``folder`` (created 0700 when new); files 0600. A progress bar on
-    stderr for many teachers (toolkit.system.progress)."""
+                        force: bool = False, within: str | Path | None = None) -> TeacherListsResult:
+    """Write every teacher's list into ``folder`` (created 0700 when new); files 0600, never through a link out of
+    ``within`` (default ``folder``). A progress bar on stderr for many teachers (toolkit.system.progress)."""
     folder = private_folder(folder)
+    within = within if within is not None else folder
     result = TeacherListsResult(folder=folder)
     used: set[str] = set()
     school = tables.settings.school_name
     groups = students_by_teacher(tables)
     with task("Opettajien listat", "Teacher lists", len(groups), big=big_batch(len(groups))) as bar:
         for teacher, students in groups.items():
-            _write_one(teacher, students, folder, school, used, result, register, force)
+            _write_one(teacher, students, folder, school, used, result, register, force, within)
             bar.advance()
     listed = tables.students[tables.students["status"].isin(LIST_STATUSES)]
     result.students_without_teacher = [str(s) for s in listed.loc[listed["teacher"].isna(), "student_id"]]
     return result
 
 
-def _write_one(teacher, students, folder, school, used, result, register, force) -> None:
+def _write_one(teacher, students, folder, school, used, result, register, force, within) -> None:
     if students.empty:
         result.teachers_without_students.append(teacher)
         return
@@ -59,5 +60,5 @@ def _write_one(teacher, students, folder, school, used, result, register, force)
     ids = [str(s) for s in students["student_id"]]
     data, token = mark_package(render_workbook(teacher, list_rows(students), school))
     path = write_output(folder / name, data, kind="teacher-list", students=ids, register=register, force=force,
-                        within=folder, replace_own=True, marker=token)
+                        within=within, replace_own=True, marker=token)
     result.lists.append(TeacherList(teacher, path, ids))

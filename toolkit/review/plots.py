@@ -362,7 +362,7 @@ def review_figures(tables: Tables, eligibility: pd.DataFrame, purge: pd.DataFram
 
 def save_review_plots(tables: Tables, today: date, out_dir: str | Path, *, eligibility: pd.DataFrame | None = None,
                       purge: pd.DataFrame | None = None, lang: str = "fi", register: str | Path | None = None,
-                      ) -> list[Path]:
+                      within: str | Path | None = None) -> list[Path]:
     """Write the key review plots as PNG files into ``out_dir`` and return their paths (``PLOT_FILES`` order).
 
     Students appear by id only. ``eligibility``/``purge`` (frames from ``toolkit.review.frames``) are
@@ -386,5 +386,5 @@ def save_review_plots(tables: Tables, today: date, out_dir: str | Path, *, eligi
         fig.savefig(png, format="png", dpi=120, metadata={"Software": None})
         shown = list(review.progress_rows(eligibility, 30)["student_id"]) if name == "eteneminen.png" else []
         paths.append(write_output(out / name, png.getvalue(), kind="plot", students=shown, register=register,
-                                  within=out, replace_own=True))
+                                  within=within if within is not None else out, replace_own=True))
     return paths
