@@ -14,7 +14,6 @@ from factories import make_tables, student, study
 from registers import write_register
 
 from toolkit.cli.main import main
-from toolkit.system import outputs
 
 AS_OF = ["--as-of", "2026-06-01"]
 
@@ -152,6 +151,8 @@ def test_certificates_never_go_into_the_backup_folder(register, capsys):
 # --- the output list ----------------------------------------------------------------------------------
 
 def test_the_output_list_holds_no_name_path_or_id_and_knows_its_own_files(register, capsys):
+    from toolkit.system import outputs
+
     out = register.parent / "Aino Virtanen tarkistus.xlsx"
     assert main(["check", str(register), "--annotate", str(out), *AS_OF]) == 0
     listed = outputs.outputs_path().read_text(encoding="utf-8")

@@ -36,6 +36,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -58,6 +59,7 @@ _SPACE_TAGS = re.compile(r"<(?:\w+:)?(?:tab|br|cr)\b[^>]*>")
 _HEADER = re.compile(r"(<(?:\w+:)?(?:odd|even|first)(?:Header|Footer)\b[^>]*>)(.*?)(</)", re.DOTALL)
 _HEADER_CODE = re.compile(r'&amp;(?:&quot;[^&]*?&quot;|"[^"]*"|\d{1,3}|K[0-9A-Fa-f]{6}|K\d\d[+-]\d{3}|[A-Za-z])')
 _EXCEL_CHAR = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SHEET_DATA = re.compile(r"<sheetData\b.*?</sheetData>", re.DOTALL)
 BLOCK = "|"                         # between cells, string items, paragraphs: never part of a value
 _SEP = r"[\s\-().]*"
 KIND_WORDS = {  # kind -> (Finnish, English)
@@ -85,7 +87,7 @@ class Needle:
             return self.clue in features.phones
         if self.kind == "birth-date":
             day, serial = self.clue
-            return day in features.dates or serial in features.serials
+            return features.has_date(day, serial)
         if self.kind in PATH_ONLY:
             return self.clue == IN_CONTENT
         return all(word in features.words for word in self.clue)
@@ -98,28 +100,46 @@ _SERIAL = re.compile(r"<v>(\d{4,6})(?:\.0+)?</v>|(?<![\d.])(\d{4,6})(?:\.0+)?(?=
 
 
 class _Features:
-    """What one part holds, as sets: its words, phone-like digit runs, dates and date serials. One pass
-    over the text each, so a part is read in linear time whatever the number of needles."""
+    """What one part holds, as sets: its words, phone-like digit runs, dates. Each is computed on first use, in
+    one pass over the text, so a part is read in linear time whatever the number of needles, and a part is not
+    searched for what no needle asks."""
 
     def __init__(self, raws: list[str], exact: list[str], joined: list[str]):
-        self.words = {w for f in exact + joined for w in _WORD.findall(f)}
-        forms = exact
+        self.raws, self.exact, self.joined = raws, exact, joined
+
+    @cached_property
+    def words(self) -> set[str]:
+        return {w for f in self.exact + self.joined for w in _WORD.findall(f)}
+
+    @cached_property
+    def phones(self) -> str:
         runs: set[str] = set()
-        for f in forms:
+        for f in self.exact:
             for run in re.findall(r"\d{7,}", _PHONE_JOIN.sub("", f)):
                 runs.add(run)
                 runs.update("0" + run[i + 3:] for i in range(len(run) - 3) if run.startswith("358", i))
-        self.phones = "|".join(sorted(runs))   # a phone may touch other digits: searched as a substring
-        self.dates: set[date] = set()
-        for f in forms:
+        return "|".join(sorted(runs))   # a phone may touch other digits: searched as a substring
+
+    @cached_property
+    def dates(self) -> set[date]:
+        out: set[date] = set()
+        for f in self.exact:
             for m in _DATE_LIKE.finditer(f):
                 g = m.groups()
                 d, mo, y = (g[0], g[1], g[2]) if g[0] else (g[5], g[4], g[3]) if g[3] else (g[6], g[7], g[8])
                 try:
-                    self.dates.add(date(int(y), int(mo), int(d)))
+                    out.add(date(int(y), int(mo), int(d)))
                 except ValueError:
                     continue
-        self.serials = {int(a or b) for raw in raws for a, b in _SERIAL.findall(raw)}
+        return out
+
+    def has_date(self, day: date, serial: int) -> bool:
+        """The year is written in every form a date is searched in, and an Excel serial as its digits: a part
+        holding neither cannot hold the day (no pass over the text needed)."""
+        if any(str(serial) in raw for raw in self.raws) and any(
+                re.search(rf"(?<![\d.]){serial}(?:\.0+)?(?=</)", raw) for raw in self.raws):
+            return True
+        return any(str(day.year) in f for f in self.exact) and day in self.dates
 
 
 @dataclass
@@ -289,26 +309,31 @@ def reader_text(raw: str) -> str:
     escapes decoded, entities unescaped. Text that is not XML comes back as it is."""
     if "<" not in raw:
         return raw
-    text = _HEADER.sub(lambda m: m[1] + _HEADER_CODE.sub(BLOCK, m[2]).replace("&amp;&amp;", "&amp;") + m[3], raw)
-    text = _RUN_PROPS.sub("", text)
+    text = raw
+    if "Header" in text or "Footer" in text:
+        text = _HEADER.sub(lambda m: m[1] + _HEADER_CODE.sub(BLOCK, m[2]).replace("&amp;&amp;", "&amp;") + m[3], text)
+    if "rPr" in text:
+        text = _RUN_PROPS.sub("", text)
     text = _SPACE_TAGS.sub(" ", text)
     text = _INLINE.sub("", text)
     text = _TAG.sub(BLOCK, text)
-    text = _EXCEL_CHAR.sub(lambda m: chr(int(m[1], 16)), text)
-    return html.unescape(text)
+    if "_x" in text:
+        text = _EXCEL_CHAR.sub(lambda m: chr(int(m[1], 16)), text)
+    return html.unescape(text) if "&" in text else text
 
 
 def _forms(raw: str) -> tuple[list[str], list[str]]:
     """(exact, joined): the normalised text with its XML tags kept, and as a reader sees it (both keep
     neighbouring values apart); and with every tag removed, so a name split any way comes together (names and
     e-mail addresses only: digits of neighbouring cells would run together there)."""
-    unescaped = html.unescape(raw)
+    tagged = _SHEET_DATA.sub("<sheetData/>", raw) if "<sheetData" in raw else raw   # cells: in the reader's form
+    unescaped = html.unescape(tagged)
     exact = [key(unescaped), key(reader_text(raw))]    # NFD text is made NFC by key()
     if "%" in unescaped:                                # URL-encoded hyperlink targets
         exact.append(key(unquote(unescaped)))
     if not unicodedata.is_normalized("NFKC", exact[0]):  # full-width letters, ligatures
         exact.append(key(unicodedata.normalize("NFKC", exact[0])))
-    return exact, [key(html.unescape(_TAG.sub("", raw)))]
+    return exact, [key(html.unescape(_TAG.sub("", tagged)))]
 
 
 def search_text(place: str, data: bytes, needles: list[Needle], report: ScanReport) -> None:
