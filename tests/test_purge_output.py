@@ -64,6 +64,7 @@ def test_golden_apply_table_names_what_was_done_and_what_is_left(tmp_path, capsy
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply", "--lang", lang]) == 0
     text = re.sub(r"rekisteri-\d{8}-\d{6}", "rekisteri-VVVVKKPP-HHMMSS", capsys.readouterr().out)
     text = text.replace(str(tmp_path), "KANSIO")
+    text = re.sub(r"(kävi läpi|searched) \d+ (kohtaa|places)", r"\1 N \2", text)   # the parts of init's layout
     golden = GOLDEN / f"purge_apply_{lang}.txt"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
