@@ -155,8 +155,16 @@ class OutputList:
 
     @classmethod
     def load(cls) -> OutputList:
+        """The list as recorded; with no key (the configuration folder lost) no file is known as the toolkit's own,
+        so every file is treated as the owner's: named when it holds someone, never deleted."""
         records = _read_records()
-        return cls(records, load_key(create=False) if records else None)
+        if not records:
+            return cls([], None)
+        try:
+            key = load_key(create=False)
+        except Refused:
+            return cls([], None)
+        return cls(records, key)
 
     def record_of(self, path: str | Path) -> OutputRecord | None:
         """The latest record of this path, whatever the file holds now."""
@@ -189,7 +197,10 @@ def forget_outputs(paths: Iterable[str | Path]) -> None:
     records = _read_records()
     if not records:
         return
-    key = load_key(create=False)
+    try:
+        key = load_key(create=False)
+    except Refused:
+        return                          # no key: no record can be matched to a path
     gone = {path_hash(p, key) for p in paths}
     _rewrite([r for r in OutputList(records, key).by_path.values() if r.path not in gone])
 
