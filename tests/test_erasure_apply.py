@@ -247,6 +247,30 @@ def test_a_document_path_that_is_no_toolkit_document_is_reported_not_deleted(tmp
     assert load_checked(path, TODAY)[1].ok
 
 
+def test_an_inflected_name_in_a_note_and_a_rich_text_name_go_too(tmp_path):
+    """"Ella Mäkelän äidille" in a note on another row, and Ella's name typed as rich text (one word bold) in a
+    cell of the owner's own sheet that the erasure cannot edit: the note goes, the cell stops the run."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    path = build(tmp_path, residuals=False)
+    wb = openpyxl.load_workbook(path)
+    wb["Oppilaat"]["B3"].comment = Comment("Soita Ella Mäkelän äidille", "Omistaja")
+    wb.save(path)
+    apply_purge(plan_purge(path, TODAY), NOW)
+    assert leftovers(path) == [] and "mäkelän" not in "".join(parts_text(path).values())
+
+    (tmp_path / "toinen").mkdir()
+    path = build(tmp_path / "toinen", residuals=False)
+    wb = openpyxl.load_workbook(path, rich_text=True)
+    wb.create_sheet("Muistio")["A1"] = CellRichText(["Soita ", TextBlock(InlineFont(b=True), "Ella"), " Mäkelälle"])
+    wb.save(path)
+    before = path.read_bytes()
+    with pytest.raises(ErasureIncomplete) as error:
+        apply_purge(plan_purge(path, TODAY), NOW)
+    assert "poistetun henkilön nimi" in error.value.message("fi") and path.read_bytes() == before
+
+
 def test_values_shared_with_a_sibling_stay_and_do_not_block(tmp_path):
     sibling = dict(EERO, email="ella.perhe@example.fi", guardian="Minna Mäkelä", last="Mäkelä")
     tables = make_tables(students=[student(**ELLA), student(**sibling)], studies=[study("0031"), study("0032")])

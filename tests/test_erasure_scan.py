@@ -38,10 +38,12 @@ def kinds(data: str | bytes, person: Person = PERSON, kept: Kept | None = None) 
     ("<t>1.3.2019</t>", ["birth-date"]), ("<t>01.03.2019</t>", ["birth-date"]), ("<t>2019-03-01T00:00:00</t>", ["birth-date"]),
     ("<c r=\"D2\" s=\"1\"><v>43525</v></c>", ["birth-date"]),                                       # Excel serial
     ("<vt:lpwstr>Maija Öhman</vt:lpwstr>", ["guardian"]),
+    ("<t>Soita Maija Öhmanille tai Äijö O'Brien-Öhmanin isälle</t>", ["guardian", "name"]),     # inflected
+    ("<t>ÄIJÖ O'BRIEN-ÖHMAN:lle</t>", ["name"]),
     ("Äijö O'Brien-Öhman".encode("utf-16-le").join([b"\x01\x00\x00\x00", b"\x00\x00"]), ["name"]),           # binary UTF-16
 ], ids=["plain", "nfd", "upper", "escaped", "runs", "reversed", "zero-width", "mailto", "email-case",
         "phone-compact", "phone-intl", "phone-punct", "date-dmy", "date-padded", "date-iso", "serial", "guardian",
-        "utf16"])
+        "inflected", "colon-ending", "utf16"])
 def test_every_spelling_is_found(text, expected):
     assert kinds(text) == expected
 

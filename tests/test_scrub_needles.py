@@ -11,6 +11,7 @@ from toolkit.xlsx.scrub import Needles
     ("Eino Virta soitti", True), ("EINO VIRTA", True), ("Eino Virtanen", False), ("xEino Virta", False),
     ("aino@example.fi;", True), ("maino@example.fi", False), (unicodedata.normalize("NFD", "Äijälä Ääni"), True),
     ("1.3.2019", True), ("11.3.2019", False), ("", False), (None, False),
+    ("Soita Eino Virtan äidille", True), ("EINO VIRTA:lle", True), ("aino@example.fin", False),
 ])
 def test_whole_words_of_any_needle(text, hit):
     needles = Needles(["Eino Virta", "aino@example.fi", "Äijälä Ääni", "1.3.2019"])

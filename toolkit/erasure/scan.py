@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from toolkit.model.errors import ErasureIncomplete
-from toolkit.model.text import key
+from toolkit.model.text import CASE_ENDING, key
 
 MAX_PART = 256 * 1024 * 1024        # uncompressed bytes: larger is a zip bomb, not a document
 MAX_TOTAL = 1024 * 1024 * 1024      # uncompressed bytes read from one file, nested packages included
@@ -90,7 +90,12 @@ class Needle:
             return features.has_date(day, serial)
         if self.kind in PATH_ONLY:
             return self.clue == IN_CONTENT
-        return all(word in features.words for word in self.clue)
+        *first, last = self.clue or ("",)
+        if not all(word in features.words for word in first):
+            return False
+        if last in features.words or self.kind == "email":
+            return True
+        return any(w.startswith(last) for w in features.words)      # an inflected last name ("Mäkelän")
 
 
 _WORD = re.compile(r"\w+")
@@ -224,8 +229,10 @@ def _text_pattern(kind: str, value: str) -> re.Pattern:
         return re.compile(r"(?<![\w.+-])" + re.escape(key(value)) + r"(?![\w-]|\.\w)")
     words = [re.escape(w) for w in key(value).split(" ")]
     # words need a space between them: with the XML tags removed, neighbouring cells touch ("Mäkelä" +
-    # "ella@...") and must not read as a name, while a name split into runs keeps its space in a run
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+    # "ella@...") and must not read as a name, while a name split into runs keeps its space in a run.
+    # Finnish text inflects the last word ("Ella Mäkelän äidille", "Ella Mäkelälle"): a case ending is allowed
+    # after a letter (not "nen": "Eino Virta" is not "Eino Virtanen")
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + CASE_ENDING + r"(?!\w)")
 
 
 def _phone_pattern(digits: str) -> re.Pattern:

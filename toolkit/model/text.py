@@ -11,6 +11,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EXCEL_ESCAPE = re.compile(r"_x00[0-1][0-9A-Fa-f]_")  # how Excel stores control characters in XML
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 MAX_NAME_BYTES = 120
+# an optional Finnish case ending after a name ("Mäkelän", "Mäkelälle", "Öhmanille", "O'Brien:lle"); never
+# "nen", so "Eino Virta" does not match "Eino Virtanen". Used where an erased person's name is searched for.
+CASE_ENDING = r"(?:(?<=[^\W\d_]):?i?(?:n|a|ä|ta|tä|lla|llä|lta|ltä|lle|ssa|ssä|sta|stä|ksi|na|nä|kin|hin|han|hän|hen|neen))?"
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 _UNSAFE = re.compile(r'[/\\:*?"<>|]')
 

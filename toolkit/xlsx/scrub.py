@@ -16,6 +16,7 @@ import unicodedata
 
 from toolkit.model.errors import ErasureIncomplete
 from toolkit.model.refs import split_cell
+from toolkit.model.text import CASE_ENDING
 from toolkit.xlsx.package import Package, parse_xml, q, rels_path, serialise_xml
 
 _TEXT_PARTS = (".xml", ".vml", ".rels")
@@ -28,13 +29,17 @@ def _key(text: str) -> str:
 
 
 class Needles:
-    """The strings to remove, matched case-folded in NFC and as whole words: scrubbing "Eino Virta" leaves
-    "Eino Virtanen" (another person) alone."""
+    """The strings to remove, matched case-folded in NFC and as whole words, a Finnish case ending allowed
+    ("Ella Mäkelän äidille"): scrubbing "Eino Virta" leaves "Eino Virtanen" (another person) alone."""
 
     def __init__(self, strings):
         keys = sorted({_key(s).strip() for s in strings if s and s.strip()}, key=len, reverse=True)
         # one alternation, one pass over the text (a pattern per string made a big purge take minutes)
-        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, keys)) + r")(?!\w)") if keys else None
+        addresses = [re.escape(k) for k in keys if "@" in k]
+        words = [re.escape(k) for k in keys if "@" not in k]
+        either = ([f"(?:{'|'.join(addresses)})"] if addresses else []) + \
+            ([f"(?:{'|'.join(words)}){CASE_ENDING}"] if words else [])
+        self.pattern = re.compile(r"(?<!\w)(?:" + "|".join(either) + r")(?!\w)") if keys else None
 
     def in_text(self, text: str | None) -> bool:
         if not text or self.pattern is None:
