@@ -237,3 +237,28 @@ def test_erased_versions_and_print_files_in_libreoffice(tmp_path, capsys, soffic
         assert ella_hits(ods) == []
         assert "Eero" in zipfile.ZipFile(ods).read("content.xml").decode()
     assert os.listdir(out)
+
+
+def test_documents_in_a_folder_the_certificates_command_recorded_are_deleted(tmp_path, capsys):
+    """`certificates --out` elsewhere: Tiedosto holds the absolute path, the folder is recorded as the toolkit's
+    certificate folder, so the erasure deletes the document there; an owner's file beside it is not touched."""
+    (tmp_path / "koulu").mkdir()
+    tables = make_tables(students=[student(**ELLA), student(**EERO)],
+                         studies=[study("0031", "Muskari 1", 30, date(2023, 5, 31)),
+                                  study("0031", "Muskari 2", 30, date(2024, 5, 31))],
+                         teachers=[{"name": "Liisa Laulu", "email": None}, {"name": "Kalle Kantele", "email": None}])
+    register = write_register(tmp_path / "koulu" / "rekisteri.xlsx", tables,
+                              settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Muskari"})
+    archive = tmp_path / "arkisto"
+    assert cli("certificates", str(register), "--out", str(archive), "--apply") == 0
+    [document] = list(archive.glob("*.docx"))
+    (archive / "oma.docx").write_bytes(document.read_bytes())          # the owner's copy: not the toolkit's
+    workbook = openpyxl.load_workbook(register)
+    assert workbook["Todistukset"]["E2"].value == document.as_posix()
+    workbook["Oppilaat"]["K2"] = date(2026, 5, 20)
+    workbook.save(register)
+    capsys.readouterr()
+    assert cli("purge", str(register), "--apply", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["deleted"]["documents"] == [document.as_posix()] and not document.exists()
+    assert (archive / "oma.docx").exists() and data["documents_not_deleted"] == []
