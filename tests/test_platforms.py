@@ -8,6 +8,8 @@ API is not here, so it reads the environment variable as it does where the API i
 
 from __future__ import annotations
 
+import os
+import shutil
 import stat
 import sys
 from pathlib import Path
@@ -284,3 +286,54 @@ def test_the_environment_variable_runs_the_real_libreoffice_for_certificates(sof
     code = main(["certificates", str(register), "--pdf", "--apply", "--as-of", "2026-11-25"])
     assert code == 0, capsys.readouterr().err
     assert marker.exists() and list((tmp_path / "todistukset").glob("*.pdf"))
+
+
+# --- the erasure proof reads PDFs itself ------------------------------------------------------------
+
+@pytest.mark.libreoffice
+def test_purge_apply_reads_certificate_pdfs_without_poppler(soffice, tmp_path, monkeypatch, capsys):
+    """Certificates made with --pdf (LibreOffice), then a deletion request: `purge --apply` runs with a PATH that
+    has no poppler (pdftotext), deletes the person's PDFs and proves the rest clean by reading them itself."""
+    import subprocess
+
+    from factories import make_tables, student, study
+    from openpyxl import load_workbook
+    from registers import write_register
+
+    from toolkit.cli.main import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    register = write_register(tmp_path / "rekisteri.xlsx",
+                              make_tables(students=[student("0001", first="Aino", last="Poistettava"),
+                                                    student("0002", first="Eino", last="Jatkaja",
+                                                            email="toinen@example.fi")],
+                                          studies=[study("0001", hours=60), study("0002", hours=60)]),
+                              {"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
+    assert main(["certificates", str(register), "--pdf", "--apply", "--as-of", "2026-11-25"]) == 0, \
+        capsys.readouterr().err
+    folder = tmp_path / "todistukset"
+    pdfs = sorted(p.name for p in folder.glob("*.pdf"))
+    assert any("_0001" in name for name in pdfs) and any("_0002" in name for name in pdfs)
+
+    workbook = load_workbook(register)
+    sheet = workbook["Oppilaat"]
+    headers = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[headers.index("Oppilasnumero")].value == "0001":
+            row[headers.index("Poistopyyntö")].value = __import__("datetime").date(2026, 11, 1)
+            row[headers.index("Poistopyyntö")].number_format = "d.m.yyyy"
+    workbook.save(register)
+
+    no_poppler = tmp_path / "polku"
+    no_poppler.mkdir()
+    env = {**os.environ, "PATH": str(no_poppler), "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+           "PYTHONIOENCODING": "utf-8"}
+    assert shutil.which("pdftotext", path=env["PATH"]) is None
+    done = subprocess.run([sys.executable, "-m", "toolkit", "purge", str(register), "--apply", "--as-of", "2026-11-25",
+                           "--format", "json"], env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert done.returncode == 0, done.stderr
+    actions = __import__("json").loads(done.stdout)["actions"]
+    assert [(a["student_id"], a["action"]) for a in actions] == [("0001", "erase")]
+    assert "pdftotext" not in done.stderr and "poppler" not in done.stderr
+    left = sorted(p.name for p in folder.glob("*.pdf"))
+    assert not any("_0001" in name for name in left) and any("_0002" in name for name in left)
