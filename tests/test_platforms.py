@@ -337,3 +337,39 @@ def test_purge_apply_reads_certificate_pdfs_without_poppler(soffice, tmp_path, m
     assert "pdftotext" not in done.stderr and "poppler" not in done.stderr
     left = sorted(p.name for p in folder.glob("*.pdf"))
     assert not any("_0001" in name for name in left) and any("_0002" in name for name in left)
+
+
+# --- muskari backup says where the configuration folder is -------------------------------------------
+
+def backup_register(tmp_path, monkeypatch):
+    from factories import make_tables, student
+    from registers import write_register
+
+    monkeypatch.setenv("MUSKARI_BACKUP_PASSWORD", "salasana-123")
+    return write_register(tmp_path / "rekisteri.xlsx", make_tables(students=[student()]))
+
+
+@pytest.mark.parametrize("system", ["windows", "macos"])
+def test_backup_names_the_configuration_folder_and_why_it_belongs_with_the_backups(system, request, tmp_path,
+                                                                                   monkeypatch, capsys):
+    from toolkit.cli.main import main
+
+    request.getfixturevalue(system)
+    register = backup_register(tmp_path, monkeypatch)
+    secrets.load_key()                                   # an erasure was made on this computer once
+    folder = config.config_dir()
+    assert main(["backup", str(register), "--to", str(tmp_path / "tikku")]) == 0
+    err = capsys.readouterr().err
+    assert str(folder) in err and "avain ja poistettujen lista" in err and "varmuuskopioiden rinnalle" in err
+    assert ("AppData" if system == "windows" else "Application Support") in str(folder)
+    assert main(["backup", str(register), "--to", str(tmp_path / "tikku2"), "--format", "json"]) == 0
+    assert __import__("json").loads(capsys.readouterr().out)["config_folder"] == str(folder)
+
+
+def test_backup_says_when_the_configuration_folder_does_not_exist_yet(home, tmp_path, monkeypatch, capsys):
+    from toolkit.cli.main import main
+
+    register = backup_register(tmp_path, monkeypatch)
+    assert main(["backup", str(register), "--to", str(tmp_path / "tikku"), "--lang", "en"]) == 0
+    err = capsys.readouterr().err
+    assert str(home / ".config" / "muskari") in err and "does not exist yet" in err
