@@ -1,4 +1,7 @@
-"""The one writer of files that hold personal data: readable only by their owner, never half-written.
+"""The one writer of files that hold personal data: readable only by their owner where the system has file modes
+(0600 on macOS and Linux), never half-written. Windows ignores the mode (a file there has its folder's access
+rights, private in the user's own folders) and a FAT memory stick has no rights at all: the README says so to
+the owner (*Kuka tiedostot voi lukea*).
 
     write_private(path, data)                        # bytes
     write_private(path, workbook.save)               # or a function that writes to the file object it is given
