@@ -84,6 +84,13 @@ ALL_THIRTEEN = {"init", "demo", "check", "eligibility", "certificates", "purge",
 def original(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("omistaja") / "Zoë Ŝ kansio"
     build_folder(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def with_backup(original) -> Path:
+    """The folder with an encrypted backup in it, for `restore`."""
+    folder = original
     env = environment(folder, "utf-8")
     done = subprocess.run([sys.executable, "-m", "toolkit", "backup", str(folder / "rekisteri Ŝ.xlsx"), "--to",
                            str(folder / "varmuus Ŝ"), "--as-of", AS_OF], env=env, capture_output=True, timeout=120)
@@ -124,7 +131,8 @@ def test_every_command_is_in_the_matrix():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_every_command_on_every_console_gives_the_same_exit_code(command, original, tmp_path):
+def test_every_command_on_every_console_gives_the_same_exit_code(command, with_backup, tmp_path):
+    original = with_backup
     reference = copy_of(original, tmp_path, "utf8")
     code, out, err = run(COMMANDS[command](reference), reference, "utf-8")
     assert b"Traceback" not in err, err.decode("utf-8")
@@ -171,6 +179,7 @@ def run_in_terminal(argv, folder: Path, encoding: str) -> tuple[int, str]:
     return process.wait(timeout=60), b"".join(chunks).decode("ascii" if encoding == "ascii" else encoding, "strict")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_an_ascii_terminal_shows_question_marks_not_a_traceback(original, tmp_path):
     folder = copy_of(original, tmp_path, "terminal")
@@ -179,6 +188,7 @@ def test_an_ascii_terminal_shows_question_marks_not_a_traceback(original, tmp_pa
     assert "Zo? ?arki?" in shown                      # every letter the terminal lacks is a "?"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 def test_a_cp1252_terminal_keeps_its_own_letters(original, tmp_path):
     folder = copy_of(original, tmp_path, "terminal1252")

@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import threading
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -77,46 +78,59 @@ def trap():
 
 
 def hostile_names(trap: str) -> tuple[str, str]:
-    return f"<img src={trap}/etunimi.png>", f"![x]({trap}/sukunimi.png) <script>fetch('{trap}/s')</script>&amp;"
+    """A first and a last name a parent typed as markup (each within the forms' 100 characters)."""
+    return f"<img src={trap}/e.png><script>fetch('{trap}/s')</script>", f"![x]({trap}/s.png)&amp;"
+
+
+def forms_row(first: str, last: str) -> str:
+    """A forms export (semicolons, quoted where an answer holds one) with one new child."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
+    writer.writerow(["Etunimi", "Sukunimi", "Syntymäaika", "Huoltaja", "Sähköposti", "Jatkaa ensi lukukaudella"])
+    writer.writerow([first, last, "3.3.2021", "Uusi Huoltaja", "uusi.perhe@example.fi", "kyllä"])
+    return buffer.getvalue()
+
+
+def run_semester(folder: Path, *extra: str) -> int:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CONFIG_HOME", str(folder / ".config"))
+        return main(["semester", str(folder / "rekisteri.xlsx"), *extra, "--as-of", AS_OF])
 
 
 @pytest.fixture(scope="module")
 def semester(tmp_path_factory, trap):
-    """The demo's semester run with one more form answer: a new child whose names a parent typed as markup."""
+    """A small register's semester run with a form answer: a new child whose names a parent typed as markup."""
+    from factories import make_tables, student, study
+    from registers import write_register
+
+    folder = tmp_path_factory.mktemp("pieni")
+    first, last = hostile_names(trap)
+    write_register(folder / "rekisteri.xlsx",
+                   make_tables(students=[student("0001"), student("0002", first="Eino", birth=date(2020, 5, 1))],
+                               studies=[study("0001", hours=60), study("0002", hours=20)]),
+                   {"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
+    forms = folder / "lomakkeet.csv"
+    forms.write_text(forms_row(first, last), encoding="utf-8")
+    assert run_semester(folder, "--forms", str(forms), "--apply") == 0
+    out = folder / "lukukausi"
+    return {"folder": folder, "out": out, "page": out / "yhteenveto.html", "first": first, "last": last}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, trap):
+    """The demo's semester run (every plot full of bars) with the same hostile form answer added."""
     folder = tmp_path_factory.mktemp("demo")
     first, last = hostile_names(trap)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CONFIG_HOME", str(folder / ".config"))
         assert main(["demo", str(folder), "--as-of", AS_OF]) == 0
-        forms = folder / "ilmoittautumiset.csv"
-        text = forms.read_text(encoding="utf-8-sig")
-        header = text.splitlines()[0]
-        sep = ";" if header.count(";") > header.count(",") else ","
-        columns = next(__import__("csv").reader([header], delimiter=sep))
-        values = {c: "" for c in columns}
-        for column in columns:
-            low = column.casefold()
-            if "etunimi" in low and "huolta" not in low:
-                values[column] = first
-            elif "sukunimi" in low and "huolta" not in low:
-                values[column] = last
-            elif "syntym" in low:
-                values[column] = "3.3.2021"
-            elif "sähköposti" in low:
-                values[column] = "uusi.perhe@example.fi"
-            elif "jatka" in low:
-                values[column] = "kyllä"
-            elif "huolta" in low:
-                values[column] = "Uusi Huoltaja"
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        csv.writer(buffer, delimiter=sep, lineterminator="\n").writerow([values[c] for c in columns])
-        forms.write_text(text.rstrip("\n") + "\n" + buffer.getvalue(), encoding="utf-8")
-        code = main(["semester", str(folder / "rekisteri.xlsx"), "--forms", str(forms), "--apply", "--as-of", AS_OF])
+    forms = folder / "lomakkeet.csv"
+    forms.write_text(forms_row(first, last), encoding="utf-8")
+    assert run_semester(folder, "--forms", str(forms), "--apply") == 0
     out = folder / "lukukausi"
-    assert code == 0
     return {"folder": folder, "out": out, "page": out / "yhteenveto.html", "first": first, "last": last}
 
 
@@ -194,10 +208,12 @@ def test_the_terminal_text_is_the_same_summary(semester, capsys, tmp_path, monke
     out, err = capsys.readouterr()
     assert code == 0 and out.startswith("# Lukukausiajo 25.11.2026")
     assert str(tmp_path / "l" / "yhteenveto.html") in err
-    page = Page((tmp_path / "l" / "yhteenveto.html").read_text(encoding="utf-8")).all_text()
-    for count in re.findall(r"^- (?:Vastauksia|Uusia oppilaita|Yhteystietomuutoksia): (\d+)", out, re.M):
-        assert count in page
-    assert "Esikatselu: rekisteriä ei muutettu" in out and "Esikatselu: rekisteriä ei muutettu" in page
+    html = (tmp_path / "l" / "yhteenveto.html").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (muskaritodistus|päättötodistus) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", out, re.M)
+    assert len(rows) == 2
+    for kind, *counts in rows:
+        assert f"<tr><td>{kind}</td>" + "".join(f'<td class="n">{n}</td>' for n in counts) + "</tr>" in html
+    assert "Esikatselu: rekisteriä ei muutettu" in out and "Esikatselu: rekisteriä ei muutettu" in Page(html).all_text()
 
 
 def test_an_earlier_markdown_summary_is_removed(semester, tmp_path, monkeypatch, capsys):
@@ -246,7 +262,8 @@ def dark_pixels(path: Path) -> int:
 
 
 @pytest.mark.chromium
-def test_chromium_renders_the_page_with_its_plots_in_black_and_white(semester, chromium, tmp_path, trap):
+def test_chromium_renders_the_page_with_its_plots_in_black_and_white(demo, chromium, tmp_path, trap):
+    semester = demo
     shot = tmp_path / "yhteenveto.png"
     done = render(chromium, semester["page"], shot, tmp_path / "profile")
     assert "Refused to" not in done.stderr                          # the policy blocked nothing the page needs
@@ -266,7 +283,8 @@ def test_chromium_renders_the_page_with_its_plots_in_black_and_white(semester, c
 
 
 @pytest.mark.chromium
-def test_chromium_shows_the_typed_names_as_text_and_fetches_nothing(semester, chromium, tmp_path, trap):
+def test_chromium_shows_the_typed_names_as_text_and_fetches_nothing(demo, chromium, tmp_path, trap):
+    semester = demo
     command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--no-first-run", "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'p'}",
                "--dump-dom", semester["page"].as_uri()]
