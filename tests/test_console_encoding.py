@@ -221,3 +221,15 @@ def test_streams_are_reconfigured_in_place():
         sys.stdout, sys.stderr = saved
     assert out.buffer.getvalue().decode("utf-8") == NAME + "\n"
     assert err.buffer.getvalue().decode("utf-8") == TEACHER + "\n"
+
+
+def test_a_bug_keeps_its_traceback_but_never_exits_1(tmp_path, monkeypatch, capsys):
+    """Exit 1 says only "the register has errors": the program's last guard turns a bug into exit 3."""
+    import toolkit.jobs.demo as demo_job
+    from toolkit.cli.main import entry
+
+    monkeypatch.setattr(demo_job, "write_demo", lambda *args: 1 / 0)
+    monkeypatch.setattr(sys, "argv", ["muskari", "demo", str(tmp_path / "d")])
+    assert entry() == 3
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "ZeroDivisionError" in err and "odottamaton ohjelmavirhe" in err

@@ -84,7 +84,7 @@ def entry() -> int:
     Finnish sentence, exit code 3, never 1 (which says the register has errors)."""
     try:
         return main()
-    except BrokenPipeError:          # the reader of a pipe (`| more`) stopped reading: nothing is wrong here
+    except BrokenPipeError:          # the reader of a pipe (`| more`) stopped reading: the rest cannot be shown
         _silence_stdout()
         return 3
     except Exception:

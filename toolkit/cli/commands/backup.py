@@ -1,9 +1,10 @@
 """`muskari backup REGISTER --to DIR [--with-documents]`: an AES-256 encrypted copy; expired backups removed.
 
 The password comes from MUSKARI_BACKUP_PASSWORD or is asked twice at the terminal, never from the
-command line. The command ends by saying where the toolkit's configuration folder is and why it belongs with
-the backups (a restore replays erasures from its key and erased-ids list; JSON key ``config_folder``). The register must be readable (its settings give the retention); a register with
+command line. The register must be readable (its settings give the retention); a register with
 errors is backed up all the same, with a warning: a backup is most needed when something is wrong.
+The command ends by saying where the toolkit's configuration folder is and why it belongs with the
+backups (a restore replays erasures from its key and erased-ids list; JSON key ``config_folder``).
 """
 
 from __future__ import annotations
