@@ -35,9 +35,16 @@ demo: $(STAMP)
 test: $(DEVSTAMP)
 	$(PY) -m pytest -n auto
 
-# the developers' loop: everything but the slow and the LibreOffice tests
+# the developers' loop: everything but the slow, the LibreOffice and the Chromium tests
 test-fast: $(DEVSTAMP)
-	$(PY) -m pytest -n auto -m "not slow and not libreoffice"
+	$(PY) -m pytest -n auto -m "not slow and not libreoffice and not chromium"
+
+# the file the owner installs (README: Asennus): dist/muskari-<version>-py3-none-any.whl; build/lib is emptied
+# first, or a module deleted since the last build would still be packed
+wheel: | $(PY)
+	rm -rf build/lib build/bdist.* $(wildcard dist/muskari-*.whl)
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/muskari-*.whl
 
 lint: $(DEVSTAMP)
 	$(VENV)/bin/ruff check toolkit workbook_schema tests benchmarks
@@ -50,4 +57,4 @@ pdf-preview: $(DEVSTAMP)
 	$(PY) tools/preview_certificates.py --out build/pdf-preview
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache build/lib build/bdist.* dist

@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests that need LibreOffice are skipped, with the reason, when soffice is absent."""
+"""Shared fixtures. Tests that need LibreOffice (or Chromium) are skipped, with the reason, when it is absent."""
 
 from __future__ import annotations
 
@@ -10,16 +10,24 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/factories.py
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from office import SOFFICE  # noqa: E402  (after the path above)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+MISSING = {
+    "libreoffice": None if SOFFICE else
+    "LibreOffice (soffice) is not installed; `.ci/run` installs it so CI runs these",
+    "chromium": None if CHROMIUM else "Chromium is not installed; `.ci/run` installs it so CI runs these",
+}
 
 
 def pytest_collection_modifyitems(config, items):
-    if SOFFICE:
-        return
-    skip = pytest.mark.skip(reason="LibreOffice (soffice) is not installed; `.ci/run` installs it so CI runs these")
-    for item in items:
-        if "libreoffice" in item.keywords:
-            item.add_marker(skip)
+    for marker, reason in MISSING.items():
+        if reason is None:
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +42,10 @@ def soffice() -> str:
     if not SOFFICE:
         pytest.skip("LibreOffice (soffice) is not installed")
     return SOFFICE
+
+
+@pytest.fixture
+def chromium() -> str:
+    if not CHROMIUM:
+        pytest.skip("Chromium is not installed")
+    return CHROMIUM

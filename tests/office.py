@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -24,7 +23,19 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+def installed_soffice() -> str | None:
+    """LibreOffice where the toolkit itself would find it (PATH, MUSKARI_SOFFICE, Program Files, /Applications)."""
+    from toolkit.model.errors import MuskariError
+    from toolkit.system.programs import find_soffice
+
+    try:
+        return str(find_soffice())
+    except MuskariError:
+        return None
+
+
+SOFFICE = installed_soffice()
 
 # LibreOffice's CSV filter options, by position: field separator 44 (,), text delimiter 34 ("),
 # character set 76 (UTF-8), start row 1, column formats (none), language 0 (default), quoted fields

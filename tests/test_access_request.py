@@ -292,7 +292,7 @@ def test_existing_answer_is_not_overwritten_without_force(register, tmp_path, ca
     (["--student", "0099", "--out", "v.docx"], 3, "0099"),
     (["--student", "0001", "--out", "v.pdf"], 3, ".docx"),
     (["--out", "v.docx"], 2, "--student"),
-    (["--student", "0001", "--email", "a@example.fi", "--out", "v.docx"], 2, "not allowed"),
+    (["--student", "0001", "--email", "a@example.fi", "--out", "v.docx"], 2, "ei käy yhdessä"),
 ], ids=["unknown-id", "bad-suffix", "no-person", "both"])
 def test_usage_and_refusals(register, tmp_path, capsys, monkeypatch, argv, code, words):
     monkeypatch.chdir(tmp_path)

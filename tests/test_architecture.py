@@ -42,6 +42,7 @@ OWNERS: dict[str, set[str]] = {
     "matplotlib": {"review"},
     "pyzipper": {"jobs"},
     "rich": {"system"},
+    "platformdirs": {"system"},
     "argparse": {"cli"},
     "subprocess": {"office", "system"},
     "zipfile": {"xlsx", "office", "erasure", "jobs"},

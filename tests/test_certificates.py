@@ -459,7 +459,12 @@ def test_bad_owner_template_stops_the_run(register, capsys):
 
 
 def test_pdf_without_libreoffice_says_how_to_install(register, capsys, monkeypatch, tmp_path):
+    from toolkit.system import programs
+
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("MUSKARI_SOFFICE", raising=False)
+    monkeypatch.setattr(programs, "LINUX_PLACES", [])           # nor where the installers put it
+    monkeypatch.setattr(programs, "LINUX_OPT", tmp_path / "opt")
     code, out, err = run("certificates", register, "--pdf", "--apply", capsys=capsys)
     assert code == 3
     assert "apt-get install libreoffice-writer-nogui" in err

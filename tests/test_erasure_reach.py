@@ -121,7 +121,7 @@ def test_the_fixture_holds_ella_in_every_kind_of_file(tmp_path, capsys):
     files = every_file(tmp_path)
     holding = {name for name in files if ella_hits(tmp_path / name)}
     for expected in ("rekisteri.xlsx", "tarkistus.xlsx", "listat/Oppilaslista Liisa Laulu.xlsx", "kutsu.eml",
-                     "vastaus_0031.xlsx", "vastaus_0031.docx", "lukukausi/yhteenveto.md",
+                     "vastaus_0031.xlsx", "vastaus_0031.docx", "lukukausi/yhteenveto.html",
                      "lukukausi/sahkopostit/ilmoittautuminen.txt", "todistukset/2026-001_0031.docx",
                      "lomakkeet.csv", "muistiinpanot/soitettavat.txt"):
         assert expected in holding, expected
@@ -151,7 +151,7 @@ def test_an_erasure_reaches_every_toolkit_file_and_names_the_owners(tmp_path, ca
             assert ella_hits(tmp_path / name) == [], name
     gone = set(before) - set(after)
     assert {"tarkistus.xlsx", "listat/Oppilaslista Liisa Laulu.xlsx", "kutsu.eml", "vastaus_0031.xlsx",
-            "vastaus_0031.docx", "todistukset/2026-001_0031.docx", "lukukausi/yhteenveto.md",
+            "vastaus_0031.docx", "todistukset/2026-001_0031.docx", "lukukausi/yhteenveto.html",
             "lukukausi/sahkopostit/ilmoittautuminen.txt"} <= gone
     assert {"listat/Oppilaslista Kalle Kantele.xlsx", "vastaus_0032.docx"} <= set(after)   # Eero's stay as they were
     assert after["vastaus_0032.docx"] == before["vastaus_0032.docx"]

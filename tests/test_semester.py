@@ -63,11 +63,11 @@ def test_the_run_succeeds_and_leaves_a_register_that_passes_check(applied):
     assert result.ok
 
 
-def test_the_terminal_shows_the_summary_written_to_the_folder(applied):
-    summary = (applied["out"] / "yhteenveto.md").read_text(encoding="utf-8")
-    assert applied["stdout"] == summary
-    assert summary.startswith("# Lukukausiajo 25.11.2026")
-    assert (applied["out"] / "yhteenveto.md").stat().st_mode & 0o077 == 0
+def test_the_terminal_shows_the_summary_and_the_page_is_written_to_the_folder(applied):
+    assert applied["stdout"].startswith("# Lukukausiajo 25.11.2026")
+    page = (applied["out"] / "yhteenveto.html").read_text(encoding="utf-8")
+    assert "<title>Lukukausiajo 25.11.2026</title>" in page      # tests/test_summary_page.py checks the page
+    assert (applied["out"] / "yhteenveto.html").stat().st_mode & 0o077 == 0
 
 
 def list_rows(path: Path) -> list[list]:
@@ -154,7 +154,7 @@ def test_the_dry_run_changes_nothing_but_writes_the_lists(tmp_path, capsys, monk
     code, out, err = run(capsys, "semester", str(register), "--forms", str(forms))
     assert code == 0 and register.read_bytes() == before
     assert "Esikatselu: rekisteriä ei muutettu" in out and "Annettaisiin" in out
-    assert (tmp_path / "lukukausi" / "yhteenveto.md").is_file() and "yhteenveto.md" in err
+    assert (tmp_path / "lukukausi" / "yhteenveto.html").is_file() and "yhteenveto.html" in err
     assert not (tmp_path / "todistukset").exists()
 
 
@@ -177,7 +177,7 @@ def test_a_failing_step_stops_the_run_and_says_where(tmp_path, capsys, monkeypat
     assert "Tehdyt vaiheet: tarkistus, ilmoittautumislomakkeet, todistustilanne." in err
     _, result = load_checked(register, TODAY)
     assert result.tables.students.loc[2, "email"] == "uusi@example.fi"      # the import before it stays done
-    assert not (tmp_path / "lukukausi" / "yhteenveto.md").exists()
+    assert not (tmp_path / "lukukausi" / "yhteenveto.html").exists()
 
 
 def test_a_register_with_errors_stops_at_the_check_with_exit_1(tmp_path, capsys):
@@ -197,15 +197,17 @@ def test_the_summary_hook_links_images_relative_to_the_folder(tmp_path, capsys, 
     result = run_semester(register, tmp_path / "out", today=TODAY, now=__import__("datetime").datetime(2026, 11, 25))
     path = write_summary(tmp_path / "out", result, images=[tmp_path / "out" / "kuvat" / "tunnit.png"])
     text = path.read_text(encoding="utf-8")
-    assert text.rstrip().endswith("![tunnit](kuvat/tunnit.png)")
+    assert '<img src="kuvat/tunnit.png" alt="tunnit">' in text
     assert "Ilman sähköpostiosoitetta: 0002" in text
     assert isinstance(result, SemesterResult) and result.done[-1] == "summary"
 
 
 def test_every_linked_plot_exists_and_is_a_png(applied):
-    links = re.findall(r"^!\[(.+?)\]\((.+?)\)$", section(applied["stdout"], "Kuvat"), re.M)
-    assert len(links) >= 3
-    for caption, link in links:
+    page = (applied["out"] / "yhteenveto.html").read_text(encoding="utf-8")
+    links = re.findall(r'<img src="(.+?)" alt="(.+?)">', page)
+    listed = re.findall(r"^- (.+?): `(.+?)`$", section(applied["stdout"], "Kuvat"), re.M)
+    assert len(links) >= 3 and sorted(links) == sorted((link, caption) for caption, link in listed)
+    for link, caption in links:
         path = applied["out"] / link
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and caption
 

@@ -3,7 +3,11 @@
 Each command lives in ``toolkit/cli/commands/<name>.py`` with ``configure(parser)`` and
 ``run(args) -> int``. Modules are imported only when their command runs (or its --help is asked),
 so `muskari --help` starts fast. Every MuskariError becomes one line on stderr and exit code 3,
-here and nowhere else.
+here and nowhere else. Before anything is printed, stdout and stderr are set never to fail on a letter
+(``toolkit.cli.console``) and argparse speaks the line's language (``toolkit.cli.parser``).
+
+``entry()`` is the installed ``muskari`` program (and ``python -m toolkit``): ``main()`` plus the last guard, a
+bug keeps its traceback but never exits with 1, which means only "the register has errors".
 """
 
 from __future__ import annotations
@@ -12,16 +16,9 @@ import argparse
 import importlib
 import sys
 
+from toolkit.cli.console import configure_streams
+from toolkit.cli.parser import language_of, speaking
 from toolkit.model.commands import COMMANDS
-
-
-def _lang_from_argv(argv: list[str]) -> str:
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return "fi"
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -32,7 +29,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     from toolkit import __version__
 
-    parser.add_argument("--version", action="version", version=f"muskari {__version__}")
+    parser.add_argument("--version", action="version", version=f"muskari {__version__}",
+                        help="näytä ohjelman versio / show the version")
     sub = parser.add_subparsers(dest="command", metavar="KOMENTO")
     for name, (fi, _en) in COMMANDS.items():
         cmd = sub.add_parser(name, help=fi, description=fi)
@@ -46,18 +44,20 @@ def _load(command: str):
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     if command not in COMMANDS:
         command = None
-    parser = build_parser(command)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 2
+    with speaking(language_of(argv)):
+        parser = build_parser(command)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
     from toolkit.model.errors import MuskariError
 
-    lang = getattr(args, "lang", None) or _lang_from_argv(argv)
+    lang = getattr(args, "lang", None) or language_of(argv)
     from toolkit.system.progress import set_language
 
     set_language(lang)
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(_load(args.command).run(args) or 0)
     except MuskariError as error:
-        print(("muskari: " if lang == "en" else "muskari: ") + error.message(lang), file=sys.stderr)
+        print("muskari: " + error.message(lang), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("muskari: keskeytetty / interrupted", file=sys.stderr)
@@ -79,5 +79,33 @@ def main(argv: list[str] | None = None) -> int:
         gc.set_threshold(*thresholds)
 
 
+def entry() -> int:
+    """The `muskari` program: ``main()``, and a bug (any other exception) shown with its traceback and a
+    Finnish sentence, exit code 3, never 1 (which says the register has errors)."""
+    try:
+        return main()
+    except BrokenPipeError:          # the reader of a pipe (`| more`) stopped reading: the rest cannot be shown
+        _silence_stdout()
+        return 3
+    except Exception:
+        import traceback
+
+        from toolkit.model.messages import say
+
+        traceback.print_exc()
+        print(say("cli-bug", language_of(sys.argv[1:])), file=sys.stderr)
+        return 3
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(entry())

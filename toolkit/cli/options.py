@@ -10,7 +10,10 @@ def parse_as_of(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"päivä muodossa VVVV-KK-PP / a date as YYYY-MM-DD: {text!r}") from None
+        from toolkit.cli.parser import current_language
+        from toolkit.model.messages import say
+
+        raise argparse.ArgumentTypeError(say("cli-bad-date", current_language(), value=text)) from None
 
 
 def add_common_options(parser: argparse.ArgumentParser, *, formats: tuple[str, ...] = ("table", "json", "csv")) -> None:

@@ -13,14 +13,12 @@ The password never comes from the command line: ``MUSKARI_BACKUP_PASSWORD`` or a
 
 from __future__ import annotations
 
-import errno
 import getpass
 import hashlib
 import json
 import os
 import re
 import sys
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +29,7 @@ from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused, VerificationFailed
 from toolkit.model.paths import document_path
 from toolkit.rules.backups import EncryptedBackup, expired_backups  # noqa: F401  (the backup command's API)
-from toolkit.system.private_files import sync_folder
+from toolkit.system.private_files import write_private
 
 PASSWORD_ENV = "MUSKARI_BACKUP_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -172,32 +170,19 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
     from toolkit.system.outputs import ENCRYPTED_BACKUP, check_output, record_output
 
     check_output(target, register=register)          # never into the register's own earlier versions
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".muskari-", suffix=".tmp")  # mode 0600
-    except OSError as error:
-        raise cannot_write(folder, error) from None
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            with pyzipper.AESZipFile(raw, "w", compression=pyzipper.ZIP_DEFLATED,
-                                     encryption=pyzipper.WZ_AES) as zf:
-                zf.setpassword(password.encode("utf-8"))
-                zf.setencryption(pyzipper.WZ_AES, nbits=256)
-                zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
-                for (_rel, _role, data), item in zip(entries, manifest["files"], strict=True):
-                    zf.writestr(item["member"], data)
-            raw.flush()
-            os.fsync(raw.fileno())
-        read_backup(Path(tmp), password, expect=manifest)
-        _make_private(Path(tmp))
-        os.replace(tmp, target)
-        sync_folder(folder)
-    except OSError as error:
-        Path(tmp).unlink(missing_ok=True)
-        raise cannot_write(folder, error) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    record_output(target, kind=ENCRYPTED_BACKUP)     # the one exception an erasure leaves to restore's replay
+    def write_zip(raw) -> None:
+        with pyzipper.AESZipFile(raw, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+            zf.setpassword(password.encode("utf-8"))
+            zf.setencryption(pyzipper.WZ_AES, nbits=256)
+            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
+            for (_rel, _role, data), item in zip(entries, manifest["files"], strict=True):
+                zf.writestr(item["member"], data)
+
+    # read back and compared with what was meant before it takes its name; never over another backup
+    write_private(target, write_zip, overwrite=False, verify=lambda tmp: read_backup(tmp, password, expect=manifest))
+    if target.resolve().is_relative_to(register.resolve().parent):
+        # a backup inside the register's folder: the erasure's sweep must know it for the one exception it is
+        record_output(target, kind=ENCRYPTED_BACKUP)
     return BackupResult(path=target, files=len(entries), bytes=sum(len(d) for _r, _k, d in entries), created=created)
 
 
@@ -206,17 +191,6 @@ def cannot_write(folder: Path, error: OSError) -> FileProblem:
                        "puolivalmiiksi. Tarkista, että levyllä on tilaa ja että siihen voi kirjoittaa.",
                        f"Could not write into {folder} ({error.strerror or error}). Nothing was left half "
                        "written. Check that the disk has room and is writable.")
-
-
-def _make_private(path: Path) -> None:
-    """Mode 0600; a memory stick's FAT file system has no modes (the backup is encrypted anyway)."""
-    try:
-        os.chmod(path, 0o600)
-    except PermissionError:
-        pass
-    except OSError as error:
-        if error.errno not in (errno.ENOTSUP, errno.EOPNOTSUPP, errno.EINVAL):
-            raise
 
 
 def _free_name(folder: Path, stem: str, created: datetime) -> Path:

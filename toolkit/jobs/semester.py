@@ -1,10 +1,11 @@
 """The semester run: every step of the six-monthly routine in order, stopping at the first that fails.
 
     result = run_semester(register, out_dir, today=..., now=..., forms=..., apply=True)
-    write_summary(out_dir, result, images=[...])     # DIR/yhteenveto.md (run_semester writes it once)
+    write_summary(out_dir, result, images=[...])     # DIR/yhteenveto.html (run_semester writes it once)
 
 Steps: check -> import forms (when given) -> eligibility -> certificates -> purge -> teacher lists ->
-e-mail lists -> summary (with the review plots). Without ``apply`` the register is never changed: forms, certificates and purge
+e-mail lists -> summary (the page DIR/yhteenveto.html with the review plots; ``result.summary`` is its data, which
+the command line also prints as text). Without ``apply`` the register is never changed: forms, certificates and purge
 are planned and reported; the teacher and e-mail lists are still written (from the register as it is).
 With ``apply`` each step that changes the register writes through ``toolkit.xlsx.safe_write`` and the register is
 read and checked again before the next step, so every step sees the previous one's result. Purge
@@ -39,6 +40,7 @@ LISTS_FOLDER = "opettajat"
 EMAIL_FOLDER = "sahkopostit"
 EMAIL_FILES = {"registration": "ilmoittautuminen.txt", "muskari-ended": "muskari-paattyneet.txt"}
 SUMMARY_FILE = folders.SUMMARY
+OLD_SUMMARY_FILE = folders.OLD_SUMMARY     # the Markdown summary of earlier versions: removed, never left behind
 PLOTS_FOLDER = folders.PLOTS
 
 
@@ -77,6 +79,7 @@ class SemesterResult:
     teacher_lists: object | None = None                  # toolkit.jobs.teacher_lists.TeacherListsResult
     emails: dict = field(default_factory=dict)           # purpose -> (AddressList, Path)
     summary_path: Path | None = None
+    summary: object | None = None                        # toolkit.reports.semester.SemesterSummary
 
 
 def run_semester(register: str | Path, out_dir: str | Path, *, today: date, now: datetime,
@@ -179,7 +182,8 @@ def _purge(result: SemesterResult, now: datetime):
 def _remove_previous_outputs(out_dir: Path) -> None:
     """The files an earlier semester run wrote into ``out_dir`` (and only those)."""
     old = [*(out_dir / LISTS_FOLDER).glob("Oppilaslista *.xlsx"),
-           *(out_dir / EMAIL_FOLDER / name for name in EMAIL_FILES.values()), out_dir / SUMMARY_FILE]
+           *(out_dir / EMAIL_FOLDER / name for name in EMAIL_FILES.values()), out_dir / SUMMARY_FILE,
+           out_dir / OLD_SUMMARY_FILE]
     for path in old:
         if path.is_file() and not path.is_symlink():
             path.unlink()
@@ -208,16 +212,18 @@ def _emails(result: SemesterResult) -> None:
 
 
 def write_summary(out_dir: str | Path, result: SemesterResult, images=(), lang: str = "fi") -> Path:
-    """Write ``DIR/yhteenveto.md`` (mode 0600); ``images`` (plot PNGs) are linked relative to DIR."""
-    from toolkit.reports.semester import render_summary
+    """Write the page ``DIR/yhteenveto.html`` (mode 0600) from ``result``; ``images`` (plot PNGs) are shown by
+    their path relative to DIR. ``result.summary`` keeps the summary's data for the terminal's text."""
+    from toolkit.reports.semester import summarise
+    from toolkit.reports.semester_page import render_page
+    from toolkit.review.plots import caption
     from toolkit.system.outputs import write_output
 
     out_dir = Path(out_dir)
-    from toolkit.review.plots import caption
-
-    text = render_summary(result, lang=lang,
-                          images=[(_relative(Path(p), out_dir), caption(Path(p).name, lang)) for p in images])
-    result.summary_path = write_output(out_dir / SUMMARY_FILE, text.encode("utf-8"), kind="semester-summary",
+    result.summary = summarise(result, images=[(_relative(Path(p), out_dir), caption(Path(p).name, lang))
+                                               for p in images])
+    page = render_page(result.summary, lang)
+    result.summary_path = write_output(out_dir / SUMMARY_FILE, page.encode("utf-8"), kind="semester-summary",
                                        students=None, register=result.register, within=out_dir, replace_own=True)
     return result.summary_path
 

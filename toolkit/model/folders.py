@@ -5,6 +5,7 @@
     todistukset/          CERTIFICATES: issued certificates (.docx, .pdf) and print files
     todistuspohjat/       OWN_TEMPLATES: the owner's restyled certificate templates, when she has some
     lukukausi/            SEMESTER: the semester run's outputs (summary, plots, lists, address lists)
+        yhteenveto.html   SUMMARY: the summary as a page (OLD_SUMMARY: the Markdown file earlier versions wrote)
         kuvat/            PLOTS
 """
 
@@ -15,4 +16,5 @@ CERTIFICATES = "todistukset"
 OWN_TEMPLATES = "todistuspohjat"
 SEMESTER = "lukukausi"
 PLOTS = "kuvat"
-SUMMARY = "yhteenveto.md"
+SUMMARY = "yhteenveto.html"
+OLD_SUMMARY = "yhteenveto.md"

@@ -8,20 +8,15 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from toolkit.model.errors import FileProblem, Refused
-
-INSTALL_LIBREOFFICE = ("Asenna LibreOffice: Debian/Ubuntu `sudo apt-get install libreoffice-writer-nogui`, "
-                       "Windows ja macOS https://www.libreoffice.org/download/ — tai jätä --pdf pois.",
-                       "Install LibreOffice: Debian/Ubuntu `sudo apt-get install libreoffice-writer-nogui`, "
-                       "Windows and macOS https://www.libreoffice.org/download/ — or leave out --pdf.")
+from toolkit.model.errors import FileProblem
 
 
 def find_soffice() -> str:
-    path = shutil.which("soffice") or shutil.which("libreoffice")
-    if not path:
-        raise Refused("PDF-muunnokseen tarvitaan LibreOffice, mutta sitä ei löydy. " + INSTALL_LIBREOFFICE[0],
-                      "PDF conversion needs LibreOffice, which was not found. " + INSTALL_LIBREOFFICE[1])
-    return path
+    """LibreOffice wherever it is installed (toolkit.system.programs: MUSKARI_SOFFICE, PATH, Program Files,
+    /Applications); Refused naming the places looked at and what to install."""
+    from toolkit.system.programs import find_soffice as lookup
+
+    return str(lookup())
 
 
 def convert_to_pdf(soffice: str, documents: list[Path], out_dir: Path) -> list[Path]:

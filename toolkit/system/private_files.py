@@ -1,4 +1,7 @@
-"""The one writer of files that hold personal data: readable only by their owner, never half-written.
+"""The one writer of files that hold personal data: readable only by their owner where the system has file modes
+(0600 on macOS and Linux), never half-written. Windows ignores the mode (a file there has its folder's access
+rights, private in the user's own folders) and a FAT memory stick has no rights at all: the README says so to
+the owner (*Kuka tiedostot voi lukea*).
 
     write_private(path, data)                        # bytes
     write_private(path, workbook.save)               # or a function that writes to the file object it is given
@@ -12,6 +15,7 @@ never followed. ``verify(temp_path)`` runs on the finished temporary file before
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -40,7 +44,7 @@ def write_private(path: str | Path, content: Content, *, overwrite: bool = True,
                 content(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
+        make_private(temp)
         if verify is not None:
             verify(temp)
         if overwrite:
@@ -59,6 +63,18 @@ def write_private(path: str | Path, content: Content, *, overwrite: bool = True,
     finally:
         temp.unlink(missing_ok=True)
     return path
+
+
+def make_private(path: Path) -> None:
+    """Mode 0600 (owner only). A memory stick's FAT file system has no modes: there the call is refused or
+    unsupported and the file stays as the stick keeps every file (the README says what that means)."""
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError:
+        pass
+    except OSError as error:
+        if error.errno not in (errno.ENOTSUP, errno.EOPNOTSUPP, errno.EINVAL):
+            raise
 
 
 def _link_new(temp: Path, path: Path) -> None:

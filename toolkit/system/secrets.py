@@ -1,8 +1,9 @@
 """The toolkit's secret and the list of erased students, kept outside the register.
 
-Both live in the user's configuration folder: ``$XDG_CONFIG_HOME/muskari/`` or ``~/.config/muskari/``
-(folder mode 0700, files 0600), never beside the register, so a copy of the register or a backup
-carries neither.
+Both live in the user's configuration folder (``toolkit.system.config.config_dir``: the system's own place
+for settings, or ``$XDG_CONFIG_HOME/muskari``), folder mode 0700 and files 0600 where the system has modes,
+never beside the register, so a copy of the register or a backup carries neither. ``muskari backup`` tells
+the owner where the folder is: a restore replays erasures from it, so it belongs with the backups.
 
 - ``avain`` (the key): 32 random bytes, hex, created on first use. ``hash_student_id`` is an HMAC-SHA256
   of the student id under it: the same id always gives the same hash on this computer, and without the
@@ -29,17 +30,11 @@ from datetime import datetime
 from pathlib import Path
 
 from toolkit.model.errors import FileProblem, Refused
+from toolkit.system.config import ERASURES_FILE, KEY_FILE, config_dir
 
-KEY_FILE = "avain"
-ERASURES_FILE = "poistetut.jsonl"
+__all__ = ["ERASURES_FILE", "KEY_FILE", "SCOPES", "ErasureRecord", "config_dir", "erasures_path", "hash_student_id",
+           "key_path", "load_key", "read_erasures", "record_erasures"]
 SCOPES = ("full", "study")
-
-
-def config_dir() -> Path:
-    """``$XDG_CONFIG_HOME/muskari`` when the variable is set (and absolute), else ``~/.config/muskari``."""
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".config"
-    return root / "muskari"
 
 
 def _ensure_dir() -> Path:
@@ -52,10 +47,7 @@ def _ensure_dir() -> Path:
 
 
 def _unwritable(path: Path, error: OSError) -> FileProblem:
-    return FileProblem(f"Työkalun asetuskansioon {path} ei voi kirjoittaa ({error.strerror or error}). "
-                       "Tarkista kansion oikeudet tai aseta XDG_CONFIG_HOME.",
-                       f"The toolkit's configuration folder {path} cannot be written ({error.strerror or error}). "
-                       "Check its permissions or set XDG_CONFIG_HOME.")
+    return FileProblem("config-folder-unwritable", path=path, reason=error.strerror or error)
 
 
 def key_path() -> Path:
@@ -71,10 +63,7 @@ def load_key(create: bool = True) -> bytes:
     path = key_path()
     if not path.exists():
         if not create:
-            raise Refused(f"Työkalun avainta ei löydy ({path}). Poistoja ei voi toistaa ilman alkuperäistä avainta: "
-                          "kopioi avain siltä koneelta, jolla poistot tehtiin.",
-                          f"The toolkit's key is missing ({path}). Erasures cannot be replayed without the original "
-                          "key: copy it from the computer where the erasures were made.")
+            raise Refused("config-key-missing", path=path)
         _ensure_dir()
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -95,8 +84,7 @@ def load_key(create: bool = True) -> bytes:
     except ValueError:
         key = b""
     if len(key) != 32:
-        raise Refused(f"Työkalun avaintiedosto {path} on rikki. Älä poista sitä: palauta se varmuuskopiosta.",
-                      f"The toolkit's key file {path} is broken. Do not delete it: restore it from a backup.")
+        raise Refused("config-key-broken", path=path)
     return key
 
 

@@ -3,6 +3,8 @@
 The password comes from MUSKARI_BACKUP_PASSWORD or is asked twice at the terminal, never from the
 command line. The register must be readable (its settings give the retention); a register with
 errors is backed up all the same, with a warning: a backup is most needed when something is wrong.
+The command ends by saying where the toolkit's configuration folder is and why it belongs with the
+backups (a restore replays erasures from its key and erased-ids list; JSON key ``config_folder``).
 """
 
 from __future__ import annotations
@@ -51,7 +53,17 @@ def run(args) -> int:
     for old in expired:
         old.path.unlink(missing_ok=True)
     _report(args, made, expired, keep)
+    _config_folder_note(args.lang)
     return 0
+
+
+def _config_folder_note(lang: str) -> None:
+    from toolkit.model.messages import say
+    from toolkit.system.config import KEY_FILE, config_dir
+
+    folder = config_dir()
+    code = "backup-config-folder" if (folder / KEY_FILE).exists() else "backup-config-folder-empty"
+    print("muskari: " + say(code, lang, path=folder), file=sys.stderr)
 
 
 def _warn(en: bool, english: str, finnish: str) -> None:
@@ -62,8 +74,11 @@ def _report(args, made, expired, keep: int) -> None:
     from toolkit.reports.formats import emit, format_csv, format_json, format_table
 
     if args.format == "json":
+        from toolkit.system.config import config_dir
+
         emit(format_json({"backup": str(made.path), "files": made.files, "bytes": made.bytes, "keep_days": keep,
-                          "deleted": [{"path": str(b.path), "created": b.created.isoformat()} for b in expired]}))
+                          "deleted": [{"path": str(b.path), "created": b.created.isoformat()} for b in expired],
+                          "config_folder": str(config_dir())}))
         return
     en = args.lang == "en"
     headers = ("File", "Made", "Action") if en else ("Tiedosto", "Tehty", "Toimenpide")

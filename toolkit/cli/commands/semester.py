@@ -1,7 +1,8 @@
 """`muskari semester REGISTER --out DIR [--forms FORMS] [--apply]`: the whole semester run, with a summary.
 
 check -> import forms -> eligibility -> certificates -> purge -> teacher lists -> e-mail lists -> summary
-(terminal and DIR/yhteenveto.md). Without --apply the register is not changed."""
+(the page DIR/yhteenveto.html, and the same as text on the terminal). Without --apply the register is not
+changed."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def run(args) -> int:
     from toolkit.jobs.semester import STEPS, run_semester
     from toolkit.reports.findings import refuse_with_findings
     from toolkit.reports.formats import emit
+    from toolkit.reports.semester import render_text
 
     out_dir = args.out or args.register.parent / folders.SEMESTER
     result = run_semester(args.register, out_dir, today=today(args), now=datetime.now(), forms=args.forms,
@@ -38,6 +40,7 @@ def run(args) -> int:
         print((f"muskari: the semester run stopped at step {number} ({step})." if args.lang == "en" else
                f"muskari: lukukausiajo pysähtyi vaiheeseen {number} ({step})."), file=sys.stderr)
         return refuse_with_findings(result.findings, args.lang)
-    emit(result.summary_path.read_text(encoding="utf-8"))
-    print(("Summary: " if args.lang == "en" else "Yhteenveto: ") + str(result.summary_path), file=sys.stderr)
+    emit(render_text(result.summary, args.lang))
+    print((f"Summary page (open it in a browser): {result.summary_path}" if args.lang == "en" else
+           f"Yhteenveto sivuna (avaa se selaimella): {result.summary_path}"), file=sys.stderr)
     return 0
