@@ -67,3 +67,19 @@ def make_tables(students=(), studies=(), units=None, teachers=None, certificates
         contacts=frame_from_records("Yhteydenotot", list(contacts)),
         settings=settings or Settings(),
     )
+
+
+NAMES = [("Aino", "Virtanen"), ("Eino", "Korhonen"), ("Helmi", "Mäkinen"), ("Onni", "Nieminen"),
+         ("Venla", "Järvinen"), ("Leo", "Heikkinen"), ("Iida", "Koskinen"), ("Väinö", "Lehtonen")]
+
+
+def class_of(n: int = 8) -> Tables:
+    """``n`` students 0001.. (names cycle through NAMES; family i: perhe{i}@example.fi, 040 123 000i), each
+    with one Muskari 1 study, all taught by Liisa Laulu: a register for the writer's row-level tests."""
+    students, studies = [], []
+    for i in range(1, n + 1):
+        first, last = NAMES[(i - 1) % len(NAMES)]
+        students.append(student(f"{i:04d}", first, last, date(2015 + i % 5, 1 + i % 12, 1 + i % 27),
+                                email=f"perhe{i}@example.fi", guardian=f"Huoltaja {i}", phone=f"040 123 {i:04d}"))
+        studies.append(study(f"{i:04d}", "Muskari 1", 30.0, date(2024, 5, 31), semester="kevät 2024"))
+    return make_tables(students=students, studies=studies)

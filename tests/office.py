@@ -261,7 +261,7 @@ def crowded_register(path: Path) -> tuple[Path, dict[str, str]]:
     from datetime import date
 
     from factories import make_tables, student, study
-    from registers import write_register
+    from registers import build_register
 
     from workbook_schema.settings import Settings
 
@@ -284,5 +284,5 @@ def crowded_register(path: Path) -> tuple[Path, dict[str, str]]:
             studies.append(study(sid, unit["name"], unit["extent"], finished))
     tables = make_tables(students=students, studies=studies, units=muskari + common + thematic,
                          settings=Settings())
-    return write_register(Path(path), tables, CROWDED_SETTINGS), {"päättötodistus": "0001", "muskaritodistus": "0002",
+    return build_register(Path(path), tables, settings=CROWDED_SETTINGS), {"päättötodistus": "0001", "muskaritodistus": "0002",
                                                           "osallistumistodistus": "0003"}

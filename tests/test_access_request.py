@@ -14,62 +14,14 @@ import pytest
 from factories import certificate, contact, graduate, make_tables, student, study
 from hypothesis import given
 from hypothesis import strategies as st
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.model.dates import add_months
 from toolkit.model.errors import Refused
 from toolkit.rules.access_request import collect_answer, due_date
-from workbook_schema import SHEETS
-from workbook_schema.settings import SETTINGS
 
 AS_OF = "2026-03-01"
-
-
-# --- a real register built in tmp_path --------------------------------------------------------------
-
-SHEET_RECORDS = {"students": "Oppilaat", "studies": "Opinnot", "units": "Opintokokonaisuudet",
-                 "teachers": "Opettajat", "certificates": "Todistukset", "graduates": "Valmistuneet",
-                 "contacts": "Yhteydenotot"}
-
-
-def build_register(path: Path, tables, settings: dict | None = None, extra: dict | None = None) -> Path:
-    """Write ``tables`` (factories.make_tables) as a register workbook: header in row 1, data from row 2.
-
-    ``extra`` = {sheet: (header, [values by data row])} adds the owner's own column.
-    """
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.active.title = "Ohje"
-    wb.active["A1"] = "Synteettinen testirekisteri"
-    for attr, sheet in SHEET_RECORDS.items():
-        ws = wb.create_sheet(sheet)
-        columns = SHEETS[sheet].columns
-        own = (extra or {}).get(sheet)
-        ws.append([c.header for c in columns] + ([own[0]] if own else []))
-        frame = getattr(tables, attr)
-        for i, (_, rec) in enumerate(frame.iterrows()):
-            values = []
-            for c in columns:
-                v = rec[c.field]
-                if isinstance(v, float) and v != v:
-                    v = None
-                if c.kind == "integer" and v is not None:
-                    v = int(v)
-                values.append(v)
-            ws.append(values + ([own[1][i]] if own else []))
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-                if isinstance(cell.value, date):
-                    cell.number_format = "d.m.yyyy"
-    ws = wb.create_sheet("Asetukset")
-    ws.append(["Asetus", "Arvo", "Selite"])
-    for s in SETTINGS:
-        ws.append([s.key, (settings or {}).get(s.key, s.default), s.fi])
-    wb.create_sheet("Loki").append(["Aika", "Toiminto", "Tiedot"])
-    wb.save(path)
-    return path
 
 
 # --- the people -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 from factories import certificate, make_tables, student, study
 from hypothesis import given
 from hypothesis import strategies as st
-from test_access_request import build_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs import backup, restore

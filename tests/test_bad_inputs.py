@@ -8,7 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from workbooks import AS_OF, build_register
+from registers import AS_OF, build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.check import load_checked

@@ -14,7 +14,7 @@ import pytest
 from factories import certificate, make_tables, student, study
 from hypothesis import given
 from hypothesis import strategies as st
-from registers import write_register
+from registers import build_register
 from restyled import restyle
 
 from toolkit.cli.main import main
@@ -334,7 +334,7 @@ def test_golden_text(request_, golden):
 
 @pytest.fixture
 def register(tmp_path):
-    return write_register(tmp_path / "rekisteri.xlsx", school(), SETTINGS)
+    return build_register(tmp_path / "rekisteri.xlsx", school(), settings=SETTINGS)
 
 
 def run(*argv, capsys):
@@ -418,7 +418,7 @@ def test_one_student_only(register, capsys):
 def test_register_with_errors_exits_1(tmp_path, capsys):
     t = school()
     t.studies = frame_from_records("Opinnot", [study("0001", "Tuntematon kurssi", 60)])
-    path = write_register(tmp_path / "r.xlsx", t, SETTINGS)
+    path = build_register(tmp_path / "r.xlsx", t, settings=SETTINGS)
     for command in ("certificates", "eligibility"):
         code, out, err = run(command, path, capsys=capsys)
         assert code == 1
@@ -428,7 +428,7 @@ def test_register_with_errors_exits_1(tmp_path, capsys):
 
 
 def test_blank_settings_refuse_apply(tmp_path, capsys):
-    path = write_register(tmp_path / "r.xlsx", school(), {"Paikkakunta": "Espoo"})
+    path = build_register(tmp_path / "r.xlsx", school(), settings={"Paikkakunta": "Espoo"})
     code, out, err = run("certificates", path, capsys=capsys)
     assert code == 0 and "Allekirjoittaja" in err
     code, out, err = run("certificates", path, "--apply", capsys=capsys)
@@ -515,7 +515,7 @@ def test_units_typed_in_other_spellings_print_once_as_the_curriculum_spells_them
     t = school()
     t.studies.loc[(t.studies["unit"] == "Soitin 3") & (t.studies["student_id"] == "0002"), "unit"] = [
         "soitin 3", "SOITIN 3 "]
-    path = write_register(tmp_path / "rekisteri.xlsx", t, SETTINGS)
+    path = build_register(tmp_path / "rekisteri.xlsx", t, settings=SETTINGS)
     code, out, err = run("certificates", path, "--student", "0002", "--apply", capsys=capsys)
     assert code == 0, err
     text = document_text(tmp_path / "todistukset" / "2026-008_0002.docx")
@@ -525,7 +525,7 @@ def test_units_typed_in_other_spellings_print_once_as_the_curriculum_spells_them
 def test_a_name_holding_docxtpls_own_escapes_prints_as_typed(tmp_path, capsys):
     t = school()
     t.students.loc[t.students["student_id"] == "0002", "first_name"] = "Eero {_{ 7*7 }_}"
-    path = write_register(tmp_path / "rekisteri.xlsx", t, SETTINGS)
+    path = build_register(tmp_path / "rekisteri.xlsx", t, settings=SETTINGS)
     code, out, err = run("certificates", path, "--student", "0002", "--apply", capsys=capsys)
     assert code == 0, err
     assert "Oppilas: Eero {_{ 7*7 }_} Mäkinen\n" in document_text(tmp_path / "todistukset" / "2026-008_0002.docx")
@@ -533,7 +533,7 @@ def test_a_name_holding_docxtpls_own_escapes_prints_as_typed(tmp_path, capsys):
 
 def test_tiedosto_holds_an_absolute_path_when_out_is_outside_the_registers_folder(tmp_path, capsys):
     (tmp_path / "rekisteri").mkdir()
-    path = write_register(tmp_path / "rekisteri" / "rekisteri.xlsx", school(), SETTINGS)
+    path = build_register(tmp_path / "rekisteri" / "rekisteri.xlsx", school(), settings=SETTINGS)
     stick = tmp_path / "muistitikku"
     code, out, err = run("certificates", path, "--out", stick, "--apply", capsys=capsys)
     assert code == 0, err

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from workbooks import AS_OF, build_register
+from registers import AS_OF, build_register
 
 from toolkit.jobs.check import load_checked
 
@@ -88,7 +88,7 @@ def test_one_broken_cell(tmp_path, sheet, cell, value, code):
     ("Todistukset", ["2025-001", None, "päättötodistus", date(2020, 1, 1), None], ("A2", "A3")),
 ], ids=["student-id", "study-unit", "teacher", "certificate-number"])
 def test_duplicate_ids(tmp_path, sheet, extra_row, cells):
-    from workbooks import CERTIFICATES, STUDENTS, TEACHERS, UNITS
+    from registers import CERTIFICATES, STUDENTS, TEACHERS, UNITS
 
     base = {"Oppilaat": STUDENTS, "Opintokokonaisuudet": UNITS, "Opettajat": TEACHERS, "Todistukset": CERTIFICATES}
     path = build_register(tmp_path / "r.xlsx", rows={sheet: [*base[sheet], extra_row]})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from workbooks import build_register
+from registers import build_register
 
 from toolkit.cli.main import main
 

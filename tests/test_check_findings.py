@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
-from workbooks import AS_OF, CERTIFICATES, STUDENTS, STUDIES, build_register
+from registers import AS_OF, CERTIFICATES, STUDENTS, STUDIES, build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.check import load_checked

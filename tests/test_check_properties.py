@@ -7,7 +7,7 @@ from datetime import date, datetime
 import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from workbooks import AS_OF, build_register
+from registers import AS_OF, build_register
 
 from toolkit.jobs.check import load_checked
 from toolkit.rules.cells import to_date

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from factories import certificate, make_tables, student, study
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 
@@ -31,7 +31,7 @@ def register(tmp_path):
                  study("0005", "Muskari 1", 60, date(2025, 5, 31)),
                  study("0006", "Soitin 1", 100, date(2020, 5, 31))],
         certificates=[certificate("2025-003", "0005", "muskaritodistus", date(2025, 6, 2))])
-    return write_register(tmp_path / "rekisteri.xlsx", tables)
+    return build_register(tmp_path / "rekisteri.xlsx", tables)
 
 
 GOLDEN = """\

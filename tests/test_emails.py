@@ -12,7 +12,7 @@ import pytest
 from factories import make_tables, student, study
 from hypothesis import given
 from hypothesis import strategies as st
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.rules.emails import address_list, build_draft, school_address
@@ -102,7 +102,7 @@ def register(tmp_path):
                           status="päättynyt", continues="ei"),
                   student("0004", first="Ella", email="ella@example.fi", status="päättynyt")],
         studies=[study("0003", hours=30, completed=date(2023, 5, 31))])
-    return write_register(tmp_path / "rekisteri.xlsx", tables, {"Koulun sähköposti": "koulu@example.fi"})
+    return build_register(tmp_path / "rekisteri.xlsx", tables, settings={"Koulun sähköposti": "koulu@example.fi"})
 
 
 def run(capsys, *argv):

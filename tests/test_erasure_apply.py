@@ -16,7 +16,7 @@ import pytest
 from factories import certificate, contact, graduate, make_tables, student, study
 from openpyxl.comments import Comment
 from openpyxl.worksheet.datavalidation import DataValidation
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.purge import apply_purge, log_hash, plan_purge, replay_erasures
@@ -62,7 +62,7 @@ def build(tmp_path: Path, residuals: bool = True, **extra) -> Path:
         contacts=[contact("Ville Vieras", "ville@example.fi", "044 999 8888", date(2025, 11, 1)),
                   contact("Uusi Kontakti", "uusi@example.fi", None, date(2026, 5, 1))],
         **extra)
-    path = write_register(tmp_path / "rekisteri.xlsx", tables)
+    path = build_register(tmp_path / "rekisteri.xlsx", tables)
     if residuals:
         add_residuals(path)
     docx(tmp_path / "todistukset" / "2025-001.docx", "Muskaritodistus: Ella Mäkelä, syntynyt 12.4.2018")
@@ -274,7 +274,7 @@ def test_an_inflected_name_in_a_note_and_a_rich_text_name_go_too(tmp_path):
 def test_values_shared_with_a_sibling_stay_and_do_not_block(tmp_path):
     sibling = dict(EERO, email="ella.perhe@example.fi", guardian="Minna Mäkelä", last="Mäkelä")
     tables = make_tables(students=[student(**ELLA), student(**sibling)], studies=[study("0031"), study("0032")])
-    path = write_register(tmp_path / "rekisteri.xlsx", tables)
+    path = build_register(tmp_path / "rekisteri.xlsx", tables)
     done = apply_purge(plan_purge(path, TODAY), NOW)
     assert done.scan.clean and done.scan.skipped_needles == 2
     [eero] = [[c.value for c in r] for r in openpyxl.load_workbook(path)["Oppilaat"].iter_rows(min_row=2)]
@@ -286,7 +286,7 @@ def test_a_closed_study_window_keeps_the_certificate_archive(tmp_path):
     tables = make_tables(students=[student(**old)], studies=[study("0032", "Soitin 1", 100, date(2015, 5, 31))],
                          certificates=[certificate("2020-001", "0032", kind="päättötodistus", file="todistukset/x.docx")],
                          graduates=[graduate(2020, "Eero Koski", "päättötodistus", "2020-001")])
-    path = write_register(tmp_path / "rekisteri.xlsx", tables)
+    path = build_register(tmp_path / "rekisteri.xlsx", tables)
     docx(tmp_path / "todistukset" / "x.docx", "Päättötodistus: Eero Koski, syntynyt 1.1.2004")
     done = apply_purge(plan_purge(path, TODAY), NOW)
     assert [a.rule for a in done.applied] == ["study-window-closed"]
@@ -362,7 +362,7 @@ def test_cli_ask_lists_the_bcc_addresses_and_apply_changes_nothing(tmp_path, cap
     kids = [student(id=f"00{i}", first=f"Lapsi{i}", birth=date(2018, 1, 1), status="päättynyt", continues="ei",
                     email=mail) for i, mail in ((41, "A@example.fi"), (42, "a@EXAMPLE.fi"), (43, "b@example.fi"))]
     tables = make_tables(students=kids, studies=[study(k["student_id"], hours=20, completed=date(2024, 5, 1)) for k in kids])
-    path = write_register(tmp_path / "rekisteri.xlsx", tables)
+    path = build_register(tmp_path / "rekisteri.xlsx", tables)
     before = path.read_bytes()
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
     out = capsys.readouterr().out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_tables, student
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.check import load_checked
@@ -29,7 +29,7 @@ FORMS = (
 def files(tmp_path):
     tables = make_tables(students=[student("0001", phone="040 123 4567"),
                                    student("0002", first="Eino", birth=date(2017, 4, 2), status="tauolla")])
-    register = write_register(tmp_path / "rekisteri.xlsx", tables)
+    register = build_register(tmp_path / "rekisteri.xlsx", tables)
     forms = tmp_path / "ilmoittautumiset.csv"
     forms.write_text(FORMS, encoding="utf-8")
     return register, forms
@@ -87,7 +87,7 @@ def test_the_log_row_holds_counts_only(files, capsys):
 
 
 def test_a_register_with_errors_is_refused_with_exit_1(tmp_path, capsys):
-    register = write_register(tmp_path / "r.xlsx", make_tables(students=[student(email="huono")]))
+    register = build_register(tmp_path / "r.xlsx", make_tables(students=[student(email="huono")]))
     forms = tmp_path / "f.csv"
     forms.write_text(FORMS, encoding="utf-8")
     code, _, err = run(capsys, "import-forms", str(register), str(forms), "--apply")

@@ -29,7 +29,7 @@ from office import (
     trimmed,
     words,
 )
-from workbooks import build_register
+from registers import build_register
 
 from toolkit.cli.main import main
 

@@ -376,11 +376,11 @@ def test_any_valid_register_draws_every_plot(spec):
 # --- load_review: a real workbook in, the review's frames out ----------------------------------------
 
 def test_load_review_reads_checks_and_decides(tmp_path):
-    from registers import write_register
+    from registers import build_register
 
     t = make_tables(students=[student("0001"), student("0002", deletion_requested=date(2025, 5, 2))],
                     studies=[study("0001", "Muskari 1", 50, date(2024, 5, 31))])
-    path = write_register(tmp_path / "rekisteri.xlsx", t)
+    path = build_register(tmp_path / "rekisteri.xlsx", t)
     got = load_review(path, TODAY)
     assert got.as_of == TODAY
     assert list(got.tables.students["student_id"]) == ["0001", "0002"]
@@ -390,9 +390,9 @@ def test_load_review_reads_checks_and_decides(tmp_path):
 
 
 def test_load_review_counts_expired_backups_beside_the_register(tmp_path):
-    from registers import write_register
+    from registers import build_register
 
-    path = write_register(tmp_path / "rekisteri.xlsx", make_tables(students=[student("0001")], studies=[study("0001")]))
+    path = build_register(tmp_path / "rekisteri.xlsx", make_tables(students=[student("0001")], studies=[study("0001")]))
     (tmp_path / "varmuuskopiot").mkdir()
     for stamp in ("20250101-120000", "20250520-120000"):  # 151 and 12 days before TODAY; 90 days kept
         (tmp_path / "varmuuskopiot" / f"rekisteri-{stamp}.xlsx").write_bytes(b"")
@@ -401,10 +401,10 @@ def test_load_review_counts_expired_backups_beside_the_register(tmp_path):
 
 
 def test_load_review_refuses_a_register_with_errors_naming_the_cell(tmp_path):
-    from registers import write_register
+    from registers import build_register
 
     t = make_tables(students=[student("0001", status="kadonnut")], studies=[study("0001")])
-    path = write_register(tmp_path / "rekisteri.xlsx", t)
+    path = build_register(tmp_path / "rekisteri.xlsx", t)
     with pytest.raises(RegisterHasErrors) as caught:
         load_review(path, TODAY)
     assert caught.value.exit_code == 1

@@ -6,7 +6,7 @@ import io
 import sys
 
 import pytest
-from workbooks import build_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.system import progress

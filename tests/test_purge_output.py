@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from factories import certificate, contact, graduate, make_tables, student, study
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 
@@ -37,7 +37,7 @@ def small_register(tmp_path: Path) -> Path:
         graduates=[graduate(2025, "Saana Salo", number="2025-004")],
         contacts=[contact("Vilma Vieras", "vilma@example.fi", None, date(2025, 12, 1)),
                   contact("Uuno Uusi", "uuno@example.fi", None, date(2025, 12, 2))])
-    return write_register(tmp_path / "rekisteri.xlsx", tables)
+    return build_register(tmp_path / "rekisteri.xlsx", tables)
 
 
 @pytest.mark.parametrize("lang", ["fi", "en"])

@@ -4,7 +4,7 @@ by openpyxl and the cell becomes an invalid-date finding (never a crash)."""
 from __future__ import annotations
 
 import pytest
-from workbooks import AS_OF, build_register
+from registers import AS_OF, build_register
 
 from toolkit.jobs.check import load_checked
 

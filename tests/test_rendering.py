@@ -356,12 +356,12 @@ def test_a_hostile_template_is_refused_in_finnish_within_60_s_and_1_gb(tmp_path,
 @pytest.mark.slow
 def test_the_command_refuses_a_hostile_owner_template_with_exit_3_and_one_finnish_line(tmp_path):
     from factories import make_tables, student, study
-    from registers import write_register
+    from registers import build_register
 
     tables = make_tables(students=[student("0001", birth=date(2019, 3, 1))],
                          studies=[study("0001", "Muskari 1", 30, date(2024, 5, 31)),
                                   study("0001", "Muskari 2", 30, date(2025, 5, 31))])
-    register = write_register(tmp_path / "rekisteri.xlsx", tables, {"Paikkakunta": "Espoo", "Allekirjoittaja": "A"})
+    register = build_register(tmp_path / "rekisteri.xlsx", tables, settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "A"})
     (tmp_path / "todistuspohjat").mkdir()
     restyle(TEMPLATES / "muskaritodistus.docx", tmp_path / "todistuspohjat" / "muskaritodistus.docx",
             body=["{{ nimi * 4000000000 }}"])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_tables, student, study
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.check import load_checked
@@ -162,7 +162,7 @@ def small_register(tmp_path, **settings) -> Path:
     tables = make_tables(students=[student("0001"), student("0002", first="Eino", email=None)],
                          studies=[study("0001", hours=30), study("0001", "Muskari 2", hours=35,
                                                                   completed=date(2024, 5, 31))])
-    return write_register(tmp_path / "rekisteri.xlsx", tables, settings)
+    return build_register(tmp_path / "rekisteri.xlsx", tables, settings=settings)
 
 
 def test_a_failing_step_stops_the_run_and_says_where(tmp_path, capsys, monkeypatch):
@@ -182,7 +182,7 @@ def test_a_failing_step_stops_the_run_and_says_where(tmp_path, capsys, monkeypat
 
 def test_a_register_with_errors_stops_at_the_check_with_exit_1(tmp_path, capsys):
     tables = make_tables(students=[student(email="ei-osoite")])
-    register = write_register(tmp_path / "rekisteri.xlsx", tables)
+    register = build_register(tmp_path / "rekisteri.xlsx", tables)
     code, out, err = run(capsys, "semester", str(register), "--apply")
     assert code == 1 and "vaiheeseen 1 (tarkistus)" in err and "invalid-email" not in err
     assert "Sähköposti" in out or "sähköpostiosoite" in out

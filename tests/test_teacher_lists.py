@@ -11,7 +11,7 @@ import pytest
 from factories import make_tables, student
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.teacher_lists import write_teacher_lists
@@ -139,7 +139,7 @@ def test_two_teachers_with_the_same_safe_name_get_two_files(tmp_path):
 
 
 def test_the_command_summarises_who_received_which_students(tmp_path, capsys):
-    register = write_register(tmp_path / "rekisteri.xlsx",
+    register = build_register(tmp_path / "rekisteri.xlsx",
                               tables(student("0001"), student("0002", first="B", teacher="Pekka Piano")))
     code = main(["teacher-lists", str(register), "--out", str(tmp_path / "listat"), "--as-of", "2026-11-25",
                  "--format", "json"])

@@ -11,9 +11,11 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
+from factories import class_of
+from files import leftovers, parts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from writing_support import build_register, leftovers, parts
+from registers import build_register
 
 from toolkit.model.errors import (
     ErasureIncomplete,
@@ -35,7 +37,7 @@ NOW = datetime(2026, 11, 25, 14, 30, 12)
 
 @pytest.fixture
 def register(tmp_path):
-    return build_register(tmp_path / "rekisteri.xlsx")
+    return build_register(tmp_path / "rekisteri.xlsx", class_of())
 
 
 def write(path, change, now=NOW):
@@ -66,7 +68,7 @@ def test_text_stays_text_exactly(register, text):
 @given(text=st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\ufffe\uffff"),
                    min_size=1, max_size=60))
 def test_any_text_reads_back_identical(tmp_path_factory, text):
-    path = build_register(tmp_path_factory.mktemp("h") / "r.xlsx", students=2)
+    path = build_register(tmp_path_factory.mktemp("h") / "r.xlsx", class_of(2))
     write(path, RegisterChange().update("Oppilaat", 3, "Lisätiedot", text)
           .append("Yhteydenotot", {"Nimi": text, "Kerätty": date(2026, 1, 2)}))
     values = read_values(path)
@@ -166,7 +168,7 @@ def _decorated(workbook):
 
 
 def test_delete_rows_moves_everything_that_points_at_rows(tmp_path):
-    path = build_register(tmp_path / "r.xlsx", customise=_decorated)
+    path = build_register(tmp_path / "r.xlsx", class_of(), customise=_decorated)
     write(path, RegisterChange().delete_rows("Oppilaat", [3, 4]))
     book = openpyxl.load_workbook(path)
     sheet = book["Oppilaat"]
@@ -220,7 +222,7 @@ def test_append_goes_after_last_non_empty_row_and_copies_its_style(tmp_path):
             cell.font = Font(italic=True)
         sheet["D15"].number_format = "0.00"     # a formatted but empty cell further down
 
-    path = build_register(tmp_path / "r.xlsx", customise=styled)
+    path = build_register(tmp_path / "r.xlsx", class_of(), customise=styled)
     write(path, RegisterChange().append("Opinnot", {"Oppilasnumero": "0042", "Tunnit": 12.5,
                                                     "Suoritettu": date(2026, 5, 30)}))
     sheet = openpyxl.load_workbook(path)["Opinnot"]
@@ -469,7 +471,7 @@ def _leaky(workbook):
 
 
 def test_scrub_removes_a_person_from_everything_but_other_rows(tmp_path):
-    path = build_register(tmp_path / "r.xlsx", students=3, customise=_leaky)
+    path = build_register(tmp_path / "r.xlsx", class_of(3), customise=_leaky)
     change = (RegisterChange().delete_rows("Oppilaat", [2]).delete_rows("Opinnot", [2])
               .scrub(["Aino", "Virtanen", "perhe1@example.fi", "040 123 0001"]).log("purge", "poistettu 1 oppilas"))
     write(path, change)
@@ -483,7 +485,7 @@ def test_scrub_removes_a_person_from_everything_but_other_rows(tmp_path):
 
 
 def test_scrub_refuses_when_the_person_remains_in_a_cell(tmp_path):
-    path = build_register(tmp_path / "r.xlsx", students=3)
+    path = build_register(tmp_path / "r.xlsx", class_of(3))
     before = path.read_bytes()
     with pytest.raises(ErasureIncomplete) as caught:
         write(path, RegisterChange().delete_rows("Oppilaat", [2]).scrub(["perhe1@example.fi", "Helmi"]))
@@ -551,7 +553,7 @@ def test_overwriting_a_formula_drops_the_stale_calculation_chain(tmp_path):
         workbook["Oppilaat"]["N1"] = "Oma"
         workbook["Oppilaat"]["N2"] = "=LEN(B2)"
 
-    path = build_register(tmp_path / "r.xlsx", customise=formula)
+    path = build_register(tmp_path / "r.xlsx", class_of(), customise=formula)
     package = Package.read(path)
     package.parts["xl/calcChain.xml"] = (b'<?xml version="1.0"?><calcChain xmlns="http://schemas.openxmlformats.org/'
                                          b'spreadsheetml/2006/main"><c r="N2" i="2"/></calcChain>')
@@ -591,7 +593,7 @@ def test_scrub_matches_whole_words_only(tmp_path):
         workbook["Oppilaat"]["M3"].comment = Comment("Eino Virtanen soittaa viulua", "opettaja")
         workbook["Oppilaat"]["M4"].comment = Comment("Eino Virta muutti", "opettaja")
 
-    path = build_register(tmp_path / "r.xlsx", students=4, customise=notes)
+    path = build_register(tmp_path / "r.xlsx", class_of(4), customise=notes)
     write(path, RegisterChange().scrub(["Eino Virta"]))
     sheet = openpyxl.load_workbook(path)["Oppilaat"]
     assert sheet["M3"].comment.text == "Eino Virtanen soittaa viulua" and sheet["M4"].comment is None
@@ -600,7 +602,7 @@ def test_scrub_matches_whole_words_only(tmp_path):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(deleted=st.sets(st.integers(2, 13), max_size=11), appended=st.integers(0, 3))
 def test_rows_after_deletions_and_appends_are_the_model(tmp_path_factory, deleted, appended):
-    path = build_register(tmp_path_factory.mktemp("m") / "r.xlsx", students=12)
+    path = build_register(tmp_path_factory.mktemp("m") / "r.xlsx", class_of(12))
     old = read_values(path)["Opinnot"]
     change = RegisterChange().delete_rows("Opinnot", deleted)
     for i in range(appended):
@@ -641,7 +643,7 @@ def test_cells_and_rows_without_positions_are_handled(tmp_path):
     # some writers leave out r= on rows and cells; positions are then implicit
     from toolkit.xlsx.package import Package
 
-    path = build_register(tmp_path / "r.xlsx", students=3)
+    path = build_register(tmp_path / "r.xlsx", class_of(3))
     package = Package.read(path)
     part = package.sheets["Opinnot"]
     package.parts[part] = re.sub(rb'(<(?:row|c)\b[^>]*?) r="[A-Z]*\d+"', rb"\1", package.parts[part])

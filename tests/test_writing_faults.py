@@ -16,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from writing_support import build_register
+from factories import class_of
+from registers import build_register
 
 from toolkit.xlsx.fingerprint import fingerprint
 from toolkit.xlsx.package import Package
@@ -39,7 +40,7 @@ def the_change() -> RegisterChange:
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(signal, "SIGKILL"), reason="needs fork and SIGKILL (POSIX)")
 def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path):
-    template = build_register(tmp_path / "malli.xlsx", students=600)
+    template = build_register(tmp_path / "malli.xlsx", class_of(600))
     old = template.read_bytes()
     reference = tmp_path / "viite" / "rekisteri.xlsx"
     reference.parent.mkdir()

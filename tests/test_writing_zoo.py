@@ -15,7 +15,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from writing_support import build_register, parts
+from factories import class_of
+from files import parts
+from registers import build_register
 
 from toolkit.model.errors import WouldLoseContent
 from toolkit.xlsx.fingerprint import fingerprint
@@ -39,7 +41,7 @@ def _png() -> bytes:
 
 def _openpyxl(feature):
     def build(path: Path) -> Path:
-        return build_register(path, customise=feature)
+        return build_register(path, class_of(), customise=feature)
     return build
 
 
@@ -182,7 +184,7 @@ def _xw_cross_sheet_dropdown(book, sheet, path):
 def _injected(name, extra_parts, sheet_rel=None, sheet_xml_tail=None):
     """A register made by openpyxl, then parts added by hand the way Excel would write them."""
     def build(path: Path) -> Path:
-        build_register(path)
+        build_register(path, class_of())
         package = Package.read(path)
         sheet_part = package.sheets["Opinnot"]
         for part, data in extra_parts.items():
@@ -381,7 +383,7 @@ def test_extension_dropdown_range_moves_with_the_rows(tmp_path):
 
 @pytest.mark.libreoffice
 def test_a_register_saved_by_libreoffice_takes_every_kind_of_change(tmp_path, soffice):
-    source = build_register(tmp_path / "lahde.xlsx")
+    source = build_register(tmp_path / "lahde.xlsx", class_of())
     out = tmp_path / "lo"
     subprocess.run([soffice, "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
                     str(source)], check=True, capture_output=True, timeout=180)
