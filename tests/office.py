@@ -15,13 +15,13 @@ naming LibreOffice's own output. Convert many files per call: starting LibreOffi
 from __future__ import annotations
 
 import csv
-import os
-import signal
 import subprocess
 import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
+
+from children import run
 
 
 def installed_soffice() -> str | None:
@@ -56,17 +56,8 @@ def run_soffice(args: list[str], *, timeout: float) -> subprocess.CompletedProce
     if not SOFFICE:
         raise RuntimeError("LibreOffice (soffice) is not installed")
     with tempfile.TemporaryDirectory(prefix="muskari-lo-profile-") as profile:
-        command = [SOFFICE, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-                   "--nologo", "--nolockcheck", *args]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   start_new_session=True)
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise AssertionError(f"LibreOffice did not finish in {timeout} s: {' '.join(args[:3])} ...") from None
-    return subprocess.CompletedProcess(command, process.returncode, out, err)
+        return run([SOFFICE, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+                    "--nologo", "--nolockcheck", *args], timeout=timeout)
 
 
 def _prepare(files: Iterable[Path], out_dir: Path) -> tuple[list[Path], Path]:
@@ -130,12 +121,12 @@ def pdf_text(pdf: Path, *, layout: bool = False, page: int | None = None) -> str
     """The PDF's text (or one page's) as pdftotext (poppler) extracts it."""
     pages = ["-f", str(page), "-l", str(page)] if page else []
     args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), *pages, str(pdf), "-"]
-    return subprocess.run(args, capture_output=True, text=True, check=True, timeout=60).stdout
+    return run(args, timeout=60, check=True).stdout
 
 
 def pdf_info(pdf: Path) -> dict[str, str]:
     """pdfinfo's (poppler) fields: "Pages", "Page size", ..."""
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    info = run(["pdfinfo", str(pdf)], timeout=60, check=True).stdout
     return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in info.splitlines()) if v}
 
 
@@ -156,7 +147,7 @@ def pdf_landscape(pdf: Path) -> bool:
 
 def pdf_fonts(pdf: Path) -> list[tuple[str, bool]]:
     """(font name, embedded) of every font in the PDF, as pdffonts (poppler) lists them."""
-    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    listing = run(["pdffonts", str(pdf)], timeout=60, check=True).stdout
     fonts = []
     for line in listing.splitlines()[2:]:
         parts = line.split()

@@ -446,13 +446,13 @@ def test_student_tables_have_finnish_headers_and_statuses():
 
 
 def test_importing_the_plots_loads_no_matplotlib_and_drawing_uses_no_pyplot():
-    import subprocess
     import sys
+
+    from children import run
 
     code = ("import sys, toolkit.review.plots as p; assert 'matplotlib' not in sys.modules, 'matplotlib at import'; "
             "sys.path.insert(0, 'tests'); from factories import make_tables, student; "
             "t = make_tables(students=[student()]); p.plot_students_by_status(t.students).savefig(__import__('io').BytesIO()); "
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot'")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parent.parent)
+    done = run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, timeout=120)
     assert done.returncode == 0, done.stderr

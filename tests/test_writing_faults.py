@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from children import wait_for
 from factories import class_of
 from registers import build_register
 
@@ -64,12 +65,12 @@ def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path):
         if trial == 0:
             pass                                  # killed at once: must be the old version
         elif trial == TRIALS - 1:
-            os.waitpid(pid, 0)                    # left to finish: must be the new version
+            wait_for(pid, timeout=60 + 20 * duration)     # left to finish: must be the new version
         else:
             time.sleep(rng.uniform(0, duration * 1.3))
         if trial != TRIALS - 1:
             os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
+            wait_for(pid, timeout=30)
         data = path.read_bytes()
         assert data in (old, new), f"trial {trial}: the register is neither the old nor the new version"
         outcomes["old" if data == old else "new"] += 1

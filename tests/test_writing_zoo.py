@@ -8,7 +8,6 @@ Never silently lost.
 from __future__ import annotations
 
 import io
-import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ import openpyxl
 import pytest
 from factories import class_of
 from files import parts
+from office import convert, run_soffice, to_xlsx
 from registers import build_register
 
 from toolkit.model.errors import WouldLoseContent
@@ -345,10 +345,7 @@ def test_libreoffice_opens_the_changed_zoo(tmp_path, soffice):
     path = _xlsxwriter(_xw_notes)(tmp_path / "r.xlsx")
     write_changes(path, RegisterChange().delete_rows("Oppilaat", [3]).update("Oppilaat", 2, "Syntymäaika", date(2017, 5, 6))
                   .append("Oppilaat", {"Oppilasnumero": "0100", "Etunimi": "=1+1"}), expected=fingerprint(path), now=NOW)
-    out = tmp_path / "csv"
-    subprocess.run([soffice, "--headless", "--convert-to", "csv", "--outdir", str(out), str(path)],
-                   check=True, capture_output=True, timeout=120)
-    text = (out / "r.csv").read_text(encoding="utf-8", errors="replace")
+    text = convert([path], "csv", tmp_path / "csv", suffix=".csv")[path].read_text(encoding="utf-8", errors="replace")
     assert "0001,Etu1,Suku1,06/05/2017" in text or "0001,Etu1,Suku1,6.5.2017" in text or "0001,Etu1" in text
     assert "0100,=1+1" in text            # text stayed text: LibreOffice did not compute it
     assert zipfile.is_zipfile(path)
@@ -384,10 +381,7 @@ def test_extension_dropdown_range_moves_with_the_rows(tmp_path):
 @pytest.mark.libreoffice
 def test_a_register_saved_by_libreoffice_takes_every_kind_of_change(tmp_path, soffice):
     source = build_register(tmp_path / "lahde.xlsx", class_of())
-    out = tmp_path / "lo"
-    subprocess.run([soffice, "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
-                    str(source)], check=True, capture_output=True, timeout=180)
-    path = out / "lahde.xlsx"
+    path = to_xlsx([source], tmp_path / "lo")[source]
     assert b"sharedStrings" in path.read_bytes()        # LibreOffice keeps text in the shared-string table
     write_changes(path, RegisterChange().update("Oppilaat", 2, "Sähköposti", "uusi@example.fi")
                   .update("Oppilaat", 3, "Poistopyyntö", date(2026, 11, 1)).delete_rows("Oppilaat", [4, 5])
@@ -399,8 +393,7 @@ def test_a_register_saved_by_libreoffice_takes_every_kind_of_change(tmp_path, so
     assert values["Todistukset"][2] == ("2026-001", None, None, date(2026, 6, 1))
     again = tmp_path / "again"
     every_sheet_utf8 = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1'
-    subprocess.run([soffice, "--headless", "--convert-to", every_sheet_utf8, "--outdir", str(again), str(path)],
-                   check=True, capture_output=True, timeout=180)
+    run_soffice(["--convert-to", every_sheet_utf8, "--outdir", str(again), str(path)], timeout=180)
     text = (again / "lahde-Oppilaat.csv").read_text(encoding="utf-8")
     assert "0001,Aino,Virtanen" in text and "uusi@example.fi" in text   # LibreOffice opens the result
 
