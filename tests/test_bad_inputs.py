@@ -3,8 +3,12 @@ clear refusal (exit 3 with a message naming what the file is), never a traceback
 
 from __future__ import annotations
 
+import functools
+import operator
+import struct
 import unicodedata
 import zipfile
+import zlib
 
 import openpyxl
 import pytest
@@ -166,15 +170,65 @@ def _empty(path):
     path.write_bytes(b"")
 
 
-def _zip_bomb(path):
-    # level 1 deflates zeros five times faster than the default level (the test took half a minute)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("xl/workbook.xml", "<workbook/>")
-        chunk = b"\x00" * (64 * 1024 * 1024)
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            for _ in range(50):            # 3.2 GB of zeros, 14 MB packed
-                member.write(chunk)
+def _zip_bomb(path, blocks=3200, block=1024**2):
+    """A true zip bomb made without inflating it: xl/worksheets/sheet1.xml holds blocks x block zero bytes
+    (3.2 GiB) in about 3 MB. A full flush leaves the compressor as it was at the start, so a block of zeros
+    deflates to the same bytes every time: one block is compressed and repeated. The sizes and the CRC in the
+    headers are the true ones, so only the guard's look at the declared sizes stands between it and memory."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    one = deflate.compress(bytes(block)) + deflate.flush(zlib.Z_FULL_FLUSH)
+    _write_zip(path, [("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>"),
+                      ("xl/worksheets/sheet1.xml", (one * blocks + deflate.flush(), blocks * block,
+                                                    _crc32_of_zeros(blocks * block)))])
+
+
+def _write_zip(path, members):
+    """A zip of (name, bytes) members stored as they are, or (name, (deflated, size, crc)) members."""
+    local, central = bytearray(), bytearray()
+    for name, content in members:
+        method, (data, size, crc) = (8, content) if isinstance(content, tuple) else (0, (content, len(content),
+                                                                                         zlib.crc32(content)))
+        fields = (method, 0, 33, crc, len(data), size, len(name.encode()), 0)      # 33: 1.1.1980
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, *fields, 0, 0, 0, 0, len(local))
+        central += name.encode()
+        local += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, *fields) + name.encode() + data
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central), len(local), 0)
+    path.write_bytes(bytes(local + central + end))
+
+
+def _crc32_of_zeros(n):
+    """zlib.crc32(bytes(n)) without making the n bytes: one zero byte moves the CRC register by a linear map
+    over GF(2) (a 32x32 bit matrix, one int per column); n of them is that map to the power n (as zlib's
+    crc32_combine does)."""
+    def times(matrix, vector):
+        return functools.reduce(operator.xor, (column for i, column in enumerate(matrix) if vector >> i & 1), 0)
+
+    step = [0xEDB88320] + [1 << i for i in range(31)]           # one zero bit: r >> 1, xor the polynomial if r & 1
+    for _ in range(3):                                           # 8 bits: one zero byte
+        step = [times(step, column) for column in step]
+    register = 0xFFFFFFFF
+    while n:
+        if n & 1:
+            register = times(step, register)
+        step = [times(step, column) for column in step]
+        n >>= 1
+    return register ^ 0xFFFFFFFF
+
+
+def test_the_zip_bomb_is_a_true_zip(tmp_path):
+    """The bomb's builder writes a valid zip: its member inflates to the zeros and CRC it declares."""
+    assert [_crc32_of_zeros(n) for n in (0, 1, 7, 1000, 3 * 1024**2)] == [zlib.crc32(bytes(n))
+                                                                           for n in (0, 1, 7, 1000, 3 * 1024**2)]
+    path = tmp_path / "pieni.xlsx"
+    _zip_bomb(path, blocks=3, block=1024**2)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None                               # every CRC checks out
+        assert zf.read("xl/worksheets/sheet1.xml") == bytes(3 * 1024**2)
+        assert zf.read("xl/workbook.xml") == b"<workbook/>"
+    _zip_bomb(path, blocks=3200)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.getinfo("xl/worksheets/sheet1.xml").file_size == 3200 * 1024**2
+    assert path.stat().st_size < 5 * 1024**2
 
 
 def _docx(path):
