@@ -18,6 +18,9 @@ from toolkit.jobs.semester import SemesterResult, write_summary
 
 AS_OF = "2026-11-25"
 TODAY = date(2026, 11, 25)
+# the module's tests run on one worker, so the demo run below is made once (xdist --dist loadgroup);
+# the tests on the demo are `slow` (the whole demo through every step takes seconds), the small ones are not
+pytestmark = pytest.mark.xdist_group("semester")
 
 
 def run(capsys, *argv):
@@ -57,12 +60,14 @@ def section(text: str, title: str) -> str:
     return match.group(1)
 
 
+@pytest.mark.slow
 def test_the_run_succeeds_and_leaves_a_register_that_passes_check(applied):
     assert applied["code"] == 0
     _, result = load_checked(applied["register"], TODAY)
     assert result.ok
 
 
+@pytest.mark.slow
 def test_the_terminal_shows_the_summary_and_the_page_is_written_to_the_folder(applied):
     assert applied["stdout"].startswith("# Lukukausiajo 25.11.2026")
     page = (applied["out"] / "yhteenveto.html").read_text(encoding="utf-8")
@@ -76,6 +81,7 @@ def list_rows(path: Path) -> list[list]:
     return [[c.value for c in row] for row in load_workbook(path).active.iter_rows()][1:]
 
 
+@pytest.mark.slow
 def test_every_teacher_list_in_the_summary_exists_and_holds_exactly_those_students(applied):
     summary = applied["stdout"]
     rows = re.findall(r"^\| (.+?) \| `(.+?)` \| (\d+): (.*?) \|$", section(summary, "6. Opettajien listat"), re.M)
@@ -93,6 +99,7 @@ def test_every_teacher_list_in_the_summary_exists_and_holds_exactly_those_studen
         assert set(students.loc[ids, "status"]) <= {"aktiivinen", "tauolla"}
 
 
+@pytest.mark.slow
 def test_every_email_list_in_the_summary_exists_with_its_count(applied):
     text = section(applied["stdout"], "7. Sähköpostilistat (piilokopio)")
     entries = re.findall(r"^- `(.+?)` \(.+?\): (\d+) osoitetta$", text, re.M)
@@ -104,6 +111,7 @@ def test_every_email_list_in_the_summary_exists_with_its_count(applied):
         assert len({a.casefold() for a in addresses}) == len(addresses)
 
 
+@pytest.mark.slow
 def test_every_certificate_in_the_summary_was_written_and_recorded(applied):
     text = section(applied["stdout"], "4. Todistukset")
     numbers = re.findall(r"^- (\d{4}-\d{3}) (\d+) ", text, re.M)
@@ -115,6 +123,7 @@ def test_every_certificate_in_the_summary_was_written_and_recorded(applied):
         assert f"{number}_{student_id}" in recorded[number]
 
 
+@pytest.mark.slow
 def test_the_forms_were_imported_and_the_ask_families_listed(applied):
     summary = applied["stdout"]
     new = re.findall(r"^  - (\d{4}) ([^:\n]+)$", section(summary, "2. Ilmoittautumislomakkeet"), re.M)
@@ -136,6 +145,7 @@ def _texts(folder: Path):
             yield path, path.read_text(encoding="utf-8", errors="replace")
 
 
+@pytest.mark.slow
 def test_no_artefact_names_a_person_erased_on_request(applied):
     students = applied["before"].tables.students
     gone = students[students["deletion_requested"].notna()]
@@ -147,6 +157,7 @@ def test_no_artefact_names_a_person_erased_on_request(applied):
             assert needle not in text, (path, needle)
 
 
+@pytest.mark.slow
 def test_the_dry_run_changes_nothing_but_writes_the_lists(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
     register, forms = make_demo(tmp_path, capsys)
@@ -202,6 +213,7 @@ def test_the_summary_hook_links_images_relative_to_the_folder(tmp_path, capsys, 
     assert isinstance(result, SemesterResult) and result.done[-1] == "summary"
 
 
+@pytest.mark.slow
 def test_every_linked_plot_exists_and_is_a_png(applied):
     page = (applied["out"] / "yhteenveto.html").read_text(encoding="utf-8")
     links = re.findall(r'<img src="(.+?)" alt="(.+?)">', page)

@@ -64,6 +64,7 @@ def test_text_stays_text_exactly(register, text):
     assert cell.data_type == "s"  # never a formula
 
 
+@pytest.mark.slow       # 40 registers written and read back
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\ufffe\uffff"),
                    min_size=1, max_size=60))
