@@ -13,7 +13,7 @@ import pytest
 from factories import make_tables, student
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.check import load_checked
@@ -167,7 +167,7 @@ def test_init_creates_lomakekentat_empty_with_its_headers_and_a_dropdown(tmp_pat
 
 
 def register_with(tmp_path, rows):
-    path = write_register(tmp_path / "r.xlsx", make_tables(students=[student()]))
+    path = build_register(tmp_path / "r.xlsx", make_tables(students=[student()]))
     workbook = openpyxl.load_workbook(path)
     for row in rows:
         workbook["Lomakekentät"].append(list(row))

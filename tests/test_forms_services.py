@@ -23,7 +23,7 @@ from forms_exports import (
     microsoft_forms_xlsx,
     response,
 )
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.check import load_checked
@@ -37,7 +37,7 @@ def make_register(tmp_path, mapping=None, without_sheet=False, students=None):
     makes a register from before the sheet existed."""
     import openpyxl
 
-    path = write_register(tmp_path / "rekisteri.xlsx",
+    path = build_register(tmp_path / "rekisteri.xlsx",
                           make_tables(students=students or [student(phone="040 123 4567")]))
     if mapping or without_sheet:
         workbook = openpyxl.load_workbook(path)
