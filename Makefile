@@ -35,9 +35,10 @@ demo: $(STAMP)
 test: $(DEVSTAMP)
 	$(PY) -m pytest -n auto
 
-# the developers' loop: everything but the slow, the LibreOffice and the Chromium tests
+# the developers' loop: everything but the slow, the LibreOffice and the Chromium tests, under 2 minutes on
+# 2 cores. Test by test (--dist load): the modules whose fixtures are worth sharing are slow or LibreOffice ones.
 test-fast: $(DEVSTAMP)
-	$(PY) -m pytest -n auto -m "not slow and not libreoffice and not chromium"
+	$(PY) -m pytest -n auto --dist load -m "not slow and not libreoffice and not chromium"
 
 # the file the owner installs (README: Asennus): dist/muskari-<version>-py3-none-any.whl; build/lib is emptied
 # first, or a module deleted since the last build would still be packed

@@ -38,9 +38,6 @@ def cell_values(path) -> dict[str, list[tuple]]:
     wb = openpyxl.load_workbook(path)
     return {name: list(wb[name].iter_rows(values_only=True)) for name in wb.sheetnames}
 
-# the module's tests run on one worker, so its module fixture is made once (xdist --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("demo")
-
 
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):

@@ -16,9 +16,6 @@ AS_OF = date(2026, 6, 1)
 # how many plots each notebook draws (one PNG per plot cell)
 PLOTS = {"01_lukukausikatsaus.ipynb": 6, "02_oppilaan_opinnot.ipynb": 2}
 
-# the module's tests run on one worker, so its module fixture is made once (xdist --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("notebooks")
-
 
 @pytest.fixture(scope="module")
 def demo_register(tmp_path_factory) -> Path:

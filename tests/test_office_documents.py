@@ -34,8 +34,7 @@ from registers import build_register
 from toolkit.cli.main import main
 
 POPPLER = ("pdftotext", "pdfinfo", "pdffonts")
-# one worker runs the module, so the documents and their PDFs are made once (xdist --dist loadgroup)
-pytestmark = [pytest.mark.libreoffice, pytest.mark.xdist_group("office-documents"),
+pytestmark = [pytest.mark.libreoffice,
               pytest.mark.skipif(not all(map(shutil.which, POPPLER)),
                                  reason="poppler-utils (pdftotext, pdfinfo, pdffonts) is not installed; .ci/run installs it")]
 

@@ -22,8 +22,7 @@ from toolkit.cli.main import main
 from toolkit.demo.data import build_demo
 from workbook_schema import SHEETS
 
-# one worker runs the module, so the registers and LibreOffice's conversions are made once (--dist loadgroup)
-pytestmark = [pytest.mark.libreoffice, pytest.mark.xdist_group("office-registers")]
+pytestmark = pytest.mark.libreoffice
 
 AS_OF = date(2026, 6, 1)
 KINDS = ("init", "demo", "certificates", "purge", "import-forms")

@@ -18,9 +18,7 @@ from toolkit.jobs.semester import SemesterResult, write_summary
 
 AS_OF = "2026-11-25"
 TODAY = date(2026, 11, 25)
-# the module's tests run on one worker, so the demo run below is made once (xdist --dist loadgroup);
 # the tests on the demo are `slow` (the whole demo through every step takes seconds), the small ones are not
-pytestmark = pytest.mark.xdist_group("semester")
 
 
 def run(capsys, *argv):

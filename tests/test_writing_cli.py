@@ -13,9 +13,6 @@ from toolkit.xlsx.verify import read_values
 
 AS_OF = "2026-11-25"
 
-# the module's tests run on one worker, so its module fixture is made once (xdist --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("writing-cli")
-
 
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory):
