@@ -16,7 +16,7 @@ written raw (a number stays a number, a boolean a boolean): they are the owner's
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -124,7 +124,7 @@ def _add_column(ws, header: str, values: Sequence[object]) -> None:
 def _edit(cell, value) -> None:
     if isinstance(value, str) and not (value.startswith("=") and not value.startswith("==")):
         set_text(cell, value)              # text stays text, even "==" or "+358..."
-    elif isinstance(value, date):
+    elif isinstance(value, date) and not isinstance(value, datetime):
         set_value(cell, value, "date")     # a date shown d.m.yyyy, as Excel shows a typed date
     else:
-        cell.value = value                 # numbers, booleans, None and deliberate formulas as they are
+        cell.value = value                 # numbers, booleans, times, None and deliberate formulas as they are
