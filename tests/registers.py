@@ -3,14 +3,15 @@
     build_register(path)                                              # the small valid register below
     build_register(path, make_tables(students=[student()]))           # factory tables (tests/factories.py)
     build_register(path, edits={("Oppilaat", "D2"): "31.2.2019"})     # one broken cell; "=..." is a formula
-    build_register(path, rows={"Opinnot": []})                        # a sheet's data rows, cell values in order
+    build_register(path, rows={"Opinnot": []})                        # a sheet's data rows, raw values in order
     build_register(path, tables, settings={"Paikkakunta": "Espoo"})   # Asetus -> Arvo (others: the default)
     build_register(path, tables, extra={"Oppilaat": ("Soitin", ["viulu", "piano"])})   # the owner's own column
     build_register(path, customise=lambda workbook: ...)              # add a feature before saving
 
-The workbook is `toolkit.office.new_workbook`'s (every sheet, header, format, dropdown), the data rows
-are written by its `add_records`, so a test sees the register `init` and the commands make. Edits are
-written raw (a number stays a number, a boolean a boolean): they are the owner's own mistakes.
+The workbook is `toolkit.office.new_workbook`'s (every sheet, header, format, dropdown) and the tables'
+rows are written by its `add_records`, so a test sees the register `init` and the commands make. Raw rows
+and edits are written as the owner would have typed them (a number stays a number, even as an id; a
+boolean a boolean; a text is a text cell unless it is a deliberate formula): they carry the owner's mistakes.
 """
 
 from __future__ import annotations
@@ -69,17 +70,20 @@ def build_register(path: Path, tables: Tables | None = None, *, rows: Mapping[st
                    customise: Callable[[object], None] | None = None) -> Path:
     """Save a register to ``path`` and return it.
 
-    ``tables`` (factories.make_tables) gives the data rows, else the small default register above;
-    ``rows`` replaces a sheet's data rows (values in column order); ``settings`` sets an Asetus's Arvo;
-    ``extra`` adds the owner's own column right of a sheet's columns; ``edits`` then sets single cells
-    raw (a text is a text cell, except a deliberate formula starting with one "="); ``customise(workbook)``
-    adds anything else just before the save.
+    ``tables`` (factories.make_tables) gives the data rows, else the small default register above (raw
+    rows); ``rows`` replaces a sheet's data rows with raw values in column order; ``settings`` sets an
+    Asetus's Arvo; ``extra`` adds the owner's own column right of a sheet's columns; ``edits`` then sets
+    single cells raw; ``customise(workbook)`` adds anything else just before the save.
     """
-    data = _records_of(tables) if tables is not None else {s: _records(s, r) for s, r in DEFAULT_ROWS.items()}
-    data.update({sheet: _records(sheet, values) for sheet, values in (rows or {}).items()})
+    raw = {**(DEFAULT_ROWS if tables is None else {}), **(rows or {})}
     workbook = new_workbook(settings)
-    for sheet, records in data.items():
-        add_records(workbook, sheet, records)
+    for sheet, records in (_records_of(tables) if tables is not None else {}).items():
+        if sheet not in raw:
+            add_records(workbook, sheet, records)
+    for sheet, values in raw.items():
+        for row, cells in enumerate(values, start=2):
+            for column, value in enumerate(cells, start=1):
+                _edit(workbook[sheet].cell(row=row, column=column), value)
     for sheet, (header, values) in (extra or {}).items():
         _add_column(workbook[sheet], header, values)
     for (sheet, ref), value in (edits or {}).items():
@@ -102,16 +106,6 @@ def _records_of(tables: Tables) -> dict[str, list[dict]]:
 def _plain(value):
     """A frame's missing value (None, NaN, NaT) is an empty cell."""
     return None if pd.isna(value) else value
-
-
-def _records(sheet: str, rows: Sequence[Sequence]) -> list[dict]:
-    fields = [c.field for c in SHEETS[sheet].columns]
-    out = []
-    for row in rows:
-        if len(row) > len(fields):
-            raise ValueError(f"{sheet}: {len(row)} values for {len(fields)} columns; add own columns with extra=")
-        out.append(dict(zip(fields, row, strict=False)))
-    return out
 
 
 def _add_column(ws, header: str, values: Sequence[object]) -> None:
