@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from factories import make_tables, student, study
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 
@@ -23,7 +23,7 @@ def register(tmp_path) -> Path:
     tables = make_tables(students=[student(id="0001", first="Aino", last="Virtanen", email="virtanen@example.fi"),
                                    student(id="0002", first="Eetu", last="Mäkelä", email="makela@example.fi")],
                          studies=[study("0001"), study("0002")])
-    path = write_register(tmp_path / "rekisteri.xlsx", tables, settings={"Koulun sähköposti": "koulu@example.fi"})
+    path = build_register(tmp_path / "rekisteri.xlsx", tables, settings={"Koulun sähköposti": "koulu@example.fi"})
     backups = tmp_path / "varmuuskopiot"
     backups.mkdir()
     (backups / "rekisteri-20260520-120000.xlsx").write_bytes(path.read_bytes())
@@ -140,7 +140,7 @@ def test_teacher_lists_replace_their_own_earlier_lists_but_not_the_owners_file(r
 def test_certificates_never_go_into_the_backup_folder(register, capsys):
     tables = make_tables(students=[student(id="0001", birth=date(2019, 3, 1))],
                          studies=[study("0001", "Muskari 1", 30), study("0001", "Muskari 2", 30, date(2024, 5, 31))])
-    write_register(register, tables, settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Muskari"})
+    build_register(register, tables, settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Muskari"})
     backups = register.parent / "varmuuskopiot"
     before = sorted(p.name for p in backups.iterdir())
     assert main(["certificates", str(register), "--out", str(backups), "--apply", *AS_OF]) == 3

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from factories import make_tables, student, study
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.erasure.scan import (
@@ -78,7 +78,7 @@ def school(folder: Path, capsys, *, owner_files: bool = True, pdf: bool = False)
                  study("0032", "Soitin 1", 100, date(2025, 5, 31))],
         teachers=[{"name": "Liisa Laulu", "email": "liisa@example.fi"},
                   {"name": "Kalle Kantele", "email": "kalle@example.fi"}])
-    register = write_register(folder / "rekisteri.xlsx", tables,
+    register = build_register(folder / "rekisteri.xlsx", tables,
                               settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Muskari",
                                         "Koulun sähköposti": "koulu@example.fi"})
     assert cli("certificates", str(register), "--apply", *(["--pdf"] if pdf else [])) == 0   # an earlier version
@@ -247,7 +247,7 @@ def test_documents_in_a_folder_the_certificates_command_recorded_are_deleted(tmp
                          studies=[study("0031", "Muskari 1", 30, date(2023, 5, 31)),
                                   study("0031", "Muskari 2", 30, date(2024, 5, 31))],
                          teachers=[{"name": "Liisa Laulu", "email": None}, {"name": "Kalle Kantele", "email": None}])
-    register = write_register(tmp_path / "koulu" / "rekisteri.xlsx", tables,
+    register = build_register(tmp_path / "koulu" / "rekisteri.xlsx", tables,
                               settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Muskari"})
     archive = tmp_path / "arkisto"
     assert cli("certificates", str(register), "--out", str(archive), "--apply") == 0
