@@ -68,6 +68,8 @@ def docx(path: Path, text: str) -> None:
     document.save(path)
 
 
+# each test below makes this whole school by the real commands (seconds): the fast loop keeps the central one,
+# the others are `slow`
 def school(folder: Path, capsys, *, owner_files: bool = True, pdf: bool = False) -> Path:
     """The register's folder after a term of real use, then Ella's deletion request typed by the owner."""
     tables = make_tables(
@@ -114,6 +116,7 @@ def every_file(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_the_fixture_holds_ella_in_every_kind_of_file(tmp_path, capsys):
     register = school(tmp_path, capsys)
     files = every_file(tmp_path)
@@ -180,6 +183,7 @@ def test_an_erasure_reaches_every_toolkit_file_and_names_the_owners(tmp_path, ca
     assert ella_hits(register) == []
 
 
+@pytest.mark.slow
 def test_without_owner_files_the_output_says_no_trace_remains(tmp_path, capsys):
     register = school(tmp_path, capsys, owner_files=False)
     assert cli("purge", str(register), "--apply") == 0
@@ -191,6 +195,7 @@ def test_without_owner_files_the_output_says_no_trace_remains(tmp_path, capsys):
     assert all(ella_hits(tmp_path / name) == [] for name in every_file(tmp_path)), every_file(tmp_path).keys()
 
 
+@pytest.mark.slow
 def test_an_unreadable_owner_file_is_never_called_clean(tmp_path, capsys):
     register = school(tmp_path, capsys, owner_files=False)
     (tmp_path / "vanha.docx").write_bytes(b"PK\x03\x04 a truncated document")
@@ -200,6 +205,7 @@ def test_an_unreadable_owner_file_is_never_called_clean(tmp_path, capsys):
     assert (tmp_path / "vanha.docx").read_bytes() == b"PK\x03\x04 a truncated document"
 
 
+@pytest.mark.slow
 def test_restore_still_replays_the_erasure(tmp_path, capsys, monkeypatch):
     (tmp_path / "koulu").mkdir()
     register = school(tmp_path / "koulu", capsys, owner_files=False)
