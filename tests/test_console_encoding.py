@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_tables, student, study
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.console import configure_streams
 
@@ -49,9 +49,9 @@ def build_folder(folder: Path) -> dict[str, Path]:
         studies=[study("0001", hours=60, teacher=TEACHER), study("0002", hours=30, teacher=TEACHER),
                  study("0003", hours=20, completed=date(2022, 5, 31), teacher=TEACHER)],
         teachers=[{"name": TEACHER, "email": "ulle@example.fi"}])
-    register = write_register(folder / "rekisteri Ŝ.xlsx", tables,
-                              {"Paikkakunta": "Jyväskylä", "Allekirjoittaja": "Anna Ŝäde"})
-    broken = write_register(folder / "virheellinen.xlsx",
+    register = build_register(folder / "rekisteri Ŝ.xlsx", tables,
+                              settings={"Paikkakunta": "Jyväskylä", "Allekirjoittaja": "Anna Ŝäde"})
+    broken = build_register(folder / "virheellinen.xlsx",
                             make_tables(students=[student("0001", first="Zoë", last="Ŝarkić", email="Ŝ@@")]))
     forms = folder / "lomakkeet Ŝ.csv"
     forms.write_text(FORMS, encoding="utf-8")

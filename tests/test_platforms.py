@@ -251,13 +251,13 @@ def test_not_found_says_where_it_looked_and_what_to_install(system, install, req
 
 def test_certificates_pdf_without_libreoffice_is_exit_3_with_the_places(empty_path, tmp_path, capsys):
     from factories import make_tables, student, study
-    from registers import write_register
+    from registers import build_register
 
     from toolkit.cli.main import main
 
-    register = write_register(tmp_path / "rekisteri.xlsx",
+    register = build_register(tmp_path / "rekisteri.xlsx",
                               make_tables(students=[student()], studies=[study(hours=60)]),
-                              {"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
+                              settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
     code = main(["certificates", str(register), "--pdf", "--apply", "--as-of", "2026-11-25"])
     err = capsys.readouterr().err
     assert code == 3 and "LibreOffice" in err and "MUSKARI_SOFFICE" in err
@@ -270,7 +270,7 @@ def test_the_environment_variable_runs_the_real_libreoffice_for_certificates(sof
     """MUSKARI_SOFFICE names a program in an unusual place (a wrapper that notes it ran, then runs the real
     LibreOffice): --pdf converts with that one."""
     from factories import make_tables, student, study
-    from registers import write_register
+    from registers import build_register
 
     from toolkit.cli.main import main
 
@@ -280,9 +280,9 @@ def test_the_environment_variable_runs_the_real_libreoffice_for_certificates(sof
     wrapper.write_text(f'#!/bin/sh\ntouch "{marker}"\nexec "{soffice}" "$@"\n')
     wrapper.chmod(0o755)
     monkeypatch.setenv("MUSKARI_SOFFICE", str(wrapper.parent.parent))
-    register = write_register(tmp_path / "rekisteri.xlsx",
+    register = build_register(tmp_path / "rekisteri.xlsx",
                               make_tables(students=[student()], studies=[study(hours=60)]),
-                              {"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
+                              settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
     code = main(["certificates", str(register), "--pdf", "--apply", "--as-of", "2026-11-25"])
     assert code == 0, capsys.readouterr().err
     assert marker.exists() and list((tmp_path / "todistukset").glob("*.pdf"))
@@ -298,17 +298,17 @@ def test_purge_apply_reads_certificate_pdfs_without_poppler(soffice, tmp_path, m
 
     from factories import make_tables, student, study
     from openpyxl import load_workbook
-    from registers import write_register
+    from registers import build_register
 
     from toolkit.cli.main import main
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    register = write_register(tmp_path / "rekisteri.xlsx",
+    register = build_register(tmp_path / "rekisteri.xlsx",
                               make_tables(students=[student("0001", first="Aino", last="Poistettava"),
                                                     student("0002", first="Eino", last="Jatkaja",
                                                             email="toinen@example.fi")],
                                           studies=[study("0001", hours=60), study("0002", hours=60)]),
-                              {"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
+                              settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
     assert main(["certificates", str(register), "--pdf", "--apply", "--as-of", "2026-11-25"]) == 0, \
         capsys.readouterr().err
     folder = tmp_path / "todistukset"
@@ -343,11 +343,11 @@ def test_purge_apply_reads_certificate_pdfs_without_poppler(soffice, tmp_path, m
 
 def backup_register(tmp_path, monkeypatch):
     from factories import make_tables, student
-    from registers import write_register
+    from registers import build_register
 
     monkeypatch.setenv("MUSKARI_BACKUP_PASSWORD", "salasana-123")
     (tmp_path / "koulu").mkdir()       # the memory stick (tmp_path / "tikku") is not inside the register's folder
-    return write_register(tmp_path / "koulu" / "rekisteri.xlsx", make_tables(students=[student()]))
+    return build_register(tmp_path / "koulu" / "rekisteri.xlsx", make_tables(students=[student()]))
 
 
 @pytest.mark.parametrize("system", ["windows", "macos"])

@@ -104,14 +104,14 @@ def run_semester(folder: Path, *extra: str) -> int:
 def semester(tmp_path_factory, trap):
     """A small register's semester run with a form answer: a new child whose names a parent typed as markup."""
     from factories import make_tables, student, study
-    from registers import write_register
+    from registers import build_register
 
     folder = tmp_path_factory.mktemp("pieni")
     first, last = hostile_names(trap)
-    write_register(folder / "rekisteri.xlsx",
+    build_register(folder / "rekisteri.xlsx",
                    make_tables(students=[student("0001"), student("0002", first="Eino", birth=date(2020, 5, 1))],
                                studies=[study("0001", hours=60), study("0002", hours=20)]),
-                   {"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
+                   settings={"Paikkakunta": "Espoo", "Allekirjoittaja": "Anna Opettaja"})
     forms = folder / "lomakkeet.csv"
     forms.write_text(forms_row(first, last), encoding="utf-8")
     assert run_semester(folder, "--forms", str(forms), "--apply") == 0
