@@ -16,6 +16,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import children
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +35,8 @@ def build_wheel(folder: Path) -> Path:
     """The wheel of a copy of the source tree (the tree itself is left untouched), as `make wheel` builds it."""
     source = folder / "lähde"
     shutil.copytree(ROOT, source, ignore=skip)
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir",
-                           str(folder / "dist"), str(source)], capture_output=True, text=True, timeout=600)
+    done = children.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(folder / "dist"),
+                         str(source)], timeout=600)          # pip runs the build backend in a process of its own
     assert done.returncode == 0, done.stderr[-3000:]
     (wheel,) = (folder / "dist").glob("muskari-*.whl")
     return wheel
@@ -51,10 +52,9 @@ def installed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("asennus")
     wheel = build_wheel(folder)
     venv = folder / "muskari-env"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    children.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = scripts(venv) / "python"
-    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], capture_output=True, text=True,
-                          timeout=1200)
+    done = children.run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
     shutil.rmtree(venv / "share", ignore_errors=True)
     assert not (venv / "share").exists()
@@ -72,8 +72,8 @@ def environment(folder: Path, venv: Path) -> dict[str, str]:
 
 
 def run(installed, cwd: Path, *argv) -> subprocess.CompletedProcess:
-    return subprocess.run([str(installed["muskari"]), *argv, "--as-of", AS_OF], cwd=cwd, capture_output=True,
-                          text=True, encoding="utf-8", timeout=600, env=environment(installed["folder"], installed["venv"]))
+    return children.run([str(installed["muskari"]), *argv, "--as-of", AS_OF], cwd=cwd, encoding="utf-8", timeout=600,
+                        env=environment(installed["folder"], installed["venv"]))
 
 
 @pytest.mark.slow
@@ -87,10 +87,9 @@ def test_the_wheel_holds_the_templates_and_the_message_catalogue(installed):
 
 @pytest.mark.slow
 def test_the_installed_toolkit_is_the_wheels_not_the_source_tree(installed, tmp_path):
-    done = subprocess.run([str(installed["python"]), "-c", "import toolkit, toolkit.templates; "
-                           "print(toolkit.__file__); print(list(toolkit.templates.__path__)[0])"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env=environment(installed["folder"], installed["venv"]))
+    done = children.run([str(installed["python"]), "-c", "import toolkit, toolkit.templates; "
+                         "print(toolkit.__file__); print(list(toolkit.templates.__path__)[0])"],
+                        cwd=tmp_path, timeout=120, env=environment(installed["folder"], installed["venv"]))
     assert done.returncode == 0, done.stderr
     for line in done.stdout.splitlines():
         assert Path(line).resolve().is_relative_to(installed["venv"].resolve()), line

@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from children import run
 
 from toolkit.cli.main import main
 
@@ -242,7 +243,7 @@ def render(chromium: str, page: Path, shot: Path, profile: Path) -> subprocess.C
                "--no-first-run", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
                f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--window-size=1000,5000",
                f"--screenshot={shot}", page.as_uri()]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    done = run(command, timeout=120)     # Chromium starts helper processes: on a hang all of them are killed
     assert shot.is_file(), done.stderr[-2000:]
     return done
 
@@ -288,7 +289,7 @@ def test_chromium_shows_the_typed_names_as_text_and_fetches_nothing(demo, chromi
     command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--no-first-run", "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'p'}",
                "--dump-dom", semester["page"].as_uri()]
-    dom = subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+    dom = run(command, timeout=120).stdout
     page = Page(dom)
     assert f"{semester['first']} {semester['last']}" in page.all_text()
     assert [a["src"] for t, a in page.tags if t == "img" and not a["src"].startswith("kuvat/")] == []
