@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from toolkit.model.errors import FileProblem
+from toolkit.system.programs import run_bounded
 
 
 def find_soffice() -> str:
@@ -27,7 +28,7 @@ def convert_to_pdf(soffice: str, documents: list[Path], out_dir: Path) -> list[P
         command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, documents)]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=120 + 5 * len(documents))
+            done = run_bounded(command, timeout=120 + 5 * len(documents))
         except (OSError, subprocess.TimeoutExpired) as error:
             raise FileProblem(f"LibreOffice ei pystynyt muuntamaan todistuksia PDF:ksi ({error}).",
                               f"LibreOffice could not convert the certificates to PDF ({error}).") from None

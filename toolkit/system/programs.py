@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -99,3 +101,25 @@ def _install_phrase():
     from toolkit.model.messages import Phrase
 
     return Phrase(f"install-libreoffice-{system()}")
+
+
+def run_bounded(command: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """Run a program, and when it outlives ``timeout`` stop it together with every process it started (LibreOffice's
+    ``soffice`` starts ``soffice.bin``, which a plain kill would leave running): ``subprocess.TimeoutExpired``."""
+    posix = os.name == "posix"
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=posix,
+                            creationflags=0 if posix else subprocess.CREATE_NEW_PROCESS_GROUP)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        if posix:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        else:
+            proc.kill()
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)

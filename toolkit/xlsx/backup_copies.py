@@ -19,7 +19,7 @@ from toolkit.model.errors import FileProblem
 from toolkit.system.private_files import sync_folder
 
 BACKUP_DIR = folders.BACKUP_COPIES
-BACKUP_PATTERN = r"^(?P<stem>.+)-(?P<date>\d{8})-(?P<time>\d{6})(?:-(?P<n>\d+))?(?P<suffix>\.xls[xm])$"
+BACKUP_PATTERN = r"^(?P<stem>.+)-(?P<date>\d{8})-(?P<time>\d{6})(?:-(?P<n>\d+))?(?P<suffix>\.[xX][lL][sS][xXmM])$"
 _TEMP_SUFFIX = ".muskari-tmp"
 
 
