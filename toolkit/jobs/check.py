@@ -8,12 +8,13 @@ from pathlib import Path
 from toolkit.rules.validation import check_register
 
 
-def load_checked(path: str | Path, today: date):
+def load_checked(path: str | Path, today: date, *, data: bytes | None = None):
     """Read and check: ``(register, CheckResult)``. Raises a MuskariError when the file cannot be read.
-    A big register shows a progress bar on stderr (toolkit.system.progress) when a person is watching."""
+    A big register shows a progress bar on stderr (toolkit.system.progress) when a person is watching.
+    ``data``: the register's bytes in memory instead of the file (a dry run's preview of a change)."""
     from toolkit.system.progress import register_task
     from toolkit.xlsx.reading import read_register
 
     with register_task(path) as bar:
-        register = read_register(path, progress=bar.advance)
+        register = read_register(path, progress=bar.advance, data=data)
         return register, check_register(register, today, progress=bar.advance)

@@ -77,17 +77,26 @@ class Register:
 READ_UNITS = 55   # of the 100 units of the reading-and-checking bar (toolkit.system.progress.register_task)
 
 
-def read_register(path: str | Path, progress: Callable[[float], None] | None = None) -> Register:
+def read_register(path: str | Path, progress: Callable[[float], None] | None = None, *,
+                  data: bytes | None = None) -> Register:
     """Values through calamine; meanwhile a thread scans the package XML for formulas and hidden rows
-    (calamine parses a sheet with the GIL released, so on two cores the scan costs no wall time)."""
+    (calamine parses a sheet with the GIL released, so on two cores the scan costs no wall time).
+
+    ``data``: the workbook's bytes in memory (a dry run's preview, ``toolkit.xlsx.safe_write.preview_changes``),
+    read exactly as the same bytes at ``path`` would be; no file is opened. Their fingerprint matches no file
+    (``preview_fingerprint``), so a register read from bytes can never be written back."""
     from concurrent.futures import ThreadPoolExecutor
 
-    path = sniff_xlsx(path)
-    taken = fingerprint(path)
+    if data is None:
+        path = sniff_xlsx(path)
+        taken = fingerprint(path)
+    else:
+        path, taken = Path(path), preview_fingerprint(data)
+    source = _source(path, data)
     advance = progress or (lambda n: None)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        properties = pool.submit(_package_properties, path)
-        names, sheets = _read_values(path, advance)
+        properties = pool.submit(_package_properties, path, source)
+        names, sheets = _read_values(path, advance, source)
         for name, (formulas, hidden) in properties.result().items():
             if name in sheets:
                 sheets[name].formulas.update(formulas)
@@ -97,7 +106,25 @@ def read_register(path: str | Path, progress: Callable[[float], None] | None = N
     return Register(path=path, fingerprint=taken, sheet_names=names, sheets=sheets)
 
 
-def _read_values(path: Path, advance: Callable[[float], None]) -> tuple[list[str], dict[str, SheetData]]:
+def preview_fingerprint(data: bytes) -> Fingerprint:
+    """The fingerprint of bytes in memory: their size and hash, and an mtime no file has (-1), so that
+    ``toolkit.xlsx.fingerprint.check_unchanged`` refuses any write that expects it."""
+    import hashlib
+
+    return Fingerprint(size=len(data), mtime_ns=-1, sha256=hashlib.sha256(data).hexdigest())
+
+
+def _source(path: Path, data: bytes | None) -> Callable[[], object]:
+    """What the readers open: the file's path, or a fresh stream over the bytes for each reader."""
+    if data is None:
+        return lambda: str(path)
+    import io
+
+    return lambda: io.BytesIO(data)
+
+
+def _read_values(path: Path, advance: Callable[[float], None],
+                 source: Callable[[], object]) -> tuple[list[str], dict[str, SheetData]]:
     """Every sheet's values. Calamine parses a sheet with the GIL released, so two threads parse (the biggest
     sheet first, beside the others) while this thread turns parsed sheets into Python rows in workbook order."""
     import threading
@@ -105,23 +132,23 @@ def _read_values(path: Path, advance: Callable[[float], None]) -> tuple[list[str
 
     from python_calamine import CalamineWorkbook
 
-    sizes = _part_sizes(path)
+    sizes = _part_sizes(source)
     local = threading.local()
 
     def parse(name: str):
         if not hasattr(local, "workbook"):       # one workbook per thread: calamine objects are not shared
-            local.workbook = CalamineWorkbook.from_path(str(path))
+            local.workbook = CalamineWorkbook.from_object(source())
         return local.workbook.get_sheet_by_name(name)
 
     try:
-        names = list(CalamineWorkbook.from_path(str(path)).sheet_names)
+        names = list(CalamineWorkbook.from_object(source()).sheet_names)
         total = sum(sizes.get(n, 1) for n in names) or 1
         sheets = {}
         with ThreadPoolExecutor(max_workers=2) as pool:
             parsed = {n: pool.submit(parse, n) for n in sorted(names, key=lambda n: -sizes.get(n, 0))}
             for name in names:
                 sheet = parsed.pop(name).result()
-                data = SheetData(name=name, rows=_python_rows(path, name, sheet))
+                data = SheetData(name=name, rows=_python_rows(source, name, sheet))
                 data.merged = [_range_ref(r) for r in (sheet.merged_cell_ranges or [])]
                 sheets[name] = data
                 del sheet                    # calamine's copy of a big sheet goes as soon as it is converted
@@ -132,17 +159,17 @@ def _read_values(path: Path, advance: Callable[[float], None]) -> tuple[list[str
     return names, sheets
 
 
-def _python_rows(path: Path, name: str, sheet) -> list[list]:
+def _python_rows(source: Callable[[], object], name: str, sheet) -> list[list]:
     try:
         return sheet.to_python(skip_empty_area=False)
     except BaseException as error:
         # calamine panics (a BaseException) on a date cell whose number is no day at all (Excel shows #####)
         if type(error).__name__ != "PanicException":
             raise
-        return _rows_by_openpyxl(path, name)
+        return _rows_by_openpyxl(source(), name)
 
 
-def _rows_by_openpyxl(path: Path, name: str) -> list[list]:
+def _rows_by_openpyxl(path, name: str) -> list[list]:
     """The slow reader for the rare sheet calamine cannot convert: openpyxl turns an impossible date into
     "#VALUE!", which the check then reports as an invalid date of that cell. Same shape as calamine's rows."""
     import warnings
@@ -160,10 +187,10 @@ def _rows_by_openpyxl(path: Path, name: str) -> list[list]:
     return [r + [""] * (width - len(r)) for r in rows]
 
 
-def _part_sizes(path: Path) -> dict[str, int]:
+def _part_sizes(source: Callable[[], object]) -> dict[str, int]:
     """Unpacked size of each sheet's XML (weights of the progress bar); empty when it cannot be told."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source()) as zf:
             infos = {i.filename: i.file_size for i in zf.infolist()}
             return {name: infos.get(part, 1) for name, part in _sheet_parts(zf).items()}
     except Exception:  # only weights: a damaged package is reported by the readers below
@@ -249,13 +276,13 @@ def _formulas(xml: bytes, unescape) -> dict[str, str]:
     return found
 
 
-def _package_properties(path: Path) -> dict[str, tuple[dict[str, str], set[int]]]:
+def _package_properties(path: Path, source: Callable[[], object]) -> dict[str, tuple[dict[str, str], set[int]]]:
     """sheet name -> (formulas by cell, hidden rows), from each sheet's XML part."""
     from xml.sax.saxutils import unescape
 
     found = {}
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source()) as zf:
             present = set(zf.namelist())
             for name, part in _sheet_parts(zf).items():
                 if not part or part not in present or not _may_hold_properties(zf, part):

@@ -53,7 +53,8 @@ Temporary files are ``.<stem>.<random>.muskari-tmp`` (mode 0600); one left by a 
 removed by the next write once it is ten minutes old.
 
 ``preview_changes(path, change, now)`` returns the exact bytes a write would produce, writing nothing
-(the edit is deterministic), e.g. to show or scan a dry run.
+(the edit is deterministic), e.g. to show or scan a dry run; ``original=`` chains previews in memory, and
+``toolkit.xlsx.reading.read_register(path, data=...)`` reads the result.
 
 Backups: ``varmuuskopiot/`` beside the register (mode 0700), files of mode 0600 named
 ``<register stem>-<YYYYMMDD>-<HHMMSS>.xlsx`` from ``now`` (local time), e.g.
@@ -192,17 +193,19 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
     return WriteResult(path, backup, applied.cells_changed, applied.rows_deleted, applied.rows_appended)
 
 
-def preview_changes(path, change: RegisterChange, now: datetime) -> bytes:
+def preview_changes(path, change: RegisterChange, now: datetime, *, original: bytes | None = None) -> bytes:
     """The exact bytes ``write_changes(path, change, now=now)`` would write (nothing is written).
 
-    The edit is deterministic: the same register, change and ``now`` give the same bytes.
+    The edit is deterministic: the same register, change and ``now`` give the same bytes. ``original``: the
+    register's bytes to change instead of the file's (a dry run chains its steps' previews in memory).
     """
     path = Path(path)
     _check_log(change)
-    try:
-        original = path.read_bytes()
-    except OSError as error:
-        raise _os_problem("luku / read", path, error) from None
+    if original is None:
+        try:
+            original = path.read_bytes()
+        except OSError as error:
+            raise _os_problem("luku / read", path, error) from None
     return _apply(original, change, now, path.name)[1]
 
 
