@@ -81,6 +81,52 @@ def check_templates(register, plan: CertificatePlan, *, pdf: bool = False) -> li
     return load_templates(register.path, [r.kind for r in plan.requests])[1]
 
 
+def check_issue(register, plan: CertificatePlan) -> None:
+    """What ``issue_certificates`` refuses before it renders or writes anything, checked without writing (a dry
+    run stops where --apply would): blank settings the certificates need, an output folder that is a file, a
+    document of the same name already in the folder, and the output guard (never into the backups' folder, never
+    through a link out of the folder). Raises Refused or FileProblem (exit 3)."""
+    from toolkit.system.outputs import check_output
+    from toolkit.system.private_files import private_folder
+
+    if not plan.requests:
+        return
+    if plan.missing_settings:
+        raise Refused("certificates-settings-missing", keys=", ".join(plan.missing_settings))
+    out_dir = Path(plan.out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        private_folder(out_dir)            # refuses a file, before it would create anything
+    for r in plan.requests:
+        target = out_dir / r.file_name
+        if target.exists() or target.with_suffix(".pdf").exists():
+            raise Refused("certificates-file-exists", path=target)
+        check_output(target, register=register.path, within=out_dir, force=True)
+
+
+def register_change(register_path, plan: CertificatePlan):
+    """The ``RegisterChange`` that issuing ``plan`` writes: a Todistukset row per certificate (Tiedosto: the
+    document's path relative to the register's folder, or absolute when the folder is elsewhere), a Valmistuneet
+    row for each muskaritodistus and päättötodistus, and one Loki line of counts. A dry run previews it
+    (``toolkit.xlsx.safe_write.preview_changes``) without rendering a document."""
+    from toolkit.xlsx.safe_write import RegisterChange
+
+    change = RegisterChange()
+    base = Path(register_path).resolve().parent
+    for r in plan.requests:
+        change.append("Todistukset", {"Todistusnumero": r.number, "Oppilasnumero": r.student_id,
+                                      "Todistus": r.kind, "Päivämäärä": r.issued_on,
+                                      "Tiedosto": register_path_text((Path(plan.out_dir) / r.file_name).resolve(),
+                                                                     base)})
+        if r.kind in GRADUATING:
+            change.append("Valmistuneet", {"Vuosi": r.issued_on.year, "Nimi": r.name, "Todistus": r.kind,
+                                           "Todistusnumero": r.number})
+    counts = Counter(r.kind for r in plan.requests)
+    issued = len(plan.requests)
+    change.log("certificates", f"annettu {issued} {'todistus' if issued == 1 else 'todistusta'}: "
+               + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    return change
+
+
 def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = False, now: datetime,
                        progress: Callable[[int], None] | None = None, templates_dir: Path | None = None,
                        workers: int | None = None) -> IssueResult:
@@ -88,23 +134,15 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
     from toolkit.office.pdf import combine_pdfs, convert_to_pdf, find_soffice
     from toolkit.office.template_files import load_templates
     from toolkit.system.private_files import private_folder
-    from toolkit.xlsx.safe_write import RegisterChange, write_changes
+    from toolkit.xlsx.safe_write import write_changes
 
     if not plan.requests:
         return IssueResult()
-    if plan.missing_settings:
-        raise Refused("certificates-settings-missing", keys=", ".join(plan.missing_settings))
+    check_issue(register, plan)            # settings, the folder, documents already there, the output guard
     soffice = find_soffice() if pdf else None
     templates, notices = load_templates(register.path, [r.kind for r in plan.requests], templates_dir)
     out_dir = private_folder(plan.out_dir)
     targets = [out_dir / r.file_name for r in plan.requests]
-    for target in targets:
-        if target.exists() or target.with_suffix(".pdf").exists():
-            raise Refused("certificates-file-exists", path=target)
-    from toolkit.system.outputs import check_output
-
-    for target in targets:                 # never into the backups' folder, never through a link out of the folder
-        check_output(target, register=register.path, within=out_dir, force=True)
     staging = Path(tempfile.mkdtemp(prefix=".muskari-", dir=out_dir))
     try:
         contexts = certificate_contexts(tables, plan.requests)
@@ -115,20 +153,8 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
         if soffice:
             staged_pdfs = convert_to_pdf(soffice, [staging / t.name for t in targets], staging)
             combined = combine_pdfs(staged_pdfs, staging / combined_name(plan.requests))
-        change = RegisterChange()
-        base = Path(register.path).resolve().parent
-        for r, target in zip(plan.requests, targets, strict=True):
-            change.append("Todistukset", {"Todistusnumero": r.number, "Oppilasnumero": r.student_id,
-                                          "Todistus": r.kind, "Päivämäärä": r.issued_on,
-                                          "Tiedosto": register_path_text(target.resolve(), base)})
-            if r.kind in GRADUATING:
-                change.append("Valmistuneet", {"Vuosi": r.issued_on.year, "Nimi": r.name, "Todistus": r.kind,
-                                               "Todistusnumero": r.number})
-        counts = Counter(r.kind for r in plan.requests)
-        issued = len(plan.requests)
-        change.log("certificates", f"annettu {issued} {'todistus' if issued == 1 else 'todistusta'}: "
-                   + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
-        written = write_changes(register.path, change, expected=register.fingerprint, now=now)
+        written = write_changes(register.path, register_change(register.path, plan), expected=register.fingerprint,
+                                now=now)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)       # nothing was recorded: nothing was issued
         raise

@@ -51,7 +51,7 @@ from toolkit.rules.purge import (
     find_purge_actions,
 )
 
-__all__ = ["ApplyResult", "PurgePlan", "apply_purge", "log_hash", "plan_purge", "replay_erasures"]
+__all__ = ["ApplyResult", "PurgePlan", "apply_purge", "log_hash", "plan_purge", "preview_change", "replay_erasures"]
 BACKUP_FOLDER = folders.BACKUP_COPIES
 
 
@@ -105,18 +105,31 @@ class ApplyResult:
             and not self.unchecked
 
 
-def plan_purge(path: str | Path, today: date) -> PurgePlan:
-    """Read and check the register; when it is clean, the actions the rules require on ``today``."""
+def plan_purge(path: str | Path, today: date, *, checked=None, more_backups: Sequence[BackupCopy] = ()) -> PurgePlan:
+    """Read and check the register; when it is clean, the actions the rules require on ``today``.
+
+    ``checked``: the ``(register, CheckResult)`` already read (the semester run's, a dry run's preview in memory);
+    ``more_backups``: backups that are not there yet but would be (the earlier versions a dry run's previous steps
+    would have kept)."""
     from toolkit.jobs.check import load_checked
     from toolkit.xlsx.backup_copies import list_backup_copies
 
     path = Path(path)
-    register, result = load_checked(path, today)
+    register, result = checked or load_checked(path, today)
     plan = PurgePlan(path=path, today=today, register=register, result=result)
     if result.ok:
         backups = [BackupCopy(_shown(p, path.parent), made) for p, made in list_backup_copies(path)]
-        plan.actions = find_purge_actions(result.tables, today, backups)
+        plan.actions = find_purge_actions(result.tables, today, [*backups, *more_backups])
     return plan
+
+
+def preview_change(plan: PurgePlan):
+    """The ``RegisterChange`` that ``apply_purge`` writes for the plan (rows deleted and blanked, the erased
+    people's values scrubbed from everything but cells, the Loki line), for a dry run to preview in memory
+    (``toolkit.xlsx.safe_write.preview_changes``). Its Loki line has no keyed hashes (they need the toolkit's
+    key, which a dry run never creates); nothing else differs."""
+    actions = plan.to_apply
+    return _register_change(actions, _needles(plan.result.tables, actions)[3], [], replay=False)
 
 
 def apply_purge(plan: PurgePlan, now: datetime, extra_folders: Sequence[Path] = ()) -> ApplyResult:
@@ -165,7 +178,6 @@ def replay_erasures(path: str | Path, *, since: datetime | None = None, now: dat
 def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_folders: Sequence[Path],
            record: bool) -> ApplyResult:
     from toolkit.erasure.documents import plan_documents
-    from toolkit.erasure.people import kept_in, people_in, scrub_strings, targets_of
     from toolkit.erasure.scan import needles_for, scan_zip
     from toolkit.jobs import purge_versions as versions_job
     from toolkit.system.outputs import OutputList
@@ -183,13 +195,8 @@ def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_fol
     erased = [a for a in actions if a.action == "erase"]
     key = load_key() if erased else b""
     hashes = [hash_student_id(a.student_id, key) for a in erased]
-    targets = targets_of(tables, actions)
-    people = people_in(tables, targets)
-    kept = kept_in(tables, actions)
-    needles, skipped = needles_for([p for _, p in people], kept, numbers=[n for n, _ in people])
-    change = change_for(actions)
-    change.scrub(scrub_strings(needles))
-    change.log(LOG_COMMAND, log_details(actions, hashes, replay=not record))
+    targets, people, kept, needles, skipped = _needles(tables, actions)
+    change = _register_change(actions, needles, hashes, replay=not record)
     result = ApplyResult(applied=actions, hashes=hashes, people=len(targets))
 
     outputs = OutputList.load()
@@ -234,6 +241,27 @@ def _apply(plan: PurgePlan, actions: list[PurgeAction], now: datetime, extra_fol
     else:
         result.places = report.places
     return result
+
+
+def _needles(tables, actions: list[PurgeAction]):
+    """(targets, people, kept values, needles, skipped needles) of an erasure (``toolkit.erasure``)."""
+    from toolkit.erasure.people import kept_in, people_in, targets_of
+    from toolkit.erasure.scan import needles_for
+
+    targets = targets_of(tables, actions)
+    people = people_in(tables, targets)
+    kept = kept_in(tables, actions)
+    needles, skipped = needles_for([p for _, p in people], kept, numbers=[n for n, _ in people])
+    return targets, people, kept, needles, skipped
+
+
+def _register_change(actions: list[PurgeAction], needles, hashes, replay: bool):
+    from toolkit.erasure.people import scrub_strings
+
+    change = change_for(actions)
+    change.scrub(scrub_strings(needles))
+    change.log(LOG_COMMAND, log_details(actions, hashes, replay=replay))
+    return change
 
 
 def _sweep(register: Path, needles, outputs, hashes: set[str], documents, prepared, expired, extra_folders):

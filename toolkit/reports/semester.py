@@ -1,13 +1,15 @@
-"""The semester run's summary: one data object, and the text the terminal shows.
+"""The semester run's summary and JSON: one data object, one document of it, two renderings.
 
-    summary = summarise(result, images=[("kuvat/tila.png", "Oppilaat tiloittain"), ...])
+    summary = summarise(result, images=[("kuvat/tila.png", "Oppilaat tilan mukaan"), ...])
     render_text(summary, "fi")        # Markdown-like plain text for the terminal
     toolkit.reports.semester_page.render_page(summary, "fi")     # the page DIR/yhteenveto.html
+    semester_json(result)             # `semester --format json` (contract.md)
 
-``summarise`` takes the numbers, ids and names from a ``SemesterResult`` (toolkit.jobs.semester) and leaves out
-every student this run erased (counted, never named); the renderers only lay the summary out, so where the
-numbers come from can change without touching them. What changed, who earned what, what was erased, what needs
-the owner's decision, and where every artefact is.
+The numbers come from one source: the steps' counts (``toolkit.jobs.semester.StepResult``), the same the JSON
+gives, each said once. Every list under a count adds up to it: a student this run erases is counted on a line of
+their own and never named. Where a table shows the register both before and after the run it says which row is
+which; the charts show the register after the run, like the tables. ``document`` lays the summary out once
+(sentences from the message catalogue); the text and the page only render that layout.
 """
 
 from __future__ import annotations
@@ -15,24 +17,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from toolkit.model import folders
 from toolkit.model.formatting import format_date, format_hours
+from toolkit.model.messages import say
+from toolkit.rules.purge import NOT_CARRIED_OUT, action_label, rule_label
 
 STATUS_ORDER = ("eligible", "issued", "in-progress", "out-of-reach")
 KINDS = ("muskaritodistus", "päättötodistus")
-STATUS_WORDS = {"eligible": ("ansaittu, antamatta", "earned, not issued"), "issued": ("annettu", "issued"),
-                "in-progress": ("kesken", "in progress"), "out-of-reach": ("ei saavutettavissa", "out of reach")}
-RULE_WORDS = {
-    "deletion-requested": ("poistopyyntö", "deletion requested"),
-    "study-window-closed": ("opintoaika päättynyt", "study window closed"),
-    "muskari-ended": ("muskari päättynyt: kysy perheeltä", "muskari ended: ask the family"),
-    "marketing-expired": ("markkinointitieto vanhentunut", "marketing data expired"),
-    "backup-expired": ("varmuuskopio vanhentunut", "backup expired"),
-}
-EMAIL_WORDS = {"registration": ("ilmoittautuminen: aktiiviset ja tauolla olevat", "registration: active and on break"),
-               "muskari-ended": ("muskari päättynyt: kysy poistosta", "muskari ended: ask about deletion")}
 
 
 # --- the summary: what the renderers show ----------------------------------------------------------
@@ -44,39 +36,52 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """A count and the list it adds up to: the entries named, and how many this run erases (never named)."""
+
+    count: int
+    named: tuple = ()
+    erased: int = 0
+
+
+def counted(count: int, entries, erased_ids: set[str], student=lambda e: e.id) -> Counted:
+    named = tuple(e for e in entries if student(e) not in erased_ids)
+    return Counted(count, named, count - len(named))
+
+
+@dataclass(frozen=True)
 class FormsPart:
-    file: str                                   # the forms file's name
+    file: str
     responses: int
-    new_students: list[Person]
+    new_students: Counted                       # of Person
+    updated: int
     contact_changes: int
-    status_changes: int
-    status_changed: list[tuple[Person, str, str]]   # (student, old, new), erased students left out
-    refused_rows: list[int]
+    status_changes: Counted                     # of (Person, old, new)
+    refused: int
+    refused_rows: tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class CertificatesPart:
-    issued: bool                                # True: issued in this run; False: would be issued
     out_dir: str
-    count: int
-    listed: list[tuple[str, Person, str]]      # (number, student, kind), erased students left out
-    hidden: int                                 # certificates of students erased in this run
-    missing_settings: list[str]
+    listed: Counted                             # of (number, Person, kind)
+    notices: tuple = ()                         # toolkit.office.template_files.Notice
 
 
 @dataclass(frozen=True)
 class PurgePart:
-    counts: dict[str, int]                      # rule -> actions, in the order found
-    done: bool
+    by_rule: dict[str, dict[str, int]]          # rule -> action -> actions
     erased: int = 0
     files_deleted: int = 0
+    remnants: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class TeacherList:
     teacher: str
     file: str                                   # relative to the output folder
-    student_ids: list[str]
+    student_ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -90,240 +95,338 @@ class EmailList:
 class SemesterSummary:
     today: date
     register: str
+    out_dir: str
     applied: bool
-    warnings: dict[str, int]                    # warning code -> count
+    changed: bool                               # the register is (was) changed by the run
+    warnings: dict[str, int]                    # warning code -> count, of the register as the run found it
     forms: FormsPart | None
-    eligibility_counts: dict[tuple[str, str], int]          # (kind, status) -> students
-    earned: list[tuple[Person, str, float]]     # (student, kind, hours), erased students left out
+    eligibility: dict[str, dict[tuple[str, str], int]]   # "before"/"after" -> (kind, status) -> students
+    earned: Counted                             # of (Person, kind, hours): eligible before the run
     certificates: CertificatesPart | None       # None: nothing due
     purge: PurgePart
-    ask_ids: list[str]
-    teacher_lists: list[TeacherList]
-    without_teacher: list[str]
-    emails: list[EmailList]
-    without_address: list[str]
+    ask_ids: tuple[str, ...]
+    issue_first_ids: tuple[str, ...]
+    teacher_lists: tuple[TeacherList, ...]
+    without_teacher: tuple[str, ...]
+    emails: tuple[EmailList, ...]
+    without_address: tuple[str, ...]
+    plots: int
     images: list[tuple[str, str]] = field(default_factory=list)   # (path relative to the folder, caption)
 
 
-def erased_ids(result) -> set[str]:
-    """Students erased by this run: left out of every list (counted, never named)."""
-    return {a.student_id for a in (result.purged.applied if result.purged else []) if a.action == "erase"}
-
-
 def summarise(result, images=()) -> SemesterSummary:
-    """The summary of a ``SemesterResult``; ``images`` are (path relative to the output folder, caption)."""
+    """The summary of a ``toolkit.jobs.semester.SemesterResult``; ``images`` are (path relative to the output
+    folder, caption) of the plots written."""
+    erased = set(result.erased)
     names = _names(result)
-    hidden = erased_ids(result)
-    actions = result.purge.actions if result.purge else []
-    registration = result.emails.get("registration")
+    check = result.step("check")
+    purge = result.step("purge")
+    plan, done = purge.detail
+    lists = result.step("teacher-lists")
+    emails = result.step("emails")
+    earned = [r for r in result.eligibility_before if r.status == "eligible"]
     return SemesterSummary(
-        today=result.today, register=str(result.register), applied=result.applied,
-        warnings=dict(sorted(Counter(f.code for f in result.findings if not f.is_error).items())),
-        forms=_forms(result, hidden),
-        eligibility_counts=dict(Counter((r.certificate, r.status) for r in result.eligibility)),
-        earned=[(Person(r.student_id, names.get(r.student_id, "")), r.certificate, r.hours)
-                for r in result.eligibility if r.status == "eligible" and r.student_id not in hidden],
-        certificates=_certificates(result, hidden),
-        purge=PurgePart(counts=dict(Counter(a.rule for a in actions)), done=bool(result.purged),
-                        erased=result.purged.erased if result.purged else 0,
-                        files_deleted=result.purged.files_deleted if result.purged else 0),
-        ask_ids=[a.student_id for a in actions if a.action == "ask"],
-        teacher_lists=[TeacherList(x.teacher, _rel(x.file, result), list(x.student_ids))
-                       for x in result.teacher_lists.lists] if result.teacher_lists else [],
-        without_teacher=list(result.teacher_lists.students_without_teacher) if result.teacher_lists else [],
-        emails=[EmailList(purpose, _rel(path, result), len(addresses.addresses))
-                for purpose, (addresses, path) in result.emails.items()],
-        without_address=list(registration[0].without_address) if registration else [],
+        today=result.today, register=str(result.register), out_dir=str(result.out_dir), applied=result.applied,
+        changed=result.changed,
+        warnings=dict(sorted(Counter(f.code for f in check.detail if not f.is_error).items())),
+        forms=_forms(result.step("import-forms"), erased),
+        eligibility={"before": _eligibility(result.eligibility_before), "after": _eligibility(result.eligibility_after)},
+        earned=counted(len(earned), [(Person(r.student_id, names.get(r.student_id, "")), r.certificate, r.hours)
+                                     for r in earned], erased, lambda e: e[0].id),
+        certificates=_certificates(result.step("certificates"), erased),
+        purge=PurgePart(by_rule=purge.extra["by_rule"], erased=len(erased),
+                        files_deleted=done.files_deleted if done else 0,
+                        remnants=tuple(done.remnants) if done else (), unchecked=tuple(done.unchecked) if done else ()),
+        ask_ids=tuple(a.student_id for a in plan.actions if a.action == "ask"),
+        issue_first_ids=tuple(a.student_id for a in plan.actions if a.action == "issue-first"),
+        teacher_lists=tuple(TeacherList(x.teacher, file, tuple(x.student_ids))
+                            for x, file in zip(lists.detail.lists, lists.files, strict=True)),
+        without_teacher=tuple(lists.detail.students_without_teacher),
+        emails=tuple(EmailList(purpose, file, emails.counts[purpose])
+                     for purpose, file in zip(emails.detail, emails.files, strict=True)),
+        without_address=tuple(emails.detail["registration"].without_address),
+        plots=result.step("plots").counts["plots"],
         images=list(images))
 
 
 def _names(result) -> dict[str, str]:
-    students = result.tables.students if result.tables is not None else None
-    if students is None:
-        return {}
-    return {str(i): f"{f} {s}" for i, f, s in zip(students["student_id"], students["first_name"],
-                                                  students["last_name"], strict=True)}
+    found = {}
+    for tables in (result.before, result.tables):
+        students = tables.students if tables is not None else None
+        if students is not None:
+            found.update({str(i): f"{f} {s}" for i, f, s in zip(students["student_id"], students["first_name"],
+                                                               students["last_name"], strict=True)})
+    return found
 
 
-def _forms(result, hidden) -> FormsPart | None:
-    if result.forms is None:
+def _forms(step, erased: set[str]) -> FormsPart | None:
+    if step is None:
         return None
-    plan = result.forms.plan
-    return FormsPart(file=result.forms.forms.path.name, responses=plan.responses,
-                     new_students=[Person(n.student_id, n.name) for n in plan.new_students],
-                     contact_changes=len(plan.contact_changes()), status_changes=len(plan.status_changes()),
-                     status_changed=[(Person(u.student_id, u.name), str(c.old), str(c.new))
-                                     for u, c in plan.status_changes() if u.student_id not in hidden],
-                     refused_rows=[f.row for f in plan.problems])
+    plan, c = step.detail.plan, step.counts
+    return FormsPart(file=step.detail.forms.path.name, responses=c["responses"],
+                     new_students=counted(c["new_students"], [Person(n.student_id, n.name) for n in plan.new_students],
+                                          erased),
+                     updated=c["updated"], contact_changes=c["contact_changes"],
+                     status_changes=counted(c["status_changes"], [(Person(u.student_id, u.name), str(x.old), str(x.new))
+                                                                  for u, x in plan.status_changes()],
+                                            erased, lambda e: e[0].id),
+                     refused=c["refused"], refused_rows=tuple(sorted({f.row for f in plan.problems})))
 
 
-def _certificates(result, hidden) -> CertificatesPart | None:
-    plan = result.certificates
-    if not plan or not plan.requests:
+def _eligibility(results) -> dict[tuple[str, str], int]:
+    return dict(Counter((r.certificate, r.status) for r in results))
+
+
+def _certificates(step, erased: set[str]) -> CertificatesPart | None:
+    plan, _issued, notices = step.detail
+    if not plan.requests:
         return None
-    return CertificatesPart(issued=bool(result.issued), out_dir=str(plan.out_dir), count=len(plan.requests),
-                            listed=[(r.number, Person(r.student_id, r.name), r.kind) for r in plan.requests
-                                    if r.student_id not in hidden],
-                            hidden=sum(r.student_id in hidden for r in plan.requests),
-                            missing_settings=list(plan.missing_settings))
+    return CertificatesPart(out_dir=str(plan.out_dir), notices=tuple(notices),
+                            listed=counted(step.counts["issued"], [(r.number, Person(r.student_id, r.name), r.kind)
+                                                                   for r in plan.requests],
+                                           erased, lambda e: e[1].id))
 
 
-def _rel(path: Path, result) -> str:
-    try:
-        return Path(path).resolve().relative_to(result.out_dir.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+# --- the JSON --------------------------------------------------------------------------------------
+
+def semester_json(result, lang: str = "fi") -> dict:
+    """contract.md ``semester``: ``as_of``, ``applied`` and the ``steps`` with their ``counts``, plus each step's
+    ``changed`` (the register), ``files`` (relative to ``out``; written, or that --apply writes) and its own keys;
+    the eligibility before and after the run; ``summary``: the page written, or null."""
+    steps = []
+    for step in result.steps:
+        item = {"step": step.step, "counts": dict(step.counts), "changed": step.changed}
+        if step.files or step.step in ("teacher-lists", "emails", "plots"):
+            item["files"] = list(step.files)
+        item.update(step.extra)
+        if step.step == "certificates":
+            item["notices"] = [n.text(lang) for n in step.detail[2]]
+        steps.append(item)
+    return {"as_of": result.today.isoformat(), "applied": result.applied, "register": str(result.register),
+            "out": str(result.out_dir), "steps": steps,
+            "eligibility": {when: {kind: {status: n for (k, status), n in sorted(counts.items()) if k == kind}
+                                   for kind in KINDS}
+                            for when, counts in (("before", _eligibility(result.eligibility_before)),
+                                                 ("after", _eligibility(result.eligibility_after)))},
+            "summary": str(result.summary_path) if result.summary_path else None}
 
 
-# --- the words both renderers use ------------------------------------------------------------------
+# --- the layout both renderers share ---------------------------------------------------------------
 
-def t(lang: str, fi: str, en: str) -> str:
-    return en if lang == "en" else fi
+@dataclass(frozen=True)
+class Code:
+    """A path or a file name: `code` in the text, <code> on the page."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Para:
+    parts: tuple                                 # str and Code
+
+
+@dataclass(frozen=True)
+class Items:
+    items: tuple                                 # (parts, (sub-item parts, ...))
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple, ...]                      # cells: str, int or Code
+    numeric: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    blocks: tuple
 
 
 def title(summary: SemesterSummary, lang: str) -> str:
-    return f"{t(lang, 'Lukukausiajo', 'Semester run')} {format_date(summary.today, lang)}"
+    return say("semester-title", lang, day=format_date(summary.today, lang))
 
 
 def state_sentence(summary: SemesterSummary, lang: str) -> str:
     if summary.applied:
-        return t(lang, "Muutokset tallennettiin rekisteriin (--apply).", "The changes were saved in the register (--apply).")
-    return t(lang, "Esikatselu: rekisteriä ei muutettu. Tallenna muutokset ajamalla komento uudelleen lisäämällä --apply.",
-             "Preview: the register was not changed. Run again with --apply to save the changes.")
+        code = "semester-state-saved" if summary.changed else "semester-state-unchanged"
+    else:
+        code = "semester-state-preview" if summary.changed else "semester-state-preview-unchanged"
+    return say(code, lang, out=summary.out_dir, day=format_date(summary.today, lang))
 
 
-def check_sentence(summary: SemesterSummary, lang: str) -> str:
+def _n(code: str, n: int, lang: str, **words) -> str:
+    return say(f"{code}-{'one' if n == 1 else 'many'}", lang, n=n, **words)
+
+
+def _erased_line(n: int, summary: SemesterSummary, lang: str, code: str = "semester-erased") -> tuple:
+    return ((_n(f"{code}-{'done' if summary.applied else 'preview'}", n, lang),), ()) if n else None
+
+
+def _counted_item(label: str, part: Counted, show, summary, lang: str) -> tuple:
+    subs = [(show(e),) for e in part.named]
+    erased = _erased_line(part.erased, summary, lang)
+    return (f"{label}: {part.count}",), tuple(subs + ([erased[0]] if erased else []))
+
+
+def document(summary: SemesterSummary, lang: str = "fi") -> list[Section]:
+    """The summary laid out: sections of paragraphs, lists and tables, every sentence from the catalogue."""
+    return [Section("check", say("semester-heading-check", lang), (Para((_check(summary, lang),)),)),
+            Section("forms", say("semester-heading-forms", lang), _forms_blocks(summary, lang)),
+            Section("eligibility", say("semester-heading-eligibility", lang), _eligibility_blocks(summary, lang)),
+            Section("certificates", say("semester-heading-certificates", lang), _certificate_blocks(summary, lang)),
+            Section("purge", say("semester-heading-purge", lang), _purge_blocks(summary, lang)),
+            Section("teacher-lists", say("semester-heading-teacher-lists", lang), _list_blocks(summary, lang)),
+            Section("emails", say("semester-heading-emails", lang), _email_blocks(summary, lang)),
+            Section("decisions", say("semester-heading-decisions", lang),
+                    (Items(tuple(((item,), ()) for item in decisions(summary, lang))),)),
+            Section("charts", say("semester-heading-charts", lang), _chart_blocks(summary, lang))]
+
+
+def _check(summary: SemesterSummary, lang: str) -> str:
     warnings = summary.warnings
-    listed = ", ".join(f"{code} {n}" for code, n in warnings.items())
-    return (t(lang, "Rekisterissä ei ole virheitä", "The register has no errors")
-            + (t(lang, f"; varoituksia {sum(warnings.values())}: ", f"; {sum(warnings.values())} warnings: ") + listed
-               if warnings else "") + ".")
+    if not warnings:
+        return say("semester-check-ok", lang)
+    codes = ", ".join(f"{code} {n}" for code, n in warnings.items())
+    return _n("semester-check-warnings", sum(warnings.values()), lang, codes=codes)
 
 
-def forms_note(forms: FormsPart, lang: str) -> str:
-    return t(lang, f"Koko muutosraportti: muskari import-forms REKISTERI {forms.file}. Poista {forms.file}, kun tiedot "
-                   "on tuotu: siinä on perheiden henkilötietoja.",
-             f"Full change report: muskari import-forms REGISTER {forms.file}. Delete {forms.file} once imported: it "
-             "holds the families' personal data.")
+def _forms_blocks(summary: SemesterSummary, lang: str) -> tuple:
+    forms = summary.forms
+    if forms is None:
+        return (Para((say("semester-forms-none", lang),)),)
+    rows = ", ".join(map(str, forms.refused_rows))
+    items = (((f"{say('semester-forms-responses', lang)}: {forms.responses} (", Code(forms.file), ")"), ()),
+             _counted_item(say("semester-forms-new", lang), forms.new_students, lambda p: f"{p.id} {p.name}",
+                           summary, lang),
+             ((f"{say('semester-forms-updated', lang)}: {forms.updated}",), ()),
+             ((f"{say('semester-forms-contacts', lang)}: {forms.contact_changes}",), ()),
+             _counted_item(say("semester-forms-statuses", lang), forms.status_changes,
+                           lambda e: f"{e[0].id} {e[0].name}: {e[1]} → {e[2]}", summary, lang),
+             ((f"{say('semester-forms-refused', lang)}: {forms.refused}"
+               + (f" ({say('semester-forms-rows', lang, rows=rows)})" if rows else ""),), ()))
+    return Items(items), Para((say("semester-forms-note", lang, file=forms.file),))
 
 
-def certificates_lead(part: CertificatesPart, lang: str) -> str:
-    verb = t(lang, "Annettiin", "Issued") if part.issued else t(lang, "Annettaisiin", "Would issue")
-    return f"{verb} {part.count} {t(lang, 'todistusta kansioon', 'certificates into')}"
+def _eligibility_blocks(summary: SemesterSummary, lang: str) -> tuple:
+    headers = (say("semester-eligibility-certificate", lang), say("semester-eligibility-when", lang),
+               *(say(f"semester-status-{s}", lang) for s in STATUS_ORDER))
+    rows = tuple((kind, say(f"semester-{when}", lang), *(summary.eligibility[when].get((kind, s), 0)
+                                                          for s in STATUS_ORDER))
+                 for kind in KINDS for when in ("before", "after"))
+    earned = _counted_item(say("semester-earned", lang), summary.earned,
+                           lambda e: f"{e[0].id} {e[0].name}: {e[1]}, {format_hours(e[2], lang)}", summary, lang)
+    return Table(headers, rows, numeric=tuple(range(2, len(headers)))), Items((earned,))
 
 
-def hidden_certificates(part: CertificatesPart, lang: str) -> str:
-    return t(lang, f"ja {part.hidden} oppilaalle, joiden tiedot poistettiin tässä ajossa (ks. Valmistuneet)",
-             f"and {part.hidden} students erased in this run (see Valmistuneet)")
+def _certificate_blocks(summary: SemesterSummary, lang: str) -> tuple:
+    part = summary.certificates
+    if part is None:
+        return (Para((say("semester-certificates-none", lang),)),)
+    lead = _n("semester-certificates-issued" if summary.applied else "semester-certificates-preview",
+              part.listed.count, lang, folder="\0")
+    before, after = lead.split("\0")
+    items = [((f"{number} {p.id} {p.name}: {kind}",), ()) for number, p, kind in part.listed.named]
+    erased = _erased_line(part.listed.erased, summary, lang, "semester-certificates-erased")
+    blocks = [Para((before, Code(part.out_dir), after)), Items(tuple(items + ([erased] if erased else [])))]
+    if part.notices:
+        blocks += [Para((say("semester-certificates-templates", lang),)),
+                   Items(tuple(((n.text(lang),), ()) for n in part.notices))]
+    return tuple(blocks)
 
 
-def purge_lines(purge: PurgePart, lang: str) -> list[str]:
-    done = t(lang, "tehty", "done") if purge.done else t(lang, "tekemättä (esikatselu)", "not done (preview)")
-    return [f"{t(lang, *RULE_WORDS[rule])}: {n} — {t(lang, 'kysyttävä', 'to ask') if rule == 'muskari-ended' else done}"
-            for rule, n in purge.counts.items()]
+def _purge_blocks(summary: SemesterSummary, lang: str) -> tuple:
+    purge = summary.purge
+    if not purge.by_rule:
+        return (Para((say("semester-purge-nothing", lang),)),)
+    done = say("semester-purge-done" if summary.applied else "semester-purge-to-do", lang)
+    items = tuple(((f"{rule_label(rule, lang)}{'' if action == 'ask' else ', ' + action_label(action, lang)}: {n} — "
+                    + (say("semester-purge-yours", lang) if action in NOT_CARRIED_OUT else done),), ())
+                  for rule, actions in purge.by_rule.items() for action, n in actions.items())
+    blocks = [Items(items)]
+    sentences = []
+    if summary.applied and purge.erased:
+        sentences.append(_n("semester-purge-erased", purge.erased, lang))
+    if summary.applied and purge.files_deleted:
+        sentences.append(_n("semester-purge-files", purge.files_deleted, lang))
+    if purge.erased:
+        sentences.append(say("semester-purge-not-named" if summary.applied else "semester-purge-not-named-preview",
+                             lang))
+    if sentences:
+        blocks.append(Para((" ".join(sentences),)))
+    for code, paths in (("purge-report-remnants", purge.remnants), ("purge-report-unchecked", purge.unchecked)):
+        if paths:
+            blocks += [Para((say(code, lang),)), Items(tuple(((Code(p),), ()) for p in paths))]
+    return tuple(blocks)
 
 
-def purge_done(purge: PurgePart, lang: str) -> str:
-    return t(lang, f"Poistettiin {purge.erased} oppilaan tiedot ja {purge.files_deleted} tiedostoa. Poistettuja ei "
-                   "nimetä tässä yhteenvedossa.",
-             f"Erased {purge.erased} students' data and {purge.files_deleted} files. Erased people are not named in "
-             "this summary.")
+def _list_blocks(summary: SemesterSummary, lang: str) -> tuple:
+    if not summary.teacher_lists:
+        return (Para((say("semester-lists-none", lang),)),)
+    intro = say("semester-lists-intro" if summary.applied else "semester-lists-intro-preview", lang)
+    headers = (say("semester-lists-teacher", lang), say("semester-lists-file", lang), say("semester-lists-students", lang))
+    rows = tuple((x.teacher, Code(x.file), f"{len(x.student_ids)}: {', '.join(x.student_ids)}")
+                 for x in summary.teacher_lists)
+    return Para((intro,)), Table(headers, rows)
+
+
+def _email_blocks(summary: SemesterSummary, lang: str) -> tuple:
+    items = Items(tuple(((Code(e.file), f" ({say(f'semester-email-{e.purpose}', lang)}): "
+                         + _n("semester-email-addresses", e.count, lang)), ()) for e in summary.emails))
+    note = Para((say("semester-email-note", lang),))
+    return (items, note) if summary.applied else (Para((say("semester-emails-preview", lang),)), items, note)
+
+
+def _chart_blocks(summary: SemesterSummary, lang: str) -> tuple:
+    if not summary.applied:
+        return (Para((say("semester-charts-preview", lang, n=summary.plots, page=folders.SUMMARY),)),)
+    return (Para((say("semester-charts", lang, page=folders.SUMMARY),)),
+            Items(tuple(((f"{caption}: ", Code(path)), ()) for path, caption in summary.images)))
 
 
 def decisions(summary: SemesterSummary, lang: str) -> list[str]:
     items = []
     if summary.ask_ids:
-        ids = ", ".join(summary.ask_ids)
-        items.append(t(lang, f"Kysy {len(summary.ask_ids)} perheeltä, haluavatko he tietojensa poistamista (oppilaat "
-                             f"{ids}); kirjaa vastaus Poistopyyntö-sarakkeeseen.",
-                       f"Ask {len(summary.ask_ids)} families whether they want their data deleted (students {ids}); "
-                       "record a yes in the Poistopyyntö column."))
+        items.append(say("semester-decide-ask", lang, n=len(summary.ask_ids), ids=", ".join(summary.ask_ids)))
+    if summary.issue_first_ids:
+        items.append(say("semester-decide-issue-first", lang, ids=", ".join(summary.issue_first_ids)))
     if summary.forms is not None and summary.forms.refused_rows:
-        rows = ", ".join(map(str, summary.forms.refused_rows))
-        items.append(t(lang, f"Hylätyt lomakevastaukset riveillä {rows}: korjaa ja tuo uudelleen.",
-                       f"Refused form responses on rows {rows}: correct and import again."))
-    if summary.certificates is not None and summary.certificates.missing_settings:
-        items.append(t(lang, "Todistusten asetuksia puuttuu: ", "Certificate settings missing: ")
-                     + ", ".join(summary.certificates.missing_settings))
+        items.append(say("semester-decide-refused", lang, rows=", ".join(map(str, summary.forms.refused_rows))))
     if summary.without_teacher:
-        items.append(t(lang, "Ilman opettajaa (ei millään listalla): ", "No teacher (on no list): ")
-                     + ", ".join(summary.without_teacher))
+        items.append(say("semester-decide-no-teacher", lang, ids=", ".join(summary.without_teacher)))
     if summary.without_address:
-        items.append(t(lang, "Ilman sähköpostiosoitetta: ", "No e-mail address: ") + ", ".join(summary.without_address))
+        items.append(say("semester-decide-no-address", lang, ids=", ".join(summary.without_address)))
     if not summary.applied:
-        items.append(t(lang, "Tämä oli esikatselu: aja uudelleen lisäämällä --apply.",
-                       "This was a preview: run again with --apply."))
-    return items or [t(lang, "Ei avoimia asioita.", "Nothing open.")]
+        items.append(say("semester-decide-preview", lang))
+    return items or [say("semester-decide-nothing", lang)]
 
 
 # --- the terminal's text ---------------------------------------------------------------------------
 
+def _plain(parts) -> str:
+    return "".join(f"`{p.text}`" if isinstance(p, Code) else str(p) for p in parts)
+
+
+def _cell(value) -> str:
+    return f"`{value.text}`" if isinstance(value, Code) else str(value)
+
+
 def render_text(summary: SemesterSummary, lang: str = "fi") -> str:
     """Markdown-like plain text: headings, lists and tables that read well on a terminal."""
-    out = [f"# {title(summary, lang)}", "", f"{t(lang, 'Rekisteri', 'Register')}: `{summary.register}`  ",
+    out = [f"# {title(summary, lang)}", "", f"{say('semester-register', lang)}: `{summary.register}`  ",
            state_sentence(summary, lang)]
-
-    def heading(fi: str, en: str) -> None:
-        out.extend(["", f"## {t(lang, fi, en)}", ""])
-
-    heading("1. Tarkistus", "1. Check")
-    out.append(check_sentence(summary, lang))
-    heading("2. Ilmoittautumislomakkeet", "2. Registration forms")
-    forms = summary.forms
-    if forms is None:
-        out.append(t(lang, "Lomaketiedostoa ei annettu (--forms).", "No forms file given (--forms)."))
-    else:
-        out += [f"- {t(lang, 'Vastauksia', 'Responses')}: {forms.responses} ({forms.file})",
-                f"- {t(lang, 'Uusia oppilaita', 'New students')}: {len(forms.new_students)}"
-                + "".join(f"\n  - {p.id} {p.name}" for p in forms.new_students),
-                f"- {t(lang, 'Yhteystietomuutoksia', 'Contact changes')}: {forms.contact_changes}",
-                f"- {t(lang, 'Tilamuutoksia', 'Status changes')}: {forms.status_changes}"
-                + "".join(f"\n  - {p.id} {p.name}: {old} → {new}" for p, old, new in forms.status_changed),
-                f"- {t(lang, 'Hylättyjä vastauksia (rivit)', 'Refused responses (rows)')}: {len(forms.refused_rows)} "
-                f"({', '.join(map(str, forms.refused_rows)) or '-'})",
-                "", forms_note(forms, lang)]
-    heading("3. Todistustilanne", "3. Eligibility")
-    header = [t(lang, "Todistus", "Certificate"), *(t(lang, *STATUS_WORDS[s]) for s in STATUS_ORDER)]
-    out += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += [f"| {kind} | " + " | ".join(str(summary.eligibility_counts.get((kind, s), 0)) for s in STATUS_ORDER) + " |"
-            for kind in KINDS]
-    if summary.earned:
-        out += ["", t(lang, "Ansaitut (ennen tämän ajon todistuksia):", "Earned (before this run's certificates):")]
-        out += [f"- {p.id} {p.name}: {kind}, {format_hours(hours, lang)}" for p, kind, hours in summary.earned]
-    heading("4. Todistukset", "4. Certificates")
-    part = summary.certificates
-    if part is None:
-        out.append(t(lang, "Ei erääntyneitä todistuksia.", "No certificates due."))
-    else:
-        out.append(f"{certificates_lead(part, lang)} `{part.out_dir}`:")
-        out += [f"- {number} {p.id} {p.name}: {kind}" for number, p, kind in part.listed]
-        if part.hidden:
-            out.append(f"- {hidden_certificates(part, lang)}")
-        if part.missing_settings:
-            out += ["", t(lang, "Täytä ennen --apply-ajoa Asetukset-välilehdelle: ", "Before --apply fill in on Asetukset: ")
-                    + ", ".join(part.missing_settings)]
-    heading("5. Poistot ja säilytysajat", "5. Purge")
-    if not summary.purge.counts:
-        out.append(t(lang, "Säilytysajat ja poistopyynnöt eivät vaadi mitään.", "Nothing is due."))
-    else:
-        out += [f"- {line}" for line in purge_lines(summary.purge, lang)]
-        if summary.purge.done:
-            out += ["", purge_done(summary.purge, lang)]
-    heading("6. Opettajien listat", "6. Teacher lists")
-    out += [t(lang, "Kukin opettaja saa vain oman tiedostonsa:", "Each teacher gets only their own file:"), "",
-            f"| {t(lang, 'Opettaja', 'Teacher')} | {t(lang, 'Tiedosto', 'File')} | {t(lang, 'Oppilaat', 'Students')} |",
-            "|---|---|---|"]
-    out += [f"| {x.teacher} | `{x.file}` | {len(x.student_ids)}: {', '.join(x.student_ids)} |" for x in summary.teacher_lists]
-    heading("7. Sähköpostilistat (piilokopio)", "7. E-mail lists (Bcc)")
-    out += [f"- `{e.file}` ({t(lang, *EMAIL_WORDS[e.purpose])}): {e.count} {t(lang, 'osoitetta', 'addresses')}"
-            for e in summary.emails]
-    out += ["", t(lang, "Liitä lista viestin Piilokopio-kenttään (Bcc), ei koskaan Vastaanottaja-kenttään.",
-                  "Paste a list into the Bcc field of the message, never into To.")]
-    heading("Vaatii päätöksesi", "Needs your decision")
-    out += [f"- {item}" for item in decisions(summary, lang)]
-    if summary.images:
-        heading("Kuvat", "Charts")
-        out += [t(lang, f"Kuvat näkyvät sivulla {folders.SUMMARY} (avaa se selaimella):",
-                  f"The charts are on the page {folders.SUMMARY} (open it in a browser):"), ""]
-        out += [f"- {caption}: `{path}`" for path, caption in summary.images]
+    for section in document(summary, lang):
+        out += ["", f"## {section.heading}"]
+        for block in section.blocks:
+            out.append("")
+            if isinstance(block, Para):
+                out.append(_plain(block.parts))
+            elif isinstance(block, Items):
+                for parts, subs in block.items:
+                    out.append(f"- {_plain(parts)}")
+                    out += [f"  - {_plain(sub)}" for sub in subs]
+            elif isinstance(block, Table):
+                out += ["| " + " | ".join(block.headers) + " |", "|" + "---|" * len(block.headers)]
+                out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in block.rows]
     return "\n".join(out).strip() + "\n"

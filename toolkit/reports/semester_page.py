@@ -16,22 +16,15 @@ import hashlib
 from html import escape
 from urllib.parse import quote
 
-from toolkit.model.formatting import format_hours
+from toolkit.model.messages import say
 from toolkit.reports.semester import (
-    EMAIL_WORDS,
-    KINDS,
-    STATUS_ORDER,
-    STATUS_WORDS,
+    Code,
+    Items,
+    Para,
     SemesterSummary,
-    certificates_lead,
-    check_sentence,
-    decisions,
-    forms_note,
-    hidden_certificates,
-    purge_done,
-    purge_lines,
+    Table,
+    document,
     state_sentence,
-    t,
     title,
 )
 
@@ -76,23 +69,17 @@ def e(value: object) -> str:
 
 
 def render_page(summary: SemesterSummary, lang: str = "fi") -> str:
-    """The whole page; every value from the register or the owner's files is escaped here."""
+    """The whole page: the summary's layout (``toolkit.reports.semester.document``, the same the terminal's text
+    renders); every value from the register or the owner's files is escaped here."""
     body = [f"<header><h1>{e(title(summary, lang))}</h1>",
-            f"<p>{e(t(lang, 'Rekisteri', 'Register'))}: <code>{e(summary.register)}</code></p>",
-            f'<p class="state">{e(state_sentence(summary, lang))}</p></header>',
-            _section(t(lang, "1. Tarkistus", "1. Check"), f"<p>{e(check_sentence(summary, lang))}</p>"),
-            _section(t(lang, "2. Ilmoittautumislomakkeet", "2. Registration forms"), _forms(summary, lang)),
-            _section(t(lang, "3. Todistustilanne", "3. Eligibility"), _eligibility(summary, lang)),
-            _section(t(lang, "4. Todistukset", "4. Certificates"), _certificates(summary, lang)),
-            _section(t(lang, "5. Poistot ja säilytysajat", "5. Purge"), _purge(summary, lang)),
-            _section(t(lang, "6. Opettajien listat", "6. Teacher lists"), _lists(summary, lang)),
-            _section(t(lang, "7. Sähköpostilistat (piilokopio)", "7. E-mail lists (Bcc)"), _emails(summary, lang)),
-            _section(t(lang, "Vaatii päätöksesi", "Needs your decision"), _list(decisions(summary, lang)),
-                     "decisions")]
-    if summary.images:
-        body.append(_section(t(lang, "Kuvat", "Charts"), "\n".join(
-            f'<figure><img src="{e(quote(path))}" alt="{e(caption)}"></figure>'
-            for path, caption in summary.images)))
+            f"<p>{e(say('semester-register', lang))}: <code>{e(summary.register)}</code></p>",
+            f'<p class="state">{e(state_sentence(summary, lang))}</p></header>']
+    for section in document(summary, lang):
+        blocks = [_block(b) for b in section.blocks]
+        if section.key == "charts" and summary.images:
+            blocks.append("\n".join(f'<figure><img src="{e(quote(path))}" alt="{e(caption)}"></figure>'
+                                     for path, caption in summary.images))
+        body.append(_section(section.heading, "\n".join(blocks), section.key))
     return "\n".join([
         "<!DOCTYPE html>",
         f'<html lang="{"en" if lang == "en" else "fi"}">',
@@ -116,77 +103,22 @@ def _section(heading: str, content: str, css_class: str = "") -> str:
     return f"<section{klass}>\n<h2>{e(heading)}</h2>\n{content}\n</section>"
 
 
-def _list(items, *, raw: bool = False) -> str:
-    return "<ul>\n" + "\n".join(f"<li>{item if raw else e(item)}</li>" for item in items) + "\n</ul>"
+def _inline(parts) -> str:
+    return "".join(f"<code>{e(p.text)}</code>" if isinstance(p, Code) else e(p) for p in parts)
 
 
-def _table(headers, rows, numeric=()) -> str:
-    head = "".join(f"<th>{e(h)}</th>" for h in headers)
-    lines = ["".join(f'<td class="n">{e(v)}</td>' if i in numeric else f"<td>{e(v)}</td>" for i, v in enumerate(row))
-             for row in rows]
-    return f"<table>\n<tr>{head}</tr>\n" + "\n".join(f"<tr>{line}</tr>" for line in lines) + "\n</table>"
-
-
-def _forms(summary: SemesterSummary, lang: str) -> str:
-    forms = summary.forms
-    if forms is None:
-        return f"<p>{e(t(lang, 'Lomaketiedostoa ei annettu (--forms).', 'No forms file given (--forms).'))}</p>"
-    new = _list([f"{p.id} {p.name}" for p in forms.new_students]) if forms.new_students else ""
-    changed = _list([f"{p.id} {p.name}: {old} → {new}" for p, old, new in forms.status_changed]) \
-        if forms.status_changed else ""
-    refused = ", ".join(map(str, forms.refused_rows)) or "-"
-    items = [f"{e(t(lang, 'Vastauksia', 'Responses'))}: {forms.responses} (<code>{e(forms.file)}</code>)",
-             f"{e(t(lang, 'Uusia oppilaita', 'New students'))}: {len(forms.new_students)}{new}",
-             f"{e(t(lang, 'Yhteystietomuutoksia', 'Contact changes'))}: {forms.contact_changes}",
-             f"{e(t(lang, 'Tilamuutoksia', 'Status changes'))}: {forms.status_changes}{changed}",
-             f"{e(t(lang, 'Hylättyjä vastauksia (rivit)', 'Refused responses (rows)'))}: {len(forms.refused_rows)} "
-             f"({e(refused)})"]
-    return _list(items, raw=True) + f"\n<p>{e(forms_note(forms, lang))}</p>"
-
-
-def _eligibility(summary: SemesterSummary, lang: str) -> str:
-    headers = [t(lang, "Todistus", "Certificate"), *(t(lang, *STATUS_WORDS[s]) for s in STATUS_ORDER)]
-    rows = [[kind, *(summary.eligibility_counts.get((kind, s), 0) for s in STATUS_ORDER)] for kind in KINDS]
-    out = _table(headers, rows, numeric=range(1, len(headers)))
-    if summary.earned:
-        out += (f"\n<p>{e(t(lang, 'Ansaitut (ennen tämän ajon todistuksia):', 'Earned (before this run’s certificates):'))}"
-                "</p>\n" + _list([f"{p.id} {p.name}: {kind}, {format_hours(hours, lang)}"
-                                  for p, kind, hours in summary.earned]))
-    return out
-
-
-def _certificates(summary: SemesterSummary, lang: str) -> str:
-    part = summary.certificates
-    if part is None:
-        return f"<p>{e(t(lang, 'Ei erääntyneitä todistuksia.', 'No certificates due.'))}</p>"
-    items = [f"{number} {p.id} {p.name}: {kind}" for number, p, kind in part.listed]
-    if part.hidden:
-        items.append(hidden_certificates(part, lang))
-    out = f"<p>{e(certificates_lead(part, lang))} <code>{e(part.out_dir)}</code>:</p>\n" + _list(items)
-    if part.missing_settings:
-        out += (f"\n<p>{e(t(lang, 'Täytä ennen --apply-ajoa Asetukset-välilehdelle: ', 'Before --apply fill in on Asetukset: '))}"
-                f"{e(', '.join(part.missing_settings))}</p>")
-    return out
-
-
-def _purge(summary: SemesterSummary, lang: str) -> str:
-    if not summary.purge.counts:
-        return f"<p>{e(t(lang, 'Säilytysajat ja poistopyynnöt eivät vaadi mitään.', 'Nothing is due.'))}</p>"
-    out = _list(purge_lines(summary.purge, lang))
-    return out + (f"\n<p>{e(purge_done(summary.purge, lang))}</p>" if summary.purge.done else "")
-
-
-def _lists(summary: SemesterSummary, lang: str) -> str:
-    intro = f"<p>{e(t(lang, 'Kukin opettaja saa vain oman tiedostonsa:', 'Each teacher gets only their own file:'))}</p>"
-    headers = [t(lang, "Opettaja", "Teacher"), t(lang, "Tiedosto", "File"), t(lang, "Oppilaat", "Students"),
-               t(lang, "Oppilasnumerot", "Student ids")]
-    rows = [[x.teacher, x.file, len(x.student_ids), ", ".join(x.student_ids)] for x in summary.teacher_lists]
-    return intro + "\n" + _table(headers, rows, numeric=(2,))
-
-
-def _emails(summary: SemesterSummary, lang: str) -> str:
-    items = [f"<code>{e(x.file)}</code> ({e(t(lang, *EMAIL_WORDS[x.purpose]))}): {x.count} "
-             f"{e(t(lang, 'osoitetta', 'addresses'))}" for x in summary.emails]
-    note = t(lang, "Liitä lista viestin Piilokopio-kenttään (Bcc), ei koskaan Vastaanottaja-kenttään.",
-             "Paste a list into the Bcc field of the message, never into To.")
-    return _list(items, raw=True) + f"\n<p>{e(note)}</p>"
+def _block(block) -> str:
+    if isinstance(block, Para):
+        return f"<p>{_inline(block.parts)}</p>"
+    if isinstance(block, Items):
+        items = []
+        for parts, subs in block.items:
+            inner = ("\n<ul>\n" + "\n".join(f"<li>{_inline(sub)}</li>" for sub in subs) + "\n</ul>") if subs else ""
+            items.append(f"<li>{_inline(parts)}{inner}</li>")
+        return "<ul>\n" + "\n".join(items) + "\n</ul>"
+    if isinstance(block, Table):
+        head = "".join(f"<th>{e(h)}</th>" for h in block.headers)
+        rows = ["".join(f'<td class="n">{_inline((v,))}</td>' if i in block.numeric else f"<td>{_inline((v,))}</td>"
+                        for i, v in enumerate(row)) for row in block.rows]
+        return f"<table>\n<tr>{head}</tr>\n" + "\n".join(f"<tr>{row}</tr>" for row in rows) + "\n</table>"
+    raise TypeError(block)

@@ -1,8 +1,9 @@
 """`muskari semester REGISTER --out DIR [--forms FORMS] [--apply]`: the whole semester run, with a summary.
 
-check -> import forms -> eligibility -> certificates -> purge -> teacher lists -> e-mail lists -> summary
-(the page DIR/yhteenveto.html, and the same as text on the terminal). Without --apply the register is not
-changed."""
+check -> import forms -> certificates -> purge -> teacher lists -> e-mail lists -> plots, each step on the
+register the step before left, and the summary (the page DIR/yhteenveto.html, and the same as text on the
+terminal; --format json gives the steps' counts). Without --apply nothing is written at all: every step plays on
+the one before in memory and the counts are those --apply then carries out."""
 
 from __future__ import annotations
 
@@ -19,28 +20,33 @@ def configure(parser) -> None:
                         help="listojen ja yhteenvedon kansio (oletus lukukausi/ rekisterin vieressä) / output folder")
     parser.add_argument("--forms", type=Path, metavar="LOMAKKEET",
                         help="ilmoittautumislomakkeiden vienti (.xlsx tai .csv) / the registration forms export")
-    parser.add_argument("--apply", action="store_true", help="tallenna muutokset rekisteriin / save the changes")
-    add_common_options(parser, formats=("table",))
+    parser.add_argument("--apply", action="store_true",
+                        help="tallenna muutokset rekisteriin ja kirjoita listat / save the changes, write the lists")
+    add_common_options(parser, formats=("table", "json"))
 
 
 def run(args) -> int:
     from datetime import datetime
 
-    from toolkit.jobs.semester import STEPS, run_semester
+    from toolkit.jobs.semester import STEPS, run_semester, step_name
+    from toolkit.model.messages import say
     from toolkit.reports.findings import refuse_with_findings
-    from toolkit.reports.formats import emit
-    from toolkit.reports.semester import render_text
+    from toolkit.reports.formats import emit, format_json
+    from toolkit.reports.semester import render_text, semester_json
 
     out_dir = args.out or args.register.parent / folders.SEMESTER
     result = run_semester(args.register, out_dir, today=today(args), now=datetime.now(), forms=args.forms,
                           apply=args.apply, lang=args.lang)
     if result.failed_step:
-        number = list(STEPS).index(result.failed_step) + 1
-        step = STEPS[result.failed_step][1 if args.lang == "en" else 0]
-        print((f"muskari: the semester run stopped at step {number} ({step})." if args.lang == "en" else
-               f"muskari: lukukausiajo pysähtyi vaiheeseen {number} ({step})."), file=sys.stderr)
-        return refuse_with_findings(result.findings, args.lang)
-    emit(render_text(result.summary, args.lang))
-    print((f"Summary page (open it in a browser): {result.summary_path}" if args.lang == "en" else
-           f"Yhteenveto sivuna (avaa se selaimella): {result.summary_path}"), file=sys.stderr)
+        print("muskari: " + say("semester-errors-stopped", args.lang, number=STEPS.index(result.failed_step) + 1,
+                                total=len(STEPS), step=step_name(result.failed_step, args.lang)), file=sys.stderr)
+        return refuse_with_findings(result.findings, args.lang, args.format)
+    if args.format == "json":
+        emit(format_json(semester_json(result, args.lang)))
+    else:
+        emit(render_text(result.summary, args.lang))
+    if result.summary_path:
+        print(say("semester-page-written", args.lang, path=result.summary_path), file=sys.stderr)
+    else:
+        print(say("semester-preview-nothing-written", args.lang, path=out_dir / folders.SUMMARY), file=sys.stderr)
     return 0
