@@ -100,7 +100,7 @@ def test_every_teacher_list_in_the_summary_exists_and_holds_exactly_those_studen
 @pytest.mark.slow
 def test_every_email_list_in_the_summary_exists_with_its_count(applied):
     text = section(applied["stdout"], "7. Sähköpostilistat (piilokopio)")
-    entries = re.findall(r"^- `(.+?)` \(.+?\): (\d+) osoitetta$", text, re.M)
+    entries = re.findall(r"^- `(.+?)` \(.+?\): (\d+) osoite(?:tta)?$", text, re.M)
     assert [e[0] for e in entries] == ["sahkopostit/ilmoittautuminen.txt", "sahkopostit/muskari-paattyneet.txt"]
     for file, count in entries:
         line = (applied["out"] / file).read_text(encoding="utf-8").strip()
@@ -156,15 +156,19 @@ def test_no_artefact_names_a_person_erased_on_request(applied):
 
 
 @pytest.mark.slow
-def test_the_dry_run_changes_nothing_but_writes_the_lists(tmp_path, capsys, monkeypatch):
+def test_the_dry_run_changes_nothing_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    """The lists, the plots and the page would show a register the run has not made yet: a dry run writes none
+    of them (tests/test_semester_preview.py checks that its counts are those --apply then carries out)."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
     register, forms = make_demo(tmp_path, capsys)
     before = register.read_bytes()
     code, out, err = run(capsys, "semester", str(register), "--forms", str(forms))
     assert code == 0 and register.read_bytes() == before
-    assert "Esikatselu: rekisteriä ei muutettu" in out and "Annettaisiin" in out
-    assert (tmp_path / "lukukausi" / "yhteenveto.html").is_file() and "yhteenveto.html" in err
-    assert not (tmp_path / "todistukset").exists()
+    assert "Esikatselu: rekisteriä ei muutettu eikä yhtään tiedostoa kirjoitettu" in out
+    assert "--apply antaa 10 todistusta" in out and "--apply kirjoittaa nämä listat" in out
+    assert "Esikatselu: mitään ei kirjoitettu" in err
+    assert not (tmp_path / "lukukausi").exists() and not (tmp_path / "todistukset").exists()
+    assert not (tmp_path / "varmuuskopiot").exists()
 
 
 def small_register(tmp_path, **settings) -> Path:
@@ -182,8 +186,8 @@ def test_a_failing_step_stops_the_run_and_says_where(tmp_path, capsys, monkeypat
                      "Aino;Virtanen;1.3.2019;uusi@example.fi;kyllä\n", encoding="utf-8")
     code, out, err = run(capsys, "semester", str(register), "--forms", str(forms), "--apply")
     assert code == 3 and out == ""
-    assert "vaiheeseen 4/8 (todistukset)" in err
-    assert "Tehdyt vaiheet: tarkistus, ilmoittautumislomakkeet, todistustilanne." in err
+    assert "vaiheeseen 3/8 (todistukset)" in err
+    assert "Tehdyt vaiheet: tarkistus, ilmoittautumislomakkeet." in err
     _, result = load_checked(register, TODAY)
     assert result.tables.students.loc[2, "email"] == "uusi@example.fi"      # the import before it stays done
     assert not (tmp_path / "lukukausi" / "yhteenveto.html").exists()
@@ -193,17 +197,18 @@ def test_a_register_with_errors_stops_at_the_check_with_exit_1(tmp_path, capsys)
     tables = make_tables(students=[student(email="ei-osoite")])
     register = build_register(tmp_path / "rekisteri.xlsx", tables)
     code, out, err = run(capsys, "semester", str(register), "--apply")
-    assert code == 1 and "vaiheeseen 1 (tarkistus)" in err and "invalid-email" not in err
+    assert code == 1 and "vaiheeseen 1/8 (tarkistus)" in err and "invalid-email" not in err
     assert "Sähköposti" in out or "sähköpostiosoite" in out
 
 
 def test_the_summary_hook_links_images_relative_to_the_folder(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
     register = small_register(tmp_path, Paikkakunta="Espoo", Allekirjoittaja="Anna Opettaja")
-    assert run(capsys, "semester", str(register), "--out", str(tmp_path / "out"))[0] == 0
+    assert run(capsys, "semester", str(register), "--out", str(tmp_path / "out"), "--apply")[0] == 0
     from toolkit.jobs.semester import run_semester
 
-    result = run_semester(register, tmp_path / "out", today=TODAY, now=__import__("datetime").datetime(2026, 11, 25))
+    result = run_semester(register, tmp_path / "out", today=TODAY, now=__import__("datetime").datetime(2026, 11, 25),
+                          apply=True)
     path = write_summary(tmp_path / "out", result, images=[tmp_path / "out" / "kuvat" / "tunnit.png"])
     text = path.read_text(encoding="utf-8")
     assert '<img src="kuvat/tunnit.png" alt="tunnit">' in text
@@ -224,12 +229,14 @@ def test_every_linked_plot_exists_and_is_a_png(applied):
 
 def test_a_rerun_replaces_the_previous_lists(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
-    register = small_register(tmp_path)
+    register = small_register(tmp_path, Paikkakunta="Espoo", Allekirjoittaja="Anna Opettaja")
     stale = tmp_path / "lukukausi" / "opettajat" / "Oppilaslista Entinen Opettaja.xlsx"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"old")
     keep = tmp_path / "lukukausi" / "omat muistiinpanot.txt"
     keep.write_text("omistajan oma tiedosto", encoding="utf-8")
-    assert run(capsys, "semester", str(register))[0] == 0
+    assert run(capsys, "semester", str(register))[0] == 0           # a dry run touches nothing
+    assert stale.exists() and keep.exists()
+    assert run(capsys, "semester", str(register), "--apply")[0] == 0
     assert not stale.exists() and keep.exists()
     assert [p.name for p in stale.parent.iterdir()] == ["Oppilaslista Liisa Laulu.xlsx"]

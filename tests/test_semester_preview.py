@@ -136,12 +136,13 @@ def section(text: str, title: str) -> str:
 
 
 def listed_under(text: str, label: str) -> tuple[int, int]:
-    """(the count after ``label``, how many the list under it accounts for: named lines plus the erased)."""
+    """(the count after ``label``, how many the list under it accounts for: named lines plus the erased ones)."""
     match = re.search(rf"^- {re.escape(label)}: (\d+)\n((?:  - .*\n?)*)", text, re.M)
     assert match, label
-    lines = [x for x in match.group(2).splitlines() if x.strip()]
-    hidden = sum(int(re.search(r"(\d+)", x).group(1)) for x in lines if "poistet" in x)
-    return int(match.group(1)), hidden + sum(1 for x in lines if "poistet" not in x)
+    lines = [x.strip()[2:] for x in match.group(2).splitlines() if x.strip()]
+    erased = [int(re.match(r"ja (\d+) ", x).group(1)) for x in lines if x.startswith("ja ")]
+    assert all("poistettiin tässä ajossa (ei nimetä)" in x for x in lines if x.startswith("ja "))
+    return int(match.group(1)), sum(erased) + sum(1 for x in lines if not x.startswith("ja "))
 
 
 @pytest.mark.parametrize("apply", [False, True])
@@ -152,8 +153,11 @@ def test_every_status_change_counted_is_listed(school, capsys, apply):
     forms = section(out, "2. Ilmoittautumislomakkeet")
     count, accounted = listed_under(forms, "Tilamuutoksia")
     assert count == accounted == 3
-    assert "0002" not in forms                        # erased in this run: counted, never named
     assert "0003 Helmi Palaaja: tauolla → aktiivinen" in forms and "0004 Onni Lopettaja: aktiivinen → päättynyt" in forms
+    if apply:                                         # erased in this run: counted, never named
+        assert "0002" not in forms and "ja 1 oppilas, jonka tiedot poistettiin tässä ajossa (ei nimetä)" in forms
+    else:                                             # the preview names whom --apply will erase
+        assert "0002 Eino Lähtijä: aktiivinen → päättynyt — tiedot poistetaan tässä ajossa" in forms
 
 
 @pytest.mark.parametrize("apply", [False, True])
@@ -170,8 +174,25 @@ def test_every_earned_certificate_is_listed_and_the_tables_say_when(school, caps
     assert count == accounted == 3
     assert "0005 Venla Muskari: muskaritodistus" in text
     certificates = section(out, "4. Todistukset")
-    assert len(re.findall(r"^- \d{4}-\d{3} ", certificates, re.M)) + 2 == 3 and "2 oppilaalle" in certificates
+    numbered = re.findall(r"^- \d{4}-\d{3} (\d{4}) ", certificates, re.M)
+    if apply:
+        assert numbered == ["0005"] and "ja 2 oppilaalle, joiden tiedot poistettiin" in certificates
+    else:
+        assert sorted(numbered) == ["0001", "0002", "0005"]
+        assert len(re.findall("tiedot poistetaan tässä ajossa", certificates)) == 2
     assert "ajon jälkeen" in section(out, "Kuvat")
+
+
+def test_the_preview_names_whom_the_apply_erases_and_the_applied_summary_does_not(school, tmp_path, capsys):
+    _, preview, _ = run_cli(capsys, "semester", str(school["register"]), "--forms", str(school["forms"]))
+    purge = section(preview, "5. Poistot ja säilytysajat")
+    assert "Opintoaika on päättynyt, poisto: 2 — tehdään --apply-ajossa\n  - 0001 Aino Aikuinen\n  - 0002 Eino Lähtijä" \
+        in purge
+    _, done, _ = run_cli(capsys, "semester", str(school["register"]), "--forms", str(school["forms"]), "--apply")
+    page = (school["folder"] / "lukukausi" / "yhteenveto.html").read_text(encoding="utf-8")
+    for name in ("Aino Aikuinen", "Eino Lähtijä", "aino@example.fi", "lahtija@example.fi"):
+        assert name not in done and name not in page
+    assert "Opintoaika on päättynyt, poisto: 2 — tehty" in done and "Poistettiin 2 oppilaan tiedot." in done
 
 
 def test_the_page_and_the_text_are_the_same_summary(school, capsys):
@@ -180,10 +201,10 @@ def test_the_page_and_the_text_are_the_same_summary(school, capsys):
     code, out, err = run_cli(capsys, "semester", str(school["register"]), "--forms", str(school["forms"]), "--apply")
     assert code == 0
     page = Page((school["folder"] / "lukukausi" / "yhteenveto.html").read_text(encoding="utf-8")).all_text()
-    for line in ("Tilamuutoksia: 3", "Ansaittuja ennen ajoa: 3", "0003 Helmi Palaaja: tauolla → aktiivinen"):
+    for line in ("Tilamuutoksia: 3", "Ansaittuja ennen ajoa: 3", "0003 Helmi Palaaja: tauolla → aktiivinen",
+                 "ja 1 oppilas, jonka tiedot poistettiin tässä ajossa (ei nimetä)",
+                 "ja 2 oppilasta, joiden tiedot poistettiin tässä ajossa (ei nimetä)"):
         assert line in out and line in page, line
-    erased = re.search(r"^  - (ja 1 oppilas.*)$", section(out, "2. Ilmoittautumislomakkeet"), re.M).group(1)
-    assert erased in page
 
 
 # --- the certificates step: the templates checked and their notices said, as `certificates` does -------

@@ -202,19 +202,26 @@ def test_black_text_on_white_and_no_colour_in_the_style(semester):
 
 
 def test_the_terminal_text_is_the_same_summary(semester, capsys, tmp_path, monkeypatch):
-    """The terminal shows the summary's text; the page and the text say the same numbers."""
+    """The terminal shows the summary's text; the page and the text say the same sentences and numbers."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(semester["folder"] / ".config"))
     code = main(["semester", str(semester["folder"] / "rekisteri.xlsx"), "--out", str(tmp_path / "l"),
-                 "--as-of", AS_OF])
+                 "--as-of", AS_OF, "--apply"])
     out, err = capsys.readouterr()
     assert code == 0 and out.startswith("# Lukukausiajo 25.11.2026")
     assert str(tmp_path / "l" / "yhteenveto.html") in err
     html = (tmp_path / "l" / "yhteenveto.html").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (muskaritodistus|päättötodistus) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|$", out, re.M)
-    assert len(rows) == 2
-    for kind, *counts in rows:
-        assert f"<tr><td>{kind}</td>" + "".join(f'<td class="n">{n}</td>' for n in counts) + "</tr>" in html
-    assert "Esikatselu: rekisteriä ei muutettu" in out and "Esikatselu: rekisteriä ei muutettu" in Page(html).all_text()
+    rows = re.findall(r"^\| (muskaritodistus|päättötodistus) \| (ennen ajoa|ajon jälkeen) \| (\d+) \| (\d+) \| (\d+) "
+                      r"\| (\d+) \|$", out, re.M)
+    assert len(rows) == 4
+    for kind, when, *counts in rows:
+        assert (f"<tr><td>{kind}</td><td>{when}</td>" + "".join(f'<td class="n">{n}</td>' for n in counts) + "</tr>"
+                in html)
+    text = Page(html).all_text()
+    for line in out.splitlines():                 # every sentence of the text is on the page
+        sentence = line.lstrip("#-| ").replace("`", "").strip()
+        if sentence and not line.startswith("|"):
+            assert sentence in text, sentence
+    assert "Rekisteriin ei muutoksia" in out           # the fixture's run already did everything
 
 
 def test_an_earlier_markdown_summary_is_removed(semester, tmp_path, monkeypatch, capsys):
@@ -222,7 +229,8 @@ def test_an_earlier_markdown_summary_is_removed(semester, tmp_path, monkeypatch,
     out = tmp_path / "l"
     out.mkdir()
     (out / "yhteenveto.md").write_text("# vanha yhteenveto, jossa on nimiä\n", encoding="utf-8")
-    assert main(["semester", str(semester["folder"] / "rekisteri.xlsx"), "--out", str(out), "--as-of", AS_OF]) == 0
+    assert main(["semester", str(semester["folder"] / "rekisteri.xlsx"), "--out", str(out), "--as-of", AS_OF,
+                 "--apply"]) == 0
     assert not (out / "yhteenveto.md").exists() and (out / "yhteenveto.html").is_file()
 
 
@@ -230,18 +238,21 @@ def test_english_page_with_lang_en(semester, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(semester["folder"] / ".config"))
     out = tmp_path / "en"
     assert main(["semester", str(semester["folder"] / "rekisteri.xlsx"), "--out", str(out), "--as-of", AS_OF,
-                 "--lang", "en"]) == 0
+                 "--lang", "en", "--apply"]) == 0
     page = Page((out / "yhteenveto.html").read_text(encoding="utf-8"))
     assert ("html", {"lang": "en"}) in page.tags and "Semester run 2026-11-25" in page.all_text()
 
 
 # --- in a real browser ------------------------------------------------------------------------------
 
+HEIGHT = 9000      # tall enough for the demo's whole page, every plot included
+
+
 def render(chromium: str, page: Path, shot: Path, profile: Path) -> subprocess.CompletedProcess:
     """Headless Chromium, no network services of its own, a throw-away profile: the page to a PNG."""
     command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--no-first-run", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-               f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", "--window-size=1000,5000",
+               f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", f"--window-size=1000,{HEIGHT}",
                f"--screenshot={shot}", page.as_uri()]
     done = run(command, timeout=120)     # Chromium starts helper processes: on a hang all of them are killed
     assert shot.is_file(), done.stderr[-2000:]
@@ -270,7 +281,7 @@ def test_chromium_renders_the_page_with_its_plots_in_black_and_white(demo, chrom
     assert "Refused to" not in done.stderr                          # the policy blocked nothing the page needs
     from PIL import Image
 
-    assert Image.open(shot).size == (1000, 5000)
+    assert Image.open(shot).size == (1000, HEIGHT)
     assert greys_only(shot)                                         # prints the same in black and white
     dark = dark_pixels(shot)
     # the same page without its plots (the folder renamed) is mostly white: the plots were drawn

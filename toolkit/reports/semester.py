@@ -37,15 +37,16 @@ class Person:
 
 @dataclass(frozen=True)
 class Counted:
-    """A count and the list it adds up to: the entries named, and how many this run erases (never named)."""
+    """A count and the list it adds up to: the entries named, each with whether the run erases its student (a dry
+    run names them, so the owner sees who --apply would erase), and how many the run erased (never named)."""
 
     count: int
-    named: tuple = ()
+    named: tuple = ()                           # (entry, erased by the run)
     erased: int = 0
 
 
-def counted(count: int, entries, erased_ids: set[str], student=lambda e: e.id) -> Counted:
-    named = tuple(e for e in entries if student(e) not in erased_ids)
+def counted(count: int, entries, erased_ids: set[str], student, *, name_erased: bool) -> Counted:
+    named = tuple((e, student(e) in erased_ids) for e in entries if name_erased or student(e) not in erased_ids)
     return Counted(count, named, count - len(named))
 
 
@@ -71,6 +72,7 @@ class CertificatesPart:
 @dataclass(frozen=True)
 class PurgePart:
     by_rule: dict[str, dict[str, int]]          # rule -> action -> actions
+    to_erase: dict[str, tuple] = field(default_factory=dict)   # a dry run: rule -> Person whom --apply erases
     erased: int = 0
     files_deleted: int = 0
     remnants: tuple[str, ...] = ()
@@ -118,6 +120,7 @@ def summarise(result, images=()) -> SemesterSummary:
     """The summary of a ``toolkit.jobs.semester.SemesterResult``; ``images`` are (path relative to the output
     folder, caption) of the plots written."""
     erased = set(result.erased)
+    preview = not result.applied          # a dry run names whom --apply would erase; the page after it never does
     names = _names(result)
     check = result.step("check")
     purge = result.step("purge")
@@ -129,12 +132,15 @@ def summarise(result, images=()) -> SemesterSummary:
         today=result.today, register=str(result.register), out_dir=str(result.out_dir), applied=result.applied,
         changed=result.changed,
         warnings=dict(sorted(Counter(f.code for f in check.detail if not f.is_error).items())),
-        forms=_forms(result.step("import-forms"), erased),
+        forms=_forms(result.step("import-forms"), erased, preview),
         eligibility={"before": _eligibility(result.eligibility_before), "after": _eligibility(result.eligibility_after)},
         earned=counted(len(earned), [(Person(r.student_id, names.get(r.student_id, "")), r.certificate, r.hours)
-                                     for r in earned], erased, lambda e: e[0].id),
-        certificates=_certificates(result.step("certificates"), erased),
+                                     for r in earned], erased, lambda e: e[0].id, name_erased=preview),
+        certificates=_certificates(result.step("certificates"), erased, preview),
         purge=PurgePart(by_rule=purge.extra["by_rule"], erased=len(erased),
+                        to_erase={rule: tuple(Person(a.student_id, names.get(a.student_id, "")) for a in plan.to_apply
+                                              if a.rule == rule and a.action == "erase")
+                                  for rule in purge.extra["by_rule"]} if preview else {},
                         files_deleted=done.files_deleted if done else 0,
                         remnants=tuple(done.remnants) if done else (), unchecked=tuple(done.unchecked) if done else ()),
         ask_ids=tuple(a.student_id for a in plan.actions if a.action == "ask"),
@@ -159,17 +165,17 @@ def _names(result) -> dict[str, str]:
     return found
 
 
-def _forms(step, erased: set[str]) -> FormsPart | None:
+def _forms(step, erased: set[str], preview: bool) -> FormsPart | None:
     if step is None:
         return None
     plan, c = step.detail.plan, step.counts
     return FormsPart(file=step.detail.forms.path.name, responses=c["responses"],
                      new_students=counted(c["new_students"], [Person(n.student_id, n.name) for n in plan.new_students],
-                                          erased),
+                                          erased, lambda e: e.id, name_erased=preview),
                      updated=c["updated"], contact_changes=c["contact_changes"],
                      status_changes=counted(c["status_changes"], [(Person(u.student_id, u.name), str(x.old), str(x.new))
                                                                   for u, x in plan.status_changes()],
-                                            erased, lambda e: e[0].id),
+                                            erased, lambda e: e[0].id, name_erased=preview),
                      refused=c["refused"], refused_rows=tuple(sorted({f.row for f in plan.problems})))
 
 
@@ -177,14 +183,14 @@ def _eligibility(results) -> dict[tuple[str, str], int]:
     return dict(Counter((r.certificate, r.status) for r in results))
 
 
-def _certificates(step, erased: set[str]) -> CertificatesPart | None:
+def _certificates(step, erased: set[str], preview: bool) -> CertificatesPart | None:
     plan, _issued, notices = step.detail
     if not plan.requests:
         return None
     return CertificatesPart(out_dir=str(plan.out_dir), notices=tuple(notices),
                             listed=counted(step.counts["issued"], [(r.number, Person(r.student_id, r.name), r.kind)
                                                                    for r in plan.requests],
-                                           erased, lambda e: e[1].id))
+                                           erased, lambda e: e[1].id, name_erased=preview))
 
 
 # --- the JSON --------------------------------------------------------------------------------------
@@ -260,13 +266,18 @@ def _n(code: str, n: int, lang: str, **words) -> str:
     return say(f"{code}-{'one' if n == 1 else 'many'}", lang, n=n, **words)
 
 
-def _erased_line(n: int, summary: SemesterSummary, lang: str, code: str = "semester-erased") -> tuple:
-    return ((_n(f"{code}-{'done' if summary.applied else 'preview'}", n, lang),), ()) if n else None
+def _erased_line(n: int, lang: str, code: str = "semester-erased") -> tuple | None:
+    """The line of a list for the students the run erased: counted, never named."""
+    return ((_n(code, n, lang),), ()) if n else None
+
+
+def _marked(text: str, erased: bool, lang: str) -> str:
+    return f"{text} — {say('semester-erased-mark', lang)}" if erased else text
 
 
 def _counted_item(label: str, part: Counted, show, summary, lang: str) -> tuple:
-    subs = [(show(e),) for e in part.named]
-    erased = _erased_line(part.erased, summary, lang)
+    subs = [(_marked(show(e), gone, lang),) for e, gone in part.named]
+    erased = _erased_line(part.erased, lang)
     return (f"{label}: {part.count}",), tuple(subs + ([erased[0]] if erased else []))
 
 
@@ -327,8 +338,9 @@ def _certificate_blocks(summary: SemesterSummary, lang: str) -> tuple:
     lead = _n("semester-certificates-issued" if summary.applied else "semester-certificates-preview",
               part.listed.count, lang, folder="\0")
     before, after = lead.split("\0")
-    items = [((f"{number} {p.id} {p.name}: {kind}",), ()) for number, p, kind in part.listed.named]
-    erased = _erased_line(part.listed.erased, summary, lang, "semester-certificates-erased")
+    items = [((_marked(f"{number} {p.id} {p.name}: {kind}", gone, lang),), ())
+             for (number, p, kind), gone in part.listed.named]
+    erased = _erased_line(part.listed.erased, lang, "semester-certificates-erased")
     blocks = [Para((before, Code(part.out_dir), after)), Items(tuple(items + ([erased] if erased else [])))]
     if part.notices:
         blocks += [Para((say("semester-certificates-templates", lang),)),
@@ -342,7 +354,8 @@ def _purge_blocks(summary: SemesterSummary, lang: str) -> tuple:
         return (Para((say("semester-purge-nothing", lang),)),)
     done = say("semester-purge-done" if summary.applied else "semester-purge-to-do", lang)
     items = tuple(((f"{rule_label(rule, lang)}{'' if action == 'ask' else ', ' + action_label(action, lang)}: {n} — "
-                    + (say("semester-purge-yours", lang) if action in NOT_CARRIED_OUT else done),), ())
+                    + (say("semester-purge-yours", lang) if action in NOT_CARRIED_OUT else done),),
+                   tuple((f"{p.id} {p.name}",) for p in purge.to_erase.get(rule, ()) if action == "erase"))
                   for rule, actions in purge.by_rule.items() for action, n in actions.items())
     blocks = [Items(items)]
     sentences = []
@@ -350,9 +363,8 @@ def _purge_blocks(summary: SemesterSummary, lang: str) -> tuple:
         sentences.append(_n("semester-purge-erased", purge.erased, lang))
     if summary.applied and purge.files_deleted:
         sentences.append(_n("semester-purge-files", purge.files_deleted, lang))
-    if purge.erased:
-        sentences.append(say("semester-purge-not-named" if summary.applied else "semester-purge-not-named-preview",
-                             lang))
+    if purge.erased and summary.applied:
+        sentences.append(say("semester-purge-not-named", lang))
     if sentences:
         blocks.append(Para((" ".join(sentences),)))
     for code, paths in (("purge-report-remnants", purge.remnants), ("purge-report-unchecked", purge.unchecked)):
