@@ -94,7 +94,7 @@ def school(folder: Path, capsys, *, owner_files: bool = True, pdf: bool = False)
                "--body-file", str(body)) == 0
     assert cli("access-request", str(register), "--student", "0031", "--out", str(folder / "vastaus_0031.xlsx")) == 0
     assert cli("access-request", str(register), "--student", "0032", "--out", str(folder / "vastaus_0032.docx")) == 0
-    assert cli("semester", str(register), "--out", str(folder / "lukukausi")) == 0
+    assert cli("semester", str(register), "--out", str(folder / "lukukausi"), "--apply") == 0   # (a dry run writes none)
     if owner_files:
         docx(folder / "Ella Mäkelä kiitos.docx", "Kiitos kauniista laulusta!")           # named after her
         (folder / "lomakkeet.csv").write_bytes("Etunimi;Sukunimi;Sähköposti\nElla;Mäkelä;ella.vanha@example.fi\n"

@@ -248,3 +248,26 @@ def test_the_json_of_a_dry_run_is_valid_json_with_nothing_else_on_stdout(school,
     code, out, _ = run_cli(capsys, "semester", str(school["register"]), "--forms", str(school["forms"]),
                            "--format", "json")
     assert code == 0 and json.loads(out)["applied"] is False
+
+
+@pytest.mark.parametrize("apply", [False, True])
+def test_a_list_folder_linked_out_of_the_output_folder_stops_both_runs_and_nothing_there_is_touched(
+        school, tmp_path, capsys, apply):
+    elsewhere = tmp_path / "muualla"
+    elsewhere.mkdir()
+    mine = elsewhere / "Oppilaslista Liisa Laulu.xlsx"           # the owner's own file, under the same name
+    mine.write_bytes(b"omistajan oma")
+    (school["folder"] / "lukukausi").mkdir()
+    (school["folder"] / "lukukausi" / "opettajat").symlink_to(elsewhere)
+    code, out, err = run_cli(capsys, "semester", str(school["register"]), *(["--apply"] if apply else []))
+    assert code == 3 and out == ""
+    assert "vaiheeseen 5/8 (opettajien listat)" in err and "ulkopuolelle" in err
+    assert list(elsewhere.iterdir()) == [mine] and mine.read_bytes() == b"omistajan oma"
+
+
+def test_a_dry_run_refuses_a_page_that_is_not_the_toolkits_own_as_the_apply_would(school, capsys):
+    out = school["folder"] / "lukukausi"
+    out.mkdir()
+    (out / "yhteenveto.html").symlink_to(school["forms"])         # a link where the page goes
+    code, _, err = run_cli(capsys, "semester", str(school["register"]))
+    assert code == 3 and "vaiheeseen 8/8 (yhteenveto)" in err

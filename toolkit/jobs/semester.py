@@ -125,6 +125,7 @@ def run_semester(register: str | Path, out_dir: str | Path, *, today: date, now:
     if apply:
         _step(result, "summary", lambda: write_summary(result.out_dir, result, images=images, lang=lang))
     else:
+        _step(result, "summary", lambda: steps.check_summary(result))
         result.summary = summarise(result, images=[(p, _caption(p, lang)) for p in result.step("plots").files])
     return result
 

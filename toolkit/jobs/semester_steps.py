@@ -213,13 +213,35 @@ def finish(result, state: RegisterState) -> None:
 
 
 def remove_previous_outputs(out_dir: Path) -> None:
-    """The files an earlier semester run wrote into ``out_dir`` (and only those)."""
+    """The files an earlier semester run wrote into ``out_dir`` (and only those: never a link, never through a
+    linked folder out of ``out_dir``)."""
+    import os
+
+    root = Path(os.path.realpath(out_dir))
     old = [*(out_dir / LISTS_FOLDER).glob("Oppilaslista *.xlsx"),
            *(out_dir / EMAIL_FOLDER / name for name in EMAIL_FILES.values()), out_dir / SUMMARY_FILE,
            out_dir / OLD_SUMMARY_FILE]
     for path in old:
-        if path.is_file() and not path.is_symlink():
+        if path.is_file() and not path.is_symlink() and Path(os.path.realpath(path.parent)).is_relative_to(root):
             path.unlink()
+
+
+def check_summary(result) -> None:
+    """A dry run writes no page, but refuses what --apply would refuse writing ``DIR/yhteenveto.html``."""
+    check_writes(result, result.out_dir, [result.out_dir / SUMMARY_FILE], removed_first=True)
+
+
+def check_writes(result, folder: Path, paths, *, removed_first: bool = False) -> None:
+    """A dry run writes nothing but refuses what --apply would refuse writing these files into ``folder``: a folder
+    that is a file, a link out of the output folder, the backups' folder, the register, a file that is not the
+    toolkit's own earlier output (``removed_first``: --apply deletes the earlier run's files before it writes)."""
+    from toolkit.system.outputs import check_output
+    from toolkit.system.private_files import private_folder
+
+    if folder.exists() and not folder.is_dir():
+        private_folder(folder)            # refuses a file, before it would create anything
+    for path in paths:
+        check_output(path, register=result.register, within=result.out_dir, force=removed_first, replace_own=True)
 
 
 def teacher_lists(result, state: RegisterState) -> None:
@@ -231,6 +253,7 @@ def teacher_lists(result, state: RegisterState) -> None:
         lists = write_teacher_lists(state.tables, folder, register=result.register, within=result.out_dir)
     else:
         lists = plan_teacher_lists(state.tables, folder)
+        check_writes(result, folder, [x.file for x in lists.lists], removed_first=True)
     counts = {"lists": len(lists.lists), "students": sum(len(x.student_ids) for x in lists.lists),
               "without_teacher": len(lists.students_without_teacher)}
     result.steps.append(StepResult("teacher-lists", counts, files=[_relative(x.file, result) for x in lists.lists],
@@ -251,6 +274,8 @@ def emails(result, state: RegisterState) -> None:
             write_output(folder / EMAIL_FILES[purpose], (addresses.bcc + "\n").encode("utf-8"), kind="address-list",
                          students=addresses.student_ids, register=result.register, within=result.out_dir,
                          replace_own=True)
+    else:
+        check_writes(result, folder, [folder / name for name in EMAIL_FILES.values()], removed_first=True)
     counts = {"lists": len(found), **{purpose: len(a.addresses) for purpose, a in found.items()}}
     result.steps.append(StepResult("emails", counts, files=[_relative(folder / EMAIL_FILES[p], result) for p in found],
                                    detail=found))
@@ -266,10 +291,7 @@ def plots(result, state: RegisterState, lang: str = "fi") -> list[Path]:
         paths = save_review_plots(state.tables, result.today, folder, lang=lang, register=result.register,
                                   within=result.out_dir)
     else:
-        from toolkit.system.outputs import check_output
-
         paths = [folder / name for name in PLOT_FILES]
-        for path in paths:
-            check_output(path, register=result.register, within=result.out_dir, replace_own=True)
+        check_writes(result, folder, paths)
     result.steps.append(StepResult("plots", {"plots": len(paths)}, files=[_relative(p, result) for p in paths]))
     return paths
