@@ -271,3 +271,22 @@ def test_a_dry_run_refuses_a_page_that_is_not_the_toolkits_own_as_the_apply_woul
     (out / "yhteenveto.html").symlink_to(school["forms"])         # a link where the page goes
     code, _, err = run_cli(capsys, "semester", str(school["register"]))
     assert code == 3 and "vaiheeseen 8/8 (yhteenveto)" in err
+
+
+@pytest.mark.parametrize("apply", [False, True])
+def test_a_step_whose_change_the_check_refuses_stops_the_dry_run_where_the_apply_stops(tmp_path, capsys, apply):
+    """The year's 999th certificate is on record: the next would be numbered 2026-1000, which the check refuses
+    (YYYY-NNN). The dry run finds it on the previewed register, as --apply finds it on the written one."""
+    from factories import certificate
+
+    register = save_register(tmp_path, students=[MUSKARI, STAYING],
+                             studies=[study("0005", "Muskari 1", 33, date(2024, 5, 31)),
+                                      study("0005", "Muskari 2", 33, date(2025, 5, 31)),
+                                      study("0006", "Soitin 1", 60, date(2025, 5, 31))],
+                             certificates=[certificate("2026-999", "0006", "muskaritodistus", date(2026, 6, 1))])
+    before = register.read_bytes()
+    code, out, err = run_cli(capsys, "semester", str(register), *(["--apply"] if apply else []))
+    assert code == 1 and "2026-1000" in out
+    assert "vaiheeseen 3/8 (todistukset)" in err and "tämän vaiheen muutosten jälkeen" in err
+    assert "korjaa ne ensin" not in err                    # the register as it was has no errors
+    assert (register.read_bytes() == before) is not apply

@@ -30,7 +30,7 @@ def run(args) -> int:
 
     from toolkit.jobs.semester import STEPS, run_semester, step_name
     from toolkit.model.messages import say
-    from toolkit.reports.findings import refuse_with_findings
+    from toolkit.reports.findings import print_findings, refuse_with_findings
     from toolkit.reports.formats import emit, format_json
     from toolkit.reports.semester import render_text, semester_json
 
@@ -38,9 +38,15 @@ def run(args) -> int:
     result = run_semester(args.register, out_dir, today=today(args), now=datetime.now(), forms=args.forms,
                           apply=args.apply, lang=args.lang)
     if result.failed_step:
-        print("muskari: " + say("semester-errors-stopped", args.lang, number=STEPS.index(result.failed_step) + 1,
-                                total=len(STEPS), step=step_name(result.failed_step, args.lang)), file=sys.stderr)
-        return refuse_with_findings(result.findings, args.lang, args.format)
+        words = {"number": STEPS.index(result.failed_step) + 1, "total": len(STEPS),
+                 "step": step_name(result.failed_step, args.lang)}
+        if result.failed_step == "check":
+            print("muskari: " + say("semester-errors-stopped", args.lang, **words), file=sys.stderr)
+            return refuse_with_findings(result.findings, args.lang, args.format)
+        print_findings(result.findings, args.format, args.lang)      # errors the step's own changes would make
+        code = "semester-errors-after-step" if args.apply else "semester-errors-after-step-preview"
+        print("muskari: " + say(code, args.lang, **words), file=sys.stderr)
+        return 1
     if args.format == "json":
         emit(format_json(semester_json(result, args.lang)))
     else:
