@@ -629,3 +629,20 @@ def test_demo_register_gets_exactly_the_due_certificates_and_a_second_run_none(t
     assert (code, json.loads(out)["certificates"]) == (0, [])
     code, out, _ = run("check", register, capsys=capsys)
     assert code == 0, out
+
+
+def test_a_year_whose_numbers_are_used_up_refuses_the_rest_with_a_reason():
+    """The contract's Todistusnumero is `YYYY-NNN`: the 1000th certificate of a year is not given a number the
+    check would refuse; it waits for the new year, and the refusal says so."""
+    from toolkit.rules.certificate_context import LAST_NUMBER, next_numbers, plan_certificates
+    from toolkit.rules.eligibility import assess_eligibility
+
+    taken = [certificate(number=f"2026-{n:03d}", student_id=None) for n in (1, 998)]
+    assert next_numbers(make_tables(certificates=taken).certificates, 2026, 3) == ["2026-999"]
+    students = [student(id=f"{i:04d}", birth=date(2019, 1, 1)) for i in range(1, 4)]
+    studies = [study(student_id=f"{i:04d}", hours=60.0, completed=date(2025, 5, 30)) for i in range(1, 4)]
+    tables = make_tables(students=students, studies=studies, certificates=taken)
+    requests, refusals = plan_certificates(tables, assess_eligibility(tables, date(2026, 6, 1)), date(2026, 6, 1))
+    assert [r.number for r in requests] == [f"2026-{LAST_NUMBER}"]
+    assert [(x.student_id, x.reason) for x in refusals] == [("0002", "numbers-used-up"), ("0003", "numbers-used-up")]
+    assert "loppuneet" in refusals[0].message("fi") and "used up" in refusals[0].message("en")

@@ -108,7 +108,7 @@ class Refusal:
 
     student_id: str
     kind: str
-    reason: str                # not-due | already-issued | unknown-student | no-studies
+    reason: str                # not-due | already-issued | unknown-student | no-studies | numbers-used-up
 
     def message(self, lang: str = "fi") -> str:
         return say(f"certificate-refused-{self.reason}", lang, student=self.student_id, kind=self.kind)
@@ -133,12 +133,16 @@ def missing_final_items(variables, fields, text: str) -> list[str]:
     return missing
 
 
+LAST_NUMBER = 999                # the contract's `YYYY-NNN`: a year has numbers 001-999
+
+
 def next_numbers(certificates: pd.DataFrame, year: int, count: int) -> list[str]:
-    """`count` new numbers `YYYY-NNN` after the highest of `year` in Todistukset (001 in a new year)."""
+    """At most `count` new numbers `YYYY-NNN` after the highest of `year` in Todistukset (001 in a new year);
+    fewer when the year's numbers run out at 999."""
     numbers = certificates["number"].dropna().astype(str)
     taken = numbers[numbers.str.fullmatch(rf"{year}-\d{{3}}")].str[5:].astype(int)
     start = int(taken.max()) + 1 if len(taken) else 1
-    return [f"{year}-{n:03d}" for n in range(start, start + count)]
+    return [f"{year}-{n:03d}" for n in range(start, min(start + count, LAST_NUMBER + 1))]
 
 
 def plan_certificates(tables: Tables, results: list[EligibilityResult], today: date, *,
@@ -178,7 +182,8 @@ def plan_certificates(tables: Tables, results: list[EligibilityResult], today: d
         refusals += [Refusal(sid, r.certificate, "already-issued" if r.status == "issued" else "not-due")
                      for r in mine] or [Refusal(sid, kinds[0], "not-due")]
     numbers = next_numbers(tables.certificates, today.year, len(due))
-    return ([CertificateRequest(sid, kind, num, today, names.get(sid, "")) for (sid, kind), num in zip(due, numbers, strict=True)],
+    refusals += [Refusal(sid, kind, "numbers-used-up") for sid, kind in due[len(numbers):]]
+    return ([CertificateRequest(sid, kind, num, today, names.get(sid, "")) for (sid, kind), num in zip(due, numbers, strict=False)],
             refusals)
 
 
