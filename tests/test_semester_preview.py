@@ -274,9 +274,9 @@ def test_a_dry_run_refuses_a_page_that_is_not_the_toolkits_own_as_the_apply_woul
 
 
 @pytest.mark.parametrize("apply", [False, True])
-def test_a_step_whose_change_the_check_refuses_stops_the_dry_run_where_the_apply_stops(tmp_path, capsys, apply):
-    """The year's 999th certificate is on record: the next would be numbered 2026-1000, which the check refuses
-    (YYYY-NNN). The dry run finds it on the previewed register, as --apply finds it on the written one."""
+def test_an_earned_certificate_the_year_cannot_number_is_said_and_the_run_goes_on(tmp_path, capsys, apply):
+    """The year's 999th certificate is on record: the next earned one is not numbered 2026-1000 (YYYY-NNN); the
+    run says why it waits for the new year, in the dry run as with --apply."""
     from factories import certificate
 
     register = save_register(tmp_path, students=[MUSKARI, STAYING],
@@ -284,9 +284,35 @@ def test_a_step_whose_change_the_check_refuses_stops_the_dry_run_where_the_apply
                                       study("0005", "Muskari 2", 33, date(2025, 5, 31)),
                                       study("0006", "Soitin 1", 60, date(2025, 5, 31))],
                              certificates=[certificate("2026-999", "0006", "muskaritodistus", date(2026, 6, 1))])
+    code, out, err = run_cli(capsys, "semester", str(register), *(["--apply"] if apply else []))
+    assert code == 0 and "2026-1000" not in out
+    assert "0005" in out and "todistusnumerot (VVVV-001 … VVVV-999) ovat loppuneet" in out
+
+
+@pytest.mark.parametrize("apply", [False, True])
+def test_a_step_whose_change_the_check_refuses_stops_the_dry_run_where_the_apply_stops(tmp_path, capsys, monkeypatch,
+                                                                                     apply):
+    """The semester's safety net: should a step ever make a change the check refuses (here a certificate row with
+    a number the check cannot accept, made by a broken change builder), the dry run finds it on the previewed
+    register as --apply finds it on the written one, and says it was this step's change."""
+    import toolkit.jobs.certificates as certificates
+
+    made = certificates.register_change
+
+    def broken(path, plan):
+        change = made(path, plan)
+        change.appends = [(sheet, {**values, "Todistusnumero": "X-1"} if sheet == "Todistukset" else values)
+                          for sheet, values in change.appends]
+        return change
+
+    monkeypatch.setattr(certificates, "register_change", broken)
+    register = save_register(tmp_path, students=[MUSKARI, STAYING],
+                             studies=[study("0005", "Muskari 1", 33, date(2024, 5, 31)),
+                                      study("0005", "Muskari 2", 33, date(2025, 5, 31)),
+                                      study("0006", "Soitin 1", 60, date(2025, 5, 31))])
     before = register.read_bytes()
     code, out, err = run_cli(capsys, "semester", str(register), *(["--apply"] if apply else []))
-    assert code == 1 and "2026-1000" in out
+    assert code == 1 and "X-1" in out
     assert "vaiheeseen 3/8 (todistukset)" in err and "tämän vaiheen muutosten jälkeen" in err
     assert "korjaa ne ensin" not in err                    # the register as it was has no errors
     assert (register.read_bytes() == before) is not apply

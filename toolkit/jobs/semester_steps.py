@@ -158,8 +158,13 @@ def certificates(result, state: RegisterState, now: datetime) -> RegisterState |
         register_change,
     )
 
+    from toolkit.office.template_files import Notice
+
     plan = plan_run(state.register, state.tables, result.today)
     notices = check_templates(state.register, plan)
+    # an earned certificate the run cannot number (the year's 999 are used up) is said, not silently left out
+    notices = [*notices, *(Notice(f"certificate-refused-{r.reason}", {"student": r.student_id, "kind": r.kind})
+                           for r in plan.refusals)]
     issued = None
     if result.applied:
         issued = issue_certificates(state.register, state.tables, plan, now=now)

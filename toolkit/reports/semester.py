@@ -185,7 +185,7 @@ def _eligibility(results) -> dict[tuple[str, str], int]:
 
 def _certificates(step, erased: set[str], preview: bool) -> CertificatesPart | None:
     plan, _issued, notices = step.detail
-    if not plan.requests:
+    if not plan.requests and not notices:
         return None
     return CertificatesPart(out_dir=str(plan.out_dir), notices=tuple(notices),
                             listed=counted(step.counts["issued"], [(r.number, Person(r.student_id, r.name), r.kind)
@@ -333,8 +333,12 @@ def _eligibility_blocks(summary: SemesterSummary, lang: str) -> tuple:
 
 def _certificate_blocks(summary: SemesterSummary, lang: str) -> tuple:
     part = summary.certificates
-    if part is None:
-        return (Para((say("semester-certificates-none", lang),)),)
+    if part is None or not part.listed.count:
+        none = (Para((say("semester-certificates-none", lang),)),)
+        if part is None:
+            return none
+        return (*none, Para((say("semester-certificates-templates", lang),)),
+                Items(tuple(((n.text(lang),), ()) for n in part.notices)))
     lead = _n("semester-certificates-issued" if summary.applied else "semester-certificates-preview",
               part.listed.count, lang, folder="\0")
     before, after = lead.split("\0")
