@@ -157,7 +157,6 @@ def certificates(result, state: RegisterState, now: datetime) -> RegisterState |
         plan_run,
         register_change,
     )
-
     from toolkit.office.template_files import Notice
 
     plan = plan_run(state.register, state.tables, result.today)
