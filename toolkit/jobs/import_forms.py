@@ -85,17 +85,19 @@ def import_forms(register_path, forms_path, today: date, apply: bool = False, no
 
     ``checked``: the ``(register, CheckResult)`` already loaded (the semester run passes it); it must be ok."""
     from toolkit.jobs.check import load_checked
+    from toolkit.xlsx.lock import register_lock
 
-    register, result = checked or load_checked(register_path, today)
-    mapping, has_sheet = mapping_of(register)
-    forms = read_forms(forms_path, mapping, has_sheet)
-    plan = plan_import(result.tables, forms, today)
-    outcome = ImportResult(forms, plan, apply=apply)
-    if apply and plan.has_changes:
-        from toolkit.xlsx.safe_write import write_changes
+    with register_lock(register_path, enabled=apply):   # held from the read (a caller's ``checked``: from its read)
+        register, result = checked or load_checked(register_path, today)
+        mapping, has_sheet = mapping_of(register)
+        forms = read_forms(forms_path, mapping, has_sheet)
+        plan = plan_import(result.tables, forms, today)
+        outcome = ImportResult(forms, plan, apply=apply)
+        if apply and plan.has_changes:
+            from toolkit.xlsx.safe_write import write_changes
 
-        outcome.write = write_changes(register_path, register_change(plan), expected=register.fingerprint,
-                                      now=now or datetime.now())
+            outcome.write = write_changes(register_path, register_change(plan), expected=register.fingerprint,
+                                          now=now or datetime.now())
     return outcome
 
 

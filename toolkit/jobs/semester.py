@@ -100,10 +100,16 @@ class SemesterResult:
 
 def run_semester(register: str | Path, out_dir: str | Path, *, today: date, now: datetime,
                  forms: str | Path | None = None, apply: bool = False, lang: str = "fi") -> SemesterResult:
+    from toolkit.xlsx.lock import register_lock
+
+    with register_lock(register, enabled=apply):     # one writer from the first read to the last replace
+        return _run_steps(SemesterResult(Path(register), Path(out_dir), today, apply), now, forms, apply, lang)
+
+
+def _run_steps(result: SemesterResult, now: datetime, forms, apply: bool, lang: str) -> SemesterResult:
     from toolkit.jobs import semester_steps as steps
     from toolkit.reports.semester import summarise
 
-    result = SemesterResult(Path(register), Path(out_dir), today, apply)
     state = _step(result, "check", lambda: steps.check(result))
     if state is None:
         return result

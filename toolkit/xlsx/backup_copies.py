@@ -1,6 +1,7 @@
 """The earlier versions of the register that the safe write keeps: `varmuuskopiot/` beside the register
 (mode 0700), files of mode 0600 named ``<register stem>-<YYYYMMDD>-<HHMMSS>.xlsx`` from the write's time
-(local), e.g. ``rekisteri-20261125-143012.xlsx``; ``-2``, ``-3``... within the same second.
+(local), e.g. ``rekisteri-20261125-143012.xlsx``; ``-2``, ``-3``... within the same second, each name taken by an
+exclusive create (two writers never choose the same name).
 
     write_backup_copy(register, old_bytes, now)        # before the replace
     list_backup_copies(register)                       # [(path, datetime)], oldest first
@@ -8,6 +9,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -17,10 +19,10 @@ from pathlib import Path
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem
 from toolkit.system.private_files import sync_folder
+from toolkit.xlsx.leftovers import TEMP_SUFFIX, temp_prefix
 
 BACKUP_DIR = folders.BACKUP_COPIES
 BACKUP_PATTERN = r"^(?P<stem>.+)-(?P<date>\d{8})-(?P<time>\d{6})(?:-(?P<n>\d+))?(?P<suffix>\.[xX][lL][sS][xXmM])$"
-_TEMP_SUFFIX = ".muskari-tmp"
 
 
 def backup_name(register: Path, now: datetime, n: int = 1) -> str:
@@ -29,30 +31,30 @@ def backup_name(register: Path, now: datetime, n: int = 1) -> str:
 
 
 def next_backup_path(register: Path, now: datetime, folder: Path) -> Path:
-    """The first free backup name for ``register`` at ``now`` in ``folder`` (-2, -3 ... within a second)."""
+    """The first backup name for ``register`` at ``now`` in ``folder`` not yet taken (-2, -3 ... within a
+    second). Only a hint: ``write_backup_copy`` takes its name by an exclusive create, never by this check."""
     n = 1
-    while (folder / backup_name(register, now, n)).exists():
+    while os.path.lexists(folder / backup_name(register, now, n)):
         n += 1
     return folder / backup_name(register, now, n)
 
 
 def write_backup_copy(path: Path, data: bytes, now: datetime, backup_dir=None) -> Path:
-    """A copy of the previous version, mode 0600, in ``varmuuskopiot/`` (created with mode 0700)."""
+    """A copy of the previous version, mode 0600, in ``varmuuskopiot/`` (created with mode 0700), under the
+    first free name, taken exclusively: two writers at the same second get ``-2`` and never share a name."""
     folder = Path(backup_dir) if backup_dir else path.parent / BACKUP_DIR
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
-        target = next_backup_path(path, now, folder)
-        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=_TEMP_SUFFIX)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=temp_prefix(path), suffix=TEMP_SUFFIX)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(name, 0o600)
-            os.replace(name, target)
-        except BaseException:
+            target = _claim_name(Path(name), path, now, folder)
+        finally:
             Path(name).unlink(missing_ok=True)
-            raise
         sync_folder(folder)
     except OSError as error:
         raise FileProblem(f"Rekisterin edellistä versiota ei voitu tallentaa kansioon {folder} ({error.strerror or error}). "
@@ -61,6 +63,40 @@ def write_backup_copy(path: Path, data: bytes, now: datetime, backup_dir=None) -
                           f"({error.strerror or error}). The original register is unchanged. Check disk space and "
                           "permissions.") from None
     return target
+
+
+def _claim_name(temp: Path, register: Path, now: datetime, folder: Path, tries: int = 10_000) -> Path:
+    """Give the finished ``temp`` the first free backup name: a hard link fails on a name that exists, so the
+    name is taken atomically; where links are not supported (a FAT memory stick) the name is reserved by an
+    exclusive create and the copy renamed over that reservation."""
+    for n in range(1, tries + 1):
+        target = folder / backup_name(register, now, n)
+        try:
+            os.link(temp, target)
+            return target
+        except FileExistsError:
+            continue
+        except OSError as error:
+            if not _no_links(error):
+                raise
+        try:
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            continue
+        try:
+            os.replace(temp, target)
+        except BaseException:
+            target.unlink(missing_ok=True)      # our own empty reservation
+            raise
+        return target
+    raise FileExistsError(folder / backup_name(register, now, tries))
+
+
+def _no_links(error: OSError) -> bool:
+    """The file system has no hard links (FAT, exFAT, some network shares), as opposed to a real failure."""
+    return isinstance(error, PermissionError) or error.errno in (
+        errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS, errno.EMLINK) \
+        or getattr(error, "winerror", None) in (1, 50)      # ERROR_INVALID_FUNCTION, ERROR_NOT_SUPPORTED
 
 
 def list_backup_copies(register, backup_dir=None) -> list[tuple[Path, datetime]]:

@@ -21,6 +21,9 @@ owner may reorder columns and add their own, which are kept. Updates are applied
 deletions, then appends (after the last non-empty row, styled like the row above).
 
 What ``write_changes`` does, in order (any refusal: exit 3 through the CLI and the file untouched):
+0. Holds the register's lock (``toolkit.xlsx.lock``) from its read to its replace; a caller that read the
+   register earlier holds it from that read (``with register_lock(path): read ... write_changes``), so a
+   second writer waits a moment, then refuses (``RegisterLocked``), and no update is ever lost.
 1. Refuses when the register is open (``~$name.xlsx``, ``.~lock.name.xlsx#``: ``RegisterLocked``) or
    differs from ``expected`` (size, mtime, SHA-256: ``RegisterChanged``).
 2. Edits the package itself (``toolkit.xlsx.apply``): only the changed sheets (and when needed the
@@ -49,8 +52,8 @@ What ``write_changes`` does, in order (any refusal: exit 3 through the CLI and t
    ``os.replace`` and an fsync of the folder. The new file keeps the old one's mode.
    On any error the temporary file is removed and the original stays as it was.
 
-Temporary files are ``.<stem>.<random>.muskari-tmp`` (mode 0600); one left by a killed writer is
-removed by the next write once it is ten minutes old.
+Temporary files are ``.<name>.<random>.muskari-tmp`` (mode 0600); one left by a killed writer is removed
+by the next command that finds the register's lock free (``toolkit.xlsx.leftovers``).
 
 ``preview_changes(path, change, now)`` returns the exact bytes a write would produce, writing nothing
 (the edit is deterministic), e.g. to show or scan a dry run; ``original=`` chains previews in memory, and
@@ -58,7 +61,8 @@ removed by the next write once it is ten minutes old.
 
 Backups: ``varmuuskopiot/`` beside the register (mode 0700), files of mode 0600 named
 ``<register stem>-<YYYYMMDD>-<HHMMSS>.xlsx`` from ``now`` (local time), e.g.
-``rekisteri-20261125-143012.xlsx``; if that name exists, ``-2``, ``-3``... is added before the suffix.
+``rekisteri-20261125-143012.xlsx``; if that name exists, ``-2``, ``-3``... is added before the suffix (each
+name taken by an exclusive create, so two writers never choose the same one).
 The names and the listing live in ``toolkit.xlsx.backup_copies`` (``list_backup_copies(register)`` returns
 ``[(path, datetime)]`` oldest first; the purge rule ``backup-expired`` uses it).
 """
@@ -71,17 +75,15 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from glob import escape as glob_escape
 from pathlib import Path
 
 from toolkit.model.errors import FileProblem
 from toolkit.rules.identity_codes import find_identity_codes
 from toolkit.system.private_files import sync_folder
-from toolkit.xlsx.backup_copies import BACKUP_DIR, write_backup_copy
+from toolkit.xlsx.backup_copies import write_backup_copy
 from toolkit.xlsx.fingerprint import Fingerprint, check_not_open, check_unchanged
-
-_TEMP_SUFFIX = ".muskari-tmp"
-STALE_SECONDS = 600
+from toolkit.xlsx.leftovers import TEMP_SUFFIX, temp_prefix
+from toolkit.xlsx.lock import register_lock
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
@@ -157,11 +159,17 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
     is written and the exception propagates. ``backup_data``, if given, is kept as the previous version
     instead of the old bytes (purge: the previous version with the erased people erased too, verified).
     """
-    from toolkit.xlsx import verify as verifying
-
     path = Path(path)
     now = now or datetime.now()
     _check_log(change)
+    with register_lock(path):     # the caller's, when it holds it from its first read; else taken here
+        return _write_locked(path, change, expected, now, backup_dir, before_replace)
+
+
+def _write_locked(path: Path, change: RegisterChange, expected: Fingerprint | None, now: datetime, backup_dir,
+                  before_replace: Callable[[bytes], None] | None) -> WriteResult:
+    from toolkit.xlsx import verify as verifying
+
     check_not_open(path)
     before = check_unchanged(path, expected)
     if not path.stat().st_mode & 0o200 or not os.access(path, os.W_OK):   # no owner write bit: protected
@@ -169,7 +177,6 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
                           f"(tiedoston ominaisuuksista) ja aja komento uudelleen.",
                           f"The register {path.name} is read-only. Nothing was written: remove the protection "
                           f"(in the file's properties) and run the command again.")
-    _remove_stale_temps(path, backup_dir)
     original = path.read_bytes()
     check_unchanged(path, before)
     applied, new_bytes = _apply(original, change, now, path.name)
@@ -239,7 +246,7 @@ def _os_problem(action: str, path: Path, error: OSError) -> FileProblem:
 def _write_temp(path: Path, data: bytes) -> Path:
     """The new version in a temporary file beside the register, flushed to disk."""
     try:
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=_TEMP_SUFFIX)
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=TEMP_SUFFIX)
     except OSError as error:
         raise _os_problem("väliaikaistiedosto / temporary file", path.parent, error) from None
     temp = Path(name)
@@ -254,20 +261,6 @@ def _write_temp(path: Path, data: bytes) -> Path:
             raise _os_problem("kirjoitus / write", temp, error) from None
         raise
     return temp
-
-
-def _remove_stale_temps(path: Path, backup_dir) -> None:
-    """Temporary files of a writer that was killed (older than STALE_SECONDS): they hold register data."""
-    import time
-
-    places = [path.parent, Path(backup_dir) if backup_dir else path.parent / BACKUP_DIR]
-    for folder in places:
-        for temp in folder.glob(f".{glob_escape(path.stem)}.*{_TEMP_SUFFIX}") if folder.is_dir() else ():
-            try:
-                if time.time() - temp.stat().st_mtime > STALE_SECONDS:
-                    temp.unlink()
-            except OSError:
-                pass
 
 
 def _remove(path: Path) -> None:

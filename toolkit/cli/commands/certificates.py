@@ -33,6 +33,17 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
+    from toolkit.model.messages import say
+    from toolkit.xlsx.lock import register_lock
+
+    if args.kind == "osallistumistodistus" and not args.student:
+        print("muskari: " + say("certificates-participation-needs-student", args.lang), file=sys.stderr)
+        return 2
+    with register_lock(args.register, enabled=args.apply):     # from the first read to the replace
+        return _issue(args, today(args))
+
+
+def _issue(args, as_of) -> int:
     from datetime import datetime
 
     from toolkit.jobs.certificates import check_templates, issue_certificates, plan_run
@@ -41,10 +52,6 @@ def run(args) -> int:
     from toolkit.reports.findings import refuse_with_findings
     from toolkit.reports.formats import emit
 
-    if args.kind == "osallistumistodistus" and not args.student:
-        print("muskari: " + say("certificates-participation-needs-student", args.lang), file=sys.stderr)
-        return 2
-    as_of = today(args)
     register, result = load_checked(args.register, as_of)
     if not result.ok:
         return refuse_with_findings(result.findings, args.lang, args.format)

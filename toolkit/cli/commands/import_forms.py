@@ -25,11 +25,13 @@ def run(args) -> int:
     from toolkit.reports.findings import refuse_with_findings
     from toolkit.reports.formats import emit, format_csv, format_json
     from toolkit.reports.forms import CSV_HEADERS, plan_rows, plan_to_dict, render_plan
+    from toolkit.xlsx.lock import register_lock
 
-    checked = load_checked(args.register, today(args))
-    if not checked[1].ok:
-        return refuse_with_findings(checked[1].findings, args.lang)
-    outcome = import_forms(args.register, args.forms, today(args), apply=args.apply, checked=checked)
+    with register_lock(args.register, enabled=args.apply):     # from the first read to the replace
+        checked = load_checked(args.register, today(args))
+        if not checked[1].ok:
+            return refuse_with_findings(checked[1].findings, args.lang)
+        outcome = import_forms(args.register, args.forms, today(args), apply=args.apply, checked=checked)
     plan, header_row = outcome.plan, outcome.forms.table.header_row
     if args.format == "json":
         emit(format_json({"as_of": today(args).isoformat(),

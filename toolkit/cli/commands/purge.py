@@ -30,14 +30,16 @@ def run(args) -> int:
     from toolkit.reports.findings import refuse_with_findings
     from toolkit.reports.formats import emit
     from toolkit.reports.purge import render_purge
+    from toolkit.xlsx.lock import register_lock
 
     _check_scan_folders(args.scan)
-    plan = plan_purge(args.register, today(args))
-    if not plan.result.ok:
-        return refuse_with_findings(plan.result.findings, args.lang, args.format)
-    done = None
-    if args.apply and plan.to_apply:
-        done = apply_purge(plan, now=datetime.now(), extra_folders=args.scan)
+    with register_lock(args.register, enabled=args.apply):     # from the first read to the replace
+        plan = plan_purge(args.register, today(args))
+        if not plan.result.ok:
+            return refuse_with_findings(plan.result.findings, args.lang, args.format)
+        done = None
+        if args.apply and plan.to_apply:
+            done = apply_purge(plan, now=datetime.now(), extra_folders=args.scan)
     emit(render_purge(plan, done, args.format, args.lang, applying=args.apply))
     return 0
 
