@@ -616,6 +616,45 @@ def test_a_killed_writers_old_temp_file_is_removed_by_the_next_write(register):
     assert not stale.exists() and fresh.exists() and other.exists()
 
 
+def test_any_command_removes_a_dead_writers_temp_files_whatever_their_age(register, capsys):
+    from toolkit.cli.main import main
+
+    folder = register.parent
+    ours = [folder / ".rekisteri.xlsx.abc123.muskari-tmp", folder / "varmuuskopiot" / ".rekisteri.xlsx.x.muskari-tmp"]
+    staging = folder / ".rekisteri.xlsx.muskari-palautus-abc"
+    other_old, other_fresh = folder / ".muskari-old1.tmp", folder / ".muskari-new1.tmp"
+    ours[1].parent.mkdir()
+    (staging / "todistukset").mkdir(parents=True)
+    for path in (*ours, staging / "rekisteri.xlsx", other_old, other_fresh):
+        path.write_bytes(b"keskeytynyt")
+    os.utime(other_old, (time.time() - 3600, time.time() - 3600))
+    main(["check", str(register)])
+    capsys.readouterr()
+    assert not any(p.exists() for p in (*ours, staging, other_old))
+    assert other_fresh.exists()      # another writer's file, not under the register's lock, may still be in use
+
+
+def test_a_running_writers_temp_files_are_left_alone(register):
+    import subprocess
+    import sys
+
+    temp = register.parent / ".rekisteri.xlsx.abc123.muskari-tmp"
+    temp.write_bytes(b"kesken")
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom toolkit.xlsx.lock import register_lock\n"
+                               "with register_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(60)",
+                               str(register)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        temp.write_bytes(b"kesken")          # the holder's own start removed the first one; this one is "its" own
+        from toolkit.xlsx.reading import read_register
+
+        read_register(register)
+        assert temp.exists()
+    finally:
+        holder.kill()
+        holder.communicate(timeout=30)
+
+
 def test_scrub_matches_whole_words_only(tmp_path):
     def notes(workbook):
         from openpyxl.comments import Comment
@@ -696,3 +735,44 @@ def test_broken_files_are_refused_with_a_reason(tmp_path, content, words):
         write(path, RegisterChange().update("Oppilaat", 2, "Etunimi", "X"))
     assert words in caught.value.message("fi") and caught.value.exit_code == 3
     assert path.read_bytes() == content
+
+
+# --- the used range (<dimension>) ----------------------------------------------------------------------------
+
+def _extents(path) -> dict[str, tuple[str | None, str]]:
+    """Worksheet part -> (its <dimension ref>, the range its cells really span)."""
+    from lxml import etree
+
+    from toolkit.model.refs import cell_name, split_cell
+
+    found = {}
+    for name, data in parts(path).items():
+        if not name.startswith("xl/worksheets/sheet"):
+            continue
+        root = etree.fromstring(data)
+        ns = {"m": root.nsmap[None]}
+        dimension = root.find("m:dimension", ns)
+        refs = [split_cell(c.get("r")) for c in root.iterfind(".//m:sheetData/m:row/m:c", ns)]
+        rows, columns = [r for r, _ in refs], [c for _, c in refs]
+        span = f"{cell_name(min(rows), min(columns))}:{cell_name(max(rows), max(columns))}" if refs else "A1"
+        found[name] = (None if dimension is None else dimension.get("ref"), span)
+    return found
+
+
+def test_every_written_sheets_dimension_spans_its_cells_after_appends(register):
+    change = RegisterChange().append("Todistukset", {"Todistusnumero": "2026-001", "Oppilasnumero": "0001"})
+    change.append("Oppilaat", {"Oppilasnumero": "0009", "Etunimi": "Uusi"}).delete_rows("Opinnot", [2, 3])
+    write(register, change.log("testi", "loki kasvaa"))
+    write(register, RegisterChange().log("testi", "toinen rivi"), now=datetime(2026, 11, 26, 8, 0, 0))
+    for part, (dimension, span) in _extents(register).items():
+        assert dimension == span, part
+
+
+def test_a_new_loki_sheet_gets_a_dimension_that_spans_its_rows(tmp_path):
+    def without_loki(workbook):
+        del workbook["Loki"]
+
+    path = build_register(tmp_path / "r.xlsx", students=3, customise=without_loki)
+    write(path, RegisterChange().log("testi", "uusi loki"))
+    loki = [ext for part, ext in _extents(path).items() if ext[1].startswith("A1:C")]
+    assert ("A1:C2", "A1:C2") in loki

@@ -11,6 +11,8 @@ import os
 import random
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -19,8 +21,10 @@ import pytest
 from children import wait_for
 from factories import class_of
 from registers import build_register
+from files import leftovers
 
 from toolkit.xlsx.fingerprint import fingerprint
+from toolkit.xlsx.lock import lock_path, tidy_leftovers
 from toolkit.xlsx.package import Package
 from toolkit.xlsx.safe_write import RegisterChange, write_changes
 from toolkit.xlsx.verify import read_values
@@ -78,6 +82,9 @@ def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path):
         assert read_values(data)["Oppilaat"]     # ...and its cells read
         for backup in (folder / "varmuuskopiot").glob("*.xlsx"):
             assert backup.read_bytes() == old    # a backup that has its name is complete
+        tidy_leftovers(path)                     # what any command does first: a killed writer's temps go
+        assert leftovers(folder) == [] and not lock_path(path).exists()
+        assert not (folder / "varmuuskopiot").exists() or leftovers(folder / "varmuuskopiot") == []
     # the first trial is killed at once and the last one finishes, whatever the machine's load
     assert outcomes["old"] and outcomes["new"], outcomes
 
@@ -92,3 +99,28 @@ def _writer_process(path: Path) -> int:
         finally:
             os._exit(0)
     return pid
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(signal, "SIGKILL"), reason="needs fork and SIGKILL (POSIX)")
+def test_a_writer_killed_mid_write_leaves_no_temp_once_any_command_runs(tmp_path, monkeypatch):
+    """Killed while its temporary copy of the whole register exists (held there by a slow verification):
+    the next command, even a `muskari check`, removes the copy and the dead writer's lock at once."""
+    from toolkit.xlsx import verify as verifying
+
+    path = build_register(tmp_path / "rekisteri.xlsx", class_of(600))
+    old = path.read_bytes()
+    monkeypatch.setattr(verifying, "verify", lambda *args: time.sleep(120))   # the forked writer inherits it
+    pid = _writer_process(path)
+    deadline = time.monotonic() + 60
+    while not leftovers(tmp_path):
+        assert time.monotonic() < deadline, "the writer never made its temporary file"
+        time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert lock_path(path).exists() and leftovers(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "toolkit", "check", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    assert leftovers(tmp_path) == [] and not lock_path(path).exists()
+    assert path.read_bytes() == old

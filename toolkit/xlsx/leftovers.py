@@ -35,6 +35,15 @@ def staging_prefix(register: Path) -> str:
     return f".{register.name}{STAGING_INFIX}"
 
 
+def has_leftovers(register: Path) -> bool:
+    """Whether anything a killed writer may have left is beside ``register`` (a cheap look before the lock)."""
+    folder = register.parent
+    patterns = [f".{glob_escape(register.stem)}.*{TEMP_SUFFIX}", f"{glob_escape(staging_prefix(register))}*",
+                f"{STAGING_INFIX}*", ".muskari-*.tmp"]
+    places = [(folder, patterns), (folder / folders.BACKUP_COPIES, patterns[:1])]
+    return any(_glob(place, pattern) for place, chosen in places for pattern in chosen)
+
+
 def remove_leftovers(register: Path, now: float | None = None) -> list[Path]:
     """Remove a dead writer's temporary files of ``register`` (the caller holds its lock); returns them."""
     now = time.time() if now is None else now

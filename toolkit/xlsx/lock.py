@@ -103,9 +103,13 @@ def holds_lock(register: str | os.PathLike) -> bool:
 
 
 def tidy_leftovers(register: str | os.PathLike) -> None:
-    """Remove a killed writer's temporary files beside the register when no writer is running (any command
-    calls it at its start). Never waits, never fails: a busy lock or a read-only folder means nothing is done."""
-    if holds_lock(register):
+    """Remove a killed writer's temporary files and stale lock beside the register when no writer is running
+    (``read_register`` calls it: any command). Never waits, never fails: a busy lock or a read-only folder
+    means nothing is done."""
+    from toolkit.xlsx.leftovers import has_leftovers
+
+    real = Path(os.path.realpath(register))
+    if holds_lock(register) or not (os.path.lexists(lock_path(real)) or has_leftovers(real)):
         return
     try:
         with register_lock(register, wait=0):

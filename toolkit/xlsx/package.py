@@ -216,6 +216,7 @@ def add_sheet(package: Package, name: str, headers: tuple[str, ...]) -> str:
         number += 1
     part = f"{folder}/worksheets/sheet{number}.xml"
     sheet = etree.Element(q("worksheet"), nsmap={None: NS_MAIN, "r": NS_R})
+    etree.SubElement(sheet, q("dimension"), ref=f"A1:{cell_name(1, max(len(headers), 1))}")
     data = etree.SubElement(sheet, q("sheetData"))
     row = etree.SubElement(data, q("row"), r="1")
     for column, header in enumerate(headers, start=1):

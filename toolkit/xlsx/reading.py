@@ -18,6 +18,7 @@ from pathlib import Path
 from toolkit.model.errors import FileProblem
 from toolkit.model.text import key
 from toolkit.xlsx.fingerprint import Fingerprint, fingerprint
+from toolkit.xlsx.lock import tidy_leftovers
 from toolkit.xlsx.package import find_sheet_parts
 from toolkit.xlsx.sniff import sniff_xlsx
 from workbook_schema import SHEETS
@@ -89,6 +90,7 @@ def read_register(path: str | Path, progress: Callable[[float], None] | None = N
 
     if data is None:
         path = sniff_xlsx(path)
+        tidy_leftovers(path)        # a killed writer's temporary copies of the register go at the next start
         taken = fingerprint(path)
     else:
         path, taken = Path(path), preview_fingerprint(data)

@@ -173,6 +173,7 @@ class SheetEditor:
         self.dropped_formula = False            # a formula was overwritten (the calculation chain must go)
         self.header_row = 1
         self.headers: dict[str, int] = {}
+        self._widest, self._narrowest = 0, 16384   # columns of the cells this editor made (the used range)
 
     def outside_data(self, *tags: str):
         """Elements with these tags anywhere in the sheet except sheetData (fast on big sheets)."""
@@ -256,6 +257,7 @@ class SheetEditor:
         row = self._row_element(number)
         row.attrib.pop("spans", None)   # an optional hint that a new cell could contradict
         cell = etree.Element(q("c"), r=cell_name(number, column))
+        self._widest, self._narrowest = max(self._widest, column), min(self._narrowest, column)
         style = self._default_style(row, column)
         if style:
             cell.set("s", str(style))
@@ -361,7 +363,6 @@ class SheetEditor:
         auto = self.root.find(q("autoFilter"))
         if auto is not None and auto.get("ref"):
             auto.set("ref", extend_sqref(auto.get("ref"), above, number))
-        self._update_dimension()
 
     # -- deleting -------------------------------------------------------------------------------
     def delete_rows(self, numbers: list[int]) -> RowMap:
@@ -442,7 +443,6 @@ class SheetEditor:
                 else:
                     brk.set("id", str(new))
         self._shift_hyperlinks(rows)
-        self._update_dimension()
 
     def _shift_hyperlinks(self, rows: RowMap) -> None:
         links = self.root.find(q("hyperlinks"))
@@ -460,21 +460,26 @@ class SheetEditor:
             self.root.remove(links)
 
     def _update_dimension(self) -> None:
+        """The used range (``<dimension>``) spans every row and every column a cell was written in: readers
+        that trust it (and some do) see appended rows. Columns only grow (a wider range is harmless)."""
         dimension = self.root.find(q("dimension"))
-        if dimension is None or not self.rows:
+        if dimension is None:
             return
-        first, last = min(self.rows), max(self.rows)
-        ref = dimension.get("ref", "A1")
-        start, _, end = ref.partition(":")
+        if not self.rows:
+            dimension.set("ref", "A1")
+            return
+        start, _, end = dimension.get("ref", "A1").partition(":")
         try:
             first_col = split_cell(start)[1]
-            last_col = split_cell(end)[1] if end else first_col
+            last_col = split_cell(end or start)[1]
         except ValueError:
-            return
-        widest = max([last_col, *(max(self.cells(n)) for n in (last,) if self.cells(n))])
-        dimension.set("ref", f"{cell_name(first, first_col)}:{cell_name(last, widest)}")
+            first_col, last_col = 1, 1
+        first_col, last_col = min(first_col, self._narrowest), max(last_col, self._widest)
+        top_left, bottom_right = cell_name(min(self.rows), first_col), cell_name(max(self.rows), last_col)
+        dimension.set("ref", top_left if top_left == bottom_right else f"{top_left}:{bottom_right}")
 
     def save(self) -> None:
+        self._update_dimension()
         self.package.parts[self.part] = serialise_xml(self.root)
 
 
