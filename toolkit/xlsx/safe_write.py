@@ -84,6 +84,7 @@ from toolkit.xlsx.backup_copies import write_backup_copy
 from toolkit.xlsx.fingerprint import Fingerprint, check_not_open, check_unchanged
 from toolkit.xlsx.leftovers import TEMP_SUFFIX, temp_prefix
 from toolkit.xlsx.lock import register_lock
+from toolkit.xlsx.replace import replace_register, save_problem
 
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
@@ -190,9 +191,9 @@ def _write_locked(path: Path, change: RegisterChange, expected: Fingerprint | No
         backup = write_backup_copy(path, original if backup_data is None else backup_data, now, backup_dir)
         try:
             os.chmod(temp, _mode_of(path))
-            os.replace(temp, path)
         except OSError as error:
             raise _os_problem("korvaus / replace", path, error) from None
+        replace_register(temp, path)      # retried while Excel's preview, OneDrive or an antivirus holds it
         sync_folder(path.parent)
     except BaseException:
         _remove(temp)
@@ -237,10 +238,7 @@ def _mode_of(path: Path) -> int:
 
 
 def _os_problem(action: str, path: Path, error: OSError) -> FileProblem:
-    return FileProblem(f"Rekisteriä ei voitu tallentaa ({action} {path}: {error.strerror or error}). "
-                       f"Alkuperäinen tiedosto on ennallaan. Tarkista levytila ja oikeudet.",
-                       f"The register could not be saved ({action} {path}: {error.strerror or error}). "
-                       f"The original file is unchanged. Check disk space and permissions.")
+    return save_problem(action, path, error)
 
 
 def _write_temp(path: Path, data: bytes) -> Path:

@@ -1,0 +1,69 @@
+"""Putting the new register in place of the old one, on every system, and saying why it failed.
+
+    replace_register(temp, register)       # os.replace, retried briefly while another program holds the file
+    save_problem(action, path, error)      # the FileProblem for an OSError of the safe write, with the right hint
+
+On Windows a file that another program holds cannot be replaced: Excel (also the Explorer preview pane, which
+opens the file to show it), OneDrive while it syncs the file, or an antivirus scan. ``os.replace`` then fails
+with a sharing violation (winerror 32 or 33) or access denied (5), usually for a moment only: the replace is
+tried again for about ``sum(RETRY_PAUSES)`` seconds before the owner is told, in Finnish, which program probably
+holds the file (OneDrive first when the register is in a OneDrive folder) and what to do. Elsewhere a
+permission error is about the file's rights and is not retried; a full disk says so.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+import time
+from pathlib import Path
+
+from toolkit.model.errors import FileProblem
+
+RETRY_PAUSES = (0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.2)     # about four seconds in all
+_HELD = {5, 32, 33}          # ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def held_by_another_program(error: OSError) -> bool:
+    """Whether ``error`` is Windows saying another program has the file open."""
+    winerror = getattr(error, "winerror", None)
+    if winerror is not None:
+        return winerror in _HELD
+    return sys.platform == "win32" and isinstance(error, PermissionError)
+
+
+def replace_register(source: Path, target: Path) -> None:
+    """``os.replace(source, target)``, retried while another program holds ``target``; FileProblem when it fails."""
+    for pause in (*RETRY_PAUSES, None):
+        try:
+            os.replace(source, target)
+            return
+        except OSError as error:
+            if pause is None or not held_by_another_program(error):
+                raise save_problem("korvaus / replace", target, error) from None
+        time.sleep(pause)
+
+
+def save_problem(action: str, path: Path, error: OSError) -> FileProblem:
+    """Why the register could not be saved, with the hint that fits the error (never disk space for a lock)."""
+    name, reason = Path(path).name, error.strerror or str(error)
+    if held_by_another_program(error):
+        programs = "held-onedrive" if "onedrive" in str(path).casefold() else "held-excel"
+        return FileProblem("register-held", name=name, reason=reason, programs=_phrase(programs))
+    if error.errno in _FULL:
+        hint = "save-hint-space"
+    elif error.errno == errno.EROFS:
+        hint = "save-hint-read-only"
+    elif error.errno in (errno.EACCES, errno.EPERM):
+        hint = "save-hint-rights"
+    else:
+        hint = "save-hint-other"
+    return FileProblem("register-not-saved", action=action, path=path, reason=reason, hint=_phrase(hint))
+
+
+def _phrase(code: str):
+    from toolkit.model.messages import Phrase
+
+    return Phrase(code)
