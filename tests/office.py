@@ -72,11 +72,13 @@ def _prepare(files: Iterable[Path], out_dir: Path) -> tuple[list[Path], Path]:
     return files, out_dir
 
 
-def convert(files: Iterable[Path], target: str, out_dir: Path, *, suffix: str) -> dict[Path, Path]:
-    """Convert ``files`` with one soffice call; returns input -> output (``<stem><suffix>`` in out_dir)."""
+def convert(files: Iterable[Path], target: str, out_dir: Path, *, suffix: str,
+            infilter: str | None = None) -> dict[Path, Path]:
+    """Convert ``files`` with one soffice call; returns input -> output (``<stem><suffix>`` in out_dir).
+    ``infilter`` opens them with that import filter, e.g. ``CSV:59,34,76,1`` (``;``-separated UTF-8 CSV)."""
     files, out_dir = _prepare(files, out_dir)
-    done = run_soffice(["--convert-to", target, "--outdir", str(out_dir), *map(str, files)],
-                       timeout=soffice_timeout(len(files)))
+    done = run_soffice([*([f"--infilter={infilter}"] if infilter else []), "--convert-to", target,
+                        "--outdir", str(out_dir), *map(str, files)], timeout=soffice_timeout(len(files)))
     outputs = {f: out_dir / (f.stem + suffix) for f in files}
     missing = [f.name for f, out in outputs.items() if not out.exists()]
     if missing:

@@ -156,4 +156,4 @@ def test_an_unknown_teacher_is_refused_naming_the_teachers(register, capsys):
 def test_the_teacher_filter_in_the_command_ignores_case_and_spacing(register, capsys):
     code, out, _ = run(capsys, "emails", str(register), "--teacher", " liisa  laulu", "--purpose", "all",
                        "--format", "csv")
-    assert code == 0 and out.splitlines() == ["address", "aino@example.fi", "EINO@example.fi", "ella@example.fi"]
+    assert code == 0 and out.splitlines() == ['"address"', '"aino@example.fi"', '"EINO@example.fi"', '"ella@example.fi"']

@@ -342,8 +342,8 @@ def test_cli_json_and_csv_follow_the_contract(tmp_path, capsys):
     assert data["counts"] == {"deletion-requested": 1, "marketing-expired": 1, "backup-expired": 1}
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--format", "csv", "--lang", "en"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "rule,action,sheet,row,student_id,message"
-    assert lines[1].startswith('deletion-requested,erase,Oppilaat,2,0031,"Deletion request received 2026-05-20')
+    assert lines[0] == '"rule","action","sheet","row","student_id","message"'      # every field quoted
+    assert lines[1].startswith('"deletion-requested","erase","Oppilaat","2","0031","Deletion request received 2026-05-20')
 
 
 def test_cli_apply_then_again(tmp_path, capsys):

@@ -1,23 +1,32 @@
-"""Formatting results for stdout: plain fixed-width tables, JSON and formula-safe CSV."""
+"""Formatting results for stdout: plain fixed-width tables, JSON and CSV that no spreadsheet turns into a formula."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# a spreadsheet may split a field at any of these (it guesses the separator, and a parser that loses track of
+# the quotes splits inside them), so what follows one must not start a formula either
+_SEPARATORS = ";,\t\r\n|"
+_FORMULA_AFTER = re.compile(r"([;,\t\r\n|])(?=[\s\"']*[=+\-@])")
+_FORMULA_AT_START = re.compile(r"[\s\"']*[=+\-@]|[\t\r]")
 
 
 def neutralise(value: object) -> object:
-    """A CSV cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Text no spreadsheet can run as a formula, whichever separator it picks: an apostrophe before a value that
+    starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR, also after spaces or quotes) and after every ``;``,
+    ``,``, tab, line break or ``|`` that a formula would follow (``Ville;=1+1`` -> ``Ville;'=1+1``). Numbers stay."""
+    if not isinstance(value, str):
+        return value
+    value = _FORMULA_AFTER.sub(r"\1'", value)
+    return "'" + value if _FORMULA_AT_START.match(value) else value
 
 
 @lru_cache(maxsize=65536)   # a big table repeats its words (statuses, reasons) thousands of times
@@ -44,9 +53,10 @@ def format_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> st
 
 
 def format_csv(rows: Iterable[Sequence[object]], headers: Sequence[str]) -> str:
+    """The one CSV formatter of every command: every field quoted, every text neutralised (``neutralise``)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(headers)
+    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow([neutralise(h) for h in headers])
     for row in rows:
         writer.writerow([neutralise("" if v is None else v) for v in row])
     return buf.getvalue()
