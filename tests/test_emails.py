@@ -6,7 +6,7 @@ import json
 import stat
 from datetime import date
 from email import policy
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 
 import pytest
 from factories import make_tables, student, study
@@ -157,3 +157,66 @@ def test_the_teacher_filter_in_the_command_ignores_case_and_spacing(register, ca
     code, out, _ = run(capsys, "emails", str(register), "--teacher", " liisa  laulu", "--purpose", "all",
                        "--format", "csv")
     assert code == 0 and out.splitlines() == ['"address"', '"aino@example.fi"', '"EINO@example.fi"', '"ella@example.fi"']
+
+
+# --- what an address is: RFC 5322 addr-spec with the common restrictions, the same everywhere ----------------
+
+VALID = ["aino@example.fi", "äiti@example.fi", "o'brien@example.fi", "first.last+syksy@example.fi",
+         "x@koulu.example.fi", "perhe@ääkköset.fi", "a_b-c@example-koulu.fi", "=1+1@example.fi",
+         "Väinö.Åkerlund@example.fi", "x@xn--kkset-fraa0m.fi"]
+INVALID = ["a(b@example.fi", "x:evil@example.fi", "a,b@example.fi", "a;b@example.fi", '"a b"@example.fi',
+           "a..b@example.fi", ".a@example.fi", "a.@example.fi", "a@example", "a@-koulu.fi", "a@koulu-.fi",
+           "a@[192.0.2.1]", "a b@example.fi", "a@example.fi\n", "a@b@example.fi", "<a@example.fi>",
+           "Aino <a@example.fi>", "a@example.f", "a@example.123", "a@example..fi", "a\u200b@example.fi",
+           "a@example.fi)", "a\\b@example.fi", "a@exa_mple.fi", "@example.fi", "a@"]
+
+
+@pytest.mark.parametrize("address", VALID)
+def test_valid_addresses(address):
+    from toolkit.rules.emails import is_valid_email
+
+    assert is_valid_email(address)
+
+
+@pytest.mark.parametrize("address", INVALID, ids=repr)
+def test_invalid_addresses(address):
+    from toolkit.rules.emails import is_valid_email
+
+    assert not is_valid_email(address)
+
+
+def test_check_the_forms_and_the_address_list_agree_on_every_address(tmp_path, capsys):
+    """The register's check (the pandera schema), the forms import and the BCC list say the same."""
+    from toolkit.jobs.check import load_checked
+    from toolkit.rules.forms import plan_forms
+
+    addresses = VALID + [a for a in INVALID if "\n" not in a and "\u200b" not in a]   # cleaned before any check
+    records = [student(f"{i:04d}", first=f"N{i}", email=a) for i, a in enumerate(addresses, start=1)]
+    register = write_register(tmp_path / "rekisteri.xlsx", make_tables(students=records))
+    _, result = load_checked(register, TODAY)
+    flagged = {f.row for f in result.findings if f.code == "invalid-email"}
+    assert flagged == {i + 1 for i, a in enumerate(addresses, start=1) if a not in VALID}
+    listed = address_list(students(*records), "all")
+    assert listed.addresses == VALID and len(listed.invalid) == len(addresses) - len(VALID)
+    columns = {"first_name": 1, "last_name": 2, "birth_date": 3, "email": 4, "continues": 5}
+    rows = [(i + 2, {"first_name": f"N{i}", "last_name": "Uusi", "birth_date": "1.3.2019", "email": a,
+                     "continues": "kyllä"}) for i, a in enumerate(addresses)]
+    plan = plan_forms(rows, columns, students(), TODAY)
+    bad = {p.value for p in plan.problems if p.code == "invalid-email"}
+    assert bad == set(addresses) - set(VALID)
+
+
+def test_a_non_ascii_address_reaches_the_draft_as_utf8_and_a_non_ascii_domain_as_idna():
+    message = build_draft("koulu@example.fi", ["äiti@example.fi", "perhe@ääkköset.fi"], "Kevät", "Hei!\n")
+    data = bytes(message)
+    assert "äiti@example.fi".encode() in data and b"=?utf-8?" not in data.lower()
+    assert b"perhe@xn--kkset-fraa0m.fi" in data
+    parsed = Parser(policy=policy.default).parsestr(data.decode("utf-8"))      # a UTF-8 (RFC 6532) message
+    assert [a.addr_spec for a in parsed["Bcc"].addresses] == ["äiti@example.fi", "perhe@xn--kkset-fraa0m.fi"]
+    assert parsed["Subject"] == "Kevät"
+
+
+def test_the_draft_refuses_an_address_the_check_refuses():
+    for address in ("a(b@example.fi", "x:evil@example.fi"):
+        with pytest.raises(ValueError):
+            build_draft("koulu@example.fi", [address], "Aihe", "Hei!\n")

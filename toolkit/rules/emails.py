@@ -43,7 +43,9 @@ class AddressList:
 
 
 def is_valid_email(address: str | None) -> bool:
-    return bool(address) and bool(_EMAIL.match(address))
+    """An RFC 5322 addr-spec with the common restrictions (``workbook_schema.models.EMAIL_PATTERN``): the one
+    test of an address, the same in the check, the forms import, the BCC list and the draft."""
+    return isinstance(address, str) and _EMAIL.match(address) is not None
 
 
 def select_students(students: pd.DataFrame, purpose: str = "registration", statuses: Iterable[str] | None = None,
@@ -98,15 +100,31 @@ def school_address(settings, teachers: pd.DataFrame) -> tuple[str | None, str]:
     return None, "none"
 
 
+def draft_address(address: str) -> str:
+    """The address as a draft holds it: a non-ASCII host name in IDNA (``ääkköset.fi`` -> ``xn--kkset-fraa0m.fi``,
+    which every mail server delivers to); the local part as typed (``äiti@``: UTF-8, RFC 6531). ValueError for
+    an address ``is_valid_email`` refuses."""
+    if not is_valid_email(address):
+        raise ValueError(f"not a valid e-mail address: {address!r}")
+    local, _, domain = address.rpartition("@")
+    if not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError(f"not a valid e-mail domain: {domain!r}") from None
+    return f"{local}@{domain}"
+
+
 def build_draft(to: str, bcc: list[str], subject: str, body: str):
     """An unsent draft (``X-Unsent: 1``: Outlook and Thunderbird open it for editing) with the school in To
-    and every family only in Bcc."""
+    and every family only in Bcc. Written with the SMTPUTF8 policy: a non-ASCII address reaches the file as
+    UTF-8 (an RFC 2047 encoded word in an address is delivered by no mail server); host names go as IDNA."""
     from email.message import EmailMessage
-    from email.policy import SMTP
+    from email.policy import SMTPUTF8
 
-    message = EmailMessage(policy=SMTP)
-    message["To"] = to
-    message["Bcc"] = ", ".join(bcc)
+    message = EmailMessage(policy=SMTPUTF8)
+    message["To"] = draft_address(to)
+    message["Bcc"] = ", ".join(draft_address(a) for a in bcc)
     message["Subject"] = " ".join(subject.split())
     message["X-Unsent"] = "1"
     message.set_content(body, charset="utf-8")

@@ -15,9 +15,10 @@ import pandas as pd
 
 from toolkit.model import text as normalize
 from toolkit.model.findings import Finding, cell_ref, make
+from toolkit.rules.emails import is_valid_email
 from toolkit.rules.forms_questions import FIELD_HEADERS, question_key
 from toolkit.rules.identity_codes import find_identity_codes, mask
-from workbook_schema.models import EMAIL_PATTERN, PHONE_PATTERN
+from workbook_schema.models import PHONE_PATTERN
 
 FORMS_SHEET = "lomake"
 
@@ -315,7 +316,7 @@ def _continues(r: _Reader, value: object) -> str | None:
 def _email(r: _Reader, email: str | None, account: bool) -> str | None:
     if email is None or (account and email.casefold() in ACCOUNT_BLANKS):
         return None
-    if not re.match(EMAIL_PATTERN, email):
+    if not is_valid_email(email):            # the one test of an address (toolkit.rules.emails)
         r.refuse("invalid-email", "email", email)
     return email
 
