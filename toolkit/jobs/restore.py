@@ -3,25 +3,43 @@
 Restore decrypts everything into a hidden staging folder beside the target, replays the erasures recorded
 since (``replay``; by default every recorded one, see ``replay_recorded_erasures``), and only then moves the
 files into place, so an erased person never reappears, not even for a moment.
+
+It writes only the register and the documents its manifest lists under the certificates folder
+(``todistukset/``): any other path a backup names (``.bashrc``, ``.config/autostart/…``, a hidden file) is not
+written and is reported. It never writes through a link: a folder on the way that is a symbolic link is refused.
+Members are streamed to disk in chunks (``toolkit.jobs.backup.open_backup`` checks their sizes first), the
+folders it makes are 0700 and the files 0600, and it holds the register's lock (``toolkit.xlsx.lock``) from the
+first look at an existing register to the replace.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
-from toolkit.jobs.backup import cannot_write, not_a_backup, read_backup, read_file, safe_relative
+from toolkit.jobs.backup import (
+    DOCUMENTS_FOLDER,
+    BackupReader,
+    cannot_write,
+    not_a_backup,
+    open_backup,
+    safe_relative,
+)
 from toolkit.jobs.purge import replay_erasures
-from toolkit.model.errors import Refused
-from toolkit.system.private_files import create_private, sync_folder
+from toolkit.model.errors import FileProblem, Refused
+from toolkit.system.private_files import sync_folder
 from toolkit.system.secrets import read_erasures
-from toolkit.xlsx.backup_copies import BACKUP_DIR, next_backup_path
+from toolkit.xlsx.backup_copies import write_backup_copy
 from toolkit.xlsx.fingerprint import check_not_open
+from toolkit.xlsx.leftovers import staging_prefix
+from toolkit.xlsx.lock import register_lock
+from toolkit.xlsx.replace import replace_register
 
 
 @dataclass
@@ -30,6 +48,7 @@ class RestoreResult:
     documents: list[Path]
     replayed: object = None      # whatever ``replay`` returned (the erasure replay's report)
     previous: Path | None = None  # where the register that --force replaced was kept
+    skipped: list[str] = field(default_factory=list)   # manifest paths not written (outside todistukset/)
 
 
 def restore_target(target: Path, register_name: str) -> Path:
@@ -44,20 +63,69 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
     relative to the restored register's folder. ``replay(staged_register)`` runs on the staged copy
     before anything is moved into place. A register that ``force`` replaces is first copied to
     ``varmuuskopiot/`` beside it (named as the safe writer names its backups, so purge expires it)."""
-    contents = read_backup(backup, password)
-    register_path = restore_target(target, Path(contents.register_name).name)
-    if register_path.suffix.lower() != ".xlsx":
-        raise Refused(f"Palautettavan rekisterin nimen pitää päättyä .xlsx: {register_path.name}.",
-                      f"The restored register's name must end with .xlsx: {register_path.name}.")
-    base = register_path.parent
-    placed: dict[PurePosixPath, bytes] = {}
-    for item in contents.manifest["files"]:
-        if item["role"] == "document":
-            rel = safe_relative(item["path"])
-            if rel is None:
-                raise not_a_backup(backup, f"vaarallinen polku {item['path']!r}", f"unsafe path {item['path']!r}")
-            placed[rel] = contents.files[item["path"]]
-    existing = [p for p in [register_path, *(base / r for r in placed)] if p.exists()]
+    with open_backup(Path(backup), password) as reader:
+        name = reader.register_name
+        if name != Path(name).name or safe_relative(name) is None:
+            raise not_a_backup(Path(backup), f"vaarallinen polku {name!r}", f"unsafe path {name!r}")
+        register_path = restore_target(Path(target), name)
+        if register_path.suffix.lower() != ".xlsx":
+            raise Refused(f"Palautettavan rekisterin nimen pitää päättyä .xlsx: {register_path.name}.",
+                          f"The restored register's name must end with .xlsx: {register_path.name}.")
+        documents, skipped = _documents(reader)
+        base = register_path.parent
+        _refuse_links(base, [register_path, *(base / rel for rel in documents)])
+        _refuse_existing([register_path, *(base / rel for rel in documents)], force)
+        _make_folders(base)
+        with register_lock(register_path):
+            done = _restore(reader, register_path, documents, replay, now or datetime.now())
+    done.skipped = skipped
+    return done
+
+
+def _documents(reader: BackupReader) -> tuple[dict[PurePosixPath, dict], list[str]]:
+    """The documents to write (relative path -> manifest item): under todistukset/, no hidden names; the rest
+    are only reported. A path that leaves the folder means the backup was tampered with: refused."""
+    documents, skipped = {}, []
+    for item in reader.files:
+        if item["role"] != "document":
+            continue
+        rel = safe_relative(item["path"])
+        if rel is None:
+            raise not_a_backup(reader.path, f"vaarallinen polku {item['path']!r}", f"unsafe path {item['path']!r}")
+        if len(rel.parts) < 2 or rel.parts[0] != DOCUMENTS_FOLDER or \
+                any(part.startswith((".", "~$")) for part in rel.parts) or rel in documents:
+            skipped.append(item["path"])
+            continue
+        documents[rel] = item
+    return documents, skipped
+
+
+def _refuse_links(base: Path, paths: list[Path]) -> None:
+    """Refuse when a folder between ``base`` and a file to write is a link (or no folder), or the file is a
+    folder: restore never writes through a link."""
+    for path in paths:
+        current = base
+        for part in path.relative_to(base).parts[:-1]:
+            current = current / part
+            try:
+                mode = current.lstat().st_mode
+            except FileNotFoundError:
+                break
+            except OSError as error:
+                raise cannot_write(current, error) from None
+            if not stat.S_ISDIR(mode):
+                raise Refused("restore-through-link", path=current)
+        try:
+            if stat.S_ISDIR(path.lstat().st_mode):
+                raise Refused("restore-through-link", path=path)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            raise cannot_write(path.parent, error) from None
+
+
+def _refuse_existing(paths: list[Path], force: bool) -> None:
+    existing = [p for p in paths if os.path.lexists(p)]
     if existing and not force:
         more_fi = f" (olemassa olevia tiedostoja yhteensä {len(existing)})" if len(existing) > 1 else ""
         more_en = f" ({len(existing)} existing files in all)" if len(existing) > 1 else ""
@@ -65,47 +133,87 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
                       "paikka tai lisää --force.",
                       f"{existing[0]} already exists{more_en}. Restore does not overwrite files: choose another "
                       "place or add --force.")
-    if register_path.exists():
+
+
+def _make_folders(folder: Path) -> None:
+    """``folder`` and every missing folder above it, each made 0700 (never through a link: see _refuse_links)."""
+    missing = []
+    current = folder
+    while not os.path.lexists(current):
+        missing.append(current)
+        current = current.parent
+    try:
+        for path in reversed(missing):
+            path.mkdir(mode=0o700)
+    except FileExistsError:
+        if not folder.is_dir():
+            raise Refused("restore-through-link", path=folder) from None
+    except OSError as error:
+        raise cannot_write(folder, error) from None
+
+
+def _restore(reader: BackupReader, register_path: Path, documents: dict[PurePosixPath, dict],
+             replay: Callable[[Path], object] | None, now: datetime) -> RestoreResult:
+    base = register_path.parent
+    if os.path.lexists(register_path):
         check_not_open(register_path)
     try:
-        base.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=base, prefix=".muskari-palautus-"))  # mode 0700
+        staging = Path(tempfile.mkdtemp(dir=base, prefix=staging_prefix(register_path)))  # mode 0700
     except OSError as error:
         raise cannot_write(base, error) from None
     moved: list[Path] = []
     new: list[Path] = []           # documents this restore adds (taken away again if it fails)
+    previous = None
     try:
         staged = staging / register_path.name
-        create_private(staged, contents.files[contents.register_name])
-        for rel, data in placed.items():
-            (staging / rel).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            create_private(staging / rel, data)
+        register_item = next(f for f in reader.files if f["role"] == "register")
+        _extract(reader, register_item, staged)
+        for rel, item in documents.items():
+            _make_folders(staging / rel.parent)
+            _extract(reader, item, staging / rel)
         replayed = replay(staged) if replay is not None else None
-        for rel in placed:
+        for rel in documents:
             if (staging / rel).exists():     # the replay deletes an erased person's documents
-                (base / rel).parent.mkdir(parents=True, exist_ok=True)
-                if not (base / rel).exists():
+                _refuse_links(base, [base / rel])
+                _make_folders((base / rel).parent)
+                if not os.path.lexists(base / rel):
                     new.append(base / rel)
                 os.replace(staging / rel, base / rel)
                 moved.append(base / rel)
-        previous = _keep_previous(register_path, now or datetime.now()) if register_path.exists() else None
-        os.replace(staged, register_path)
+        if os.path.lexists(register_path):
+            previous = _keep_previous(register_path, now)
+        replace_register(staged, register_path)
         sync_folder(base)
-    except OSError as error:
+    except BaseException as error:
         for path in new:
             path.unlink(missing_ok=True)
-        raise cannot_write(base, error) from None
+        if isinstance(error, OSError):
+            raise cannot_write(base, error) from None
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RestoreResult(register=register_path, documents=moved, replayed=replayed, previous=previous)
 
 
+def _extract(reader: BackupReader, item: dict, path: Path) -> None:
+    """One member streamed into a new file readable only by its owner (never over an existing one)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "wb") as out:
+        reader.extract(item, out)
+        out.flush()
+        os.fsync(out.fileno())
+
+
 def _keep_previous(register: Path, now: datetime) -> Path:
-    folder = register.parent / BACKUP_DIR
-    folder.mkdir(mode=0o700, exist_ok=True)
-    kept = next_backup_path(register, now, folder)
-    create_private(kept, read_file(register))
-    return kept
+    """The register --force replaces, kept as the safe writer keeps its backups (an exclusive name)."""
+    try:
+        data = register.read_bytes()
+    except OSError as error:
+        raise FileProblem(f"Korvattavaa rekisteriä {register} ei voi lukea ({error.strerror or error}), joten sitä "
+                          "ei korvattu. Tarkista oikeudet.",
+                          f"Cannot read the register to be replaced, {register} ({error.strerror or error}), so "
+                          "it was not replaced. Check the permissions.") from None
+    return write_backup_copy(register, data, now)
 
 
 def replay_recorded_erasures(staged: Path, day: date):

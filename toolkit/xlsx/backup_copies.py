@@ -4,6 +4,7 @@
 exclusive create (two writers never choose the same name).
 
     write_backup_copy(register, old_bytes, now)        # before the replace
+    take_free_name(temp, candidate_paths)              # an exclusive create of the first free name
     list_backup_copies(register)                       # [(path, datetime)], oldest first
 """
 
@@ -13,6 +14,7 @@ import errno
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -66,11 +68,15 @@ def write_backup_copy(path: Path, data: bytes, now: datetime, backup_dir=None) -
 
 
 def _claim_name(temp: Path, register: Path, now: datetime, folder: Path, tries: int = 10_000) -> Path:
-    """Give the finished ``temp`` the first free backup name: a hard link fails on a name that exists, so the
-    name is taken atomically; where links are not supported (a FAT memory stick) the name is reserved by an
-    exclusive create and the copy renamed over that reservation."""
-    for n in range(1, tries + 1):
-        target = folder / backup_name(register, now, n)
+    return take_free_name(temp, (folder / backup_name(register, now, n) for n in range(1, tries + 1)))
+
+
+def take_free_name(temp: Path, names: Iterable[Path]) -> Path:
+    """Give the finished file ``temp`` the first of ``names`` that is free, taken atomically: a hard link fails on
+    a name that exists; where links are not supported (a FAT memory stick) the name is reserved by an exclusive
+    create and ``temp`` renamed over that reservation. ``temp`` itself is left for the caller to remove."""
+    target = None
+    for target in names:
         try:
             os.link(temp, target)
             return target
@@ -89,7 +95,7 @@ def _claim_name(temp: Path, register: Path, now: datetime, folder: Path, tries: 
             target.unlink(missing_ok=True)      # our own empty reservation
             raise
         return target
-    raise FileExistsError(folder / backup_name(register, now, tries))
+    raise FileExistsError(errno.EEXIST, "no free name", str(target))
 
 
 def _no_links(error: OSError) -> bool:

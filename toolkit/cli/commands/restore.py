@@ -28,6 +28,14 @@ def run(args) -> int:
     password = read_password(confirm=False)
     done = restore_backup(args.backup, args.to, password, force=args.force,
                           replay=lambda staged: replay_recorded_erasures(staged, today(args)))
+    if done.skipped:
+        import sys
+
+        from toolkit.model.messages import say
+
+        print("muskari: " + say("restore-skipped", args.lang, count=len(done.skipped),
+                                paths=", ".join(done.skipped[:5]) + (" …" if len(done.skipped) > 5 else "")),
+              file=sys.stderr)
     _report(args, done)
     return 0
 
@@ -38,6 +46,7 @@ def _report(args, done) -> None:
     erased = getattr(done.replayed, "erased", 0)
     if args.format == "json":
         emit(format_json({"register": str(done.register), "documents": [str(p) for p in done.documents],
+                          "skipped": done.skipped,
                           "erasures_replayed": erased, "previous": str(done.previous) if done.previous else None}))
         return
     if args.lang == "en":
