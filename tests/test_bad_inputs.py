@@ -266,3 +266,115 @@ def test_refusal_in_english(tmp_path, capsys):
     _xls(tmp_path / "r.xlsx")
     assert main(["check", str(tmp_path / "r.xlsx"), "--lang", "en"]) == 3
     assert "old .xls file" in capsys.readouterr().err
+
+
+# --- files that are not files, lock files, sheets wider or longer than their data -----------------------------
+
+def _run(*argv: str, timeout: float = 120):
+    """A real `muskari` process (a hang or an abort stays in it), with a timeout."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "toolkit", *argv], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("what", ["register", "forms"])
+def test_a_fifo_is_refused_at_once_never_read(tmp_path, what):
+    import os
+
+    fifo = tmp_path / ("rekisteri.xlsx" if what == "register" else "lomakkeet.csv")
+    os.mkfifo(fifo)
+    register = fifo if what == "register" else build_register(tmp_path / "oikea.xlsx")
+    argv = ["check", str(fifo)] if what == "register" else ["import-forms", str(register), str(fifo)]
+    done = _run(*argv, "--as-of", AS_OF.isoformat(), timeout=60)
+    assert done.returncode == 3, done.stderr
+    assert "ei ole tavallinen tiedosto" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_folder_or_a_device_is_refused(tmp_path, capsys):
+    assert main(["check", "/dev/null"]) == 3
+    assert "ei ole tavallinen tiedosto" in capsys.readouterr().err
+
+
+def _excel_lock(path):
+    """What Excel writes: the user's name in a fixed-size record (usually 165 bytes)."""
+    path.write_bytes(bytes([5]) + b"Maija" + b" " * 49 + bytes([5, 0]) + "Maija".encode("utf-16-le")
+                     + b" \x00" * 49)
+
+
+def _libreoffice_lock(path):
+    path.write_text("Maija Virtanen,maija,maija-pc,30.11.2026 12:00,file:///home/maija/.config/libreoffice/4;",
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, make, program", [
+    ("~$rekisteri.xlsx", _excel_lock, "Excel"), ("~$rekisteri.xlsx", lambda p: p.write_bytes(b""), "Excel"),
+    (".~lock.rekisteri.xlsx#", _libreoffice_lock, "LibreOffice"),
+    (".~lock.rekisteri.xlsx#", lambda p: p.write_bytes(b""), "LibreOffice"),
+], ids=["excel", "excel-empty", "libreoffice", "libreoffice-empty"])
+def test_a_lock_file_given_as_the_register_is_named_a_lock_file(tmp_path, capsys, name, make, program):
+    path = tmp_path / name
+    make(path)
+    assert main(["check", str(path)]) == 3
+    err = capsys.readouterr().err
+    assert "lukitustiedosto" in err and program in err and "rekisteri.xlsx" in err.replace(name, "")
+    assert "tyhjä" not in err and "CSV" not in err
+
+
+def _with_sheet_xml(path, sheet_part: str, change) -> None:
+    """Rewrite one part of the package with ``change(xml_text)``."""
+    source = path.with_name("alkuperainen.xlsx")
+    path.rename(source)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == sheet_part:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            zout.writestr(info, data)
+    source.unlink()
+
+
+def _oppilaat_part(path) -> str:
+    from toolkit.xlsx.package import Package
+
+    return Package.from_bytes(path.read_bytes()).sheets["Oppilaat"]
+
+
+def _stray(ref: str):
+    row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return lambda xml: xml.replace("</sheetData>", f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is>'
+                                                  f'</c></row></sheetData>')
+
+
+@pytest.mark.parametrize("ref", ["A1048576", "XFD1048576", "XFD2", "N60000"])
+def test_a_stray_value_far_from_the_data_is_one_finding(tmp_path, ref):
+    path = build_register(tmp_path / "rekisteri.xlsx")
+    _with_sheet_xml(path, _oppilaat_part(path), _stray(ref))
+    done = _run("check", str(path), "--as-of", AS_OF.isoformat(), "--format", "json")
+    assert done.returncode == 1, done.stderr[-2000:]
+    findings = __import__("json").loads(done.stdout)["findings"]
+    assert [(f["sheet"], f["cell"], f["code"]) for f in findings] == [("Oppilaat", ref, "stray-cells")]
+    assert "Traceback" not in done.stderr and len(done.stdout) < 10_000
+
+
+@pytest.mark.slow
+def test_annotating_a_register_with_a_stray_value_stays_small_and_quick(tmp_path):
+    from memory import peak_rss
+
+    path = build_register(tmp_path / "rekisteri.xlsx")
+    _with_sheet_xml(path, _oppilaat_part(path), _stray("A1048576"))
+    out = tmp_path / "merkitty.xlsx"
+    import sys
+
+    code, _out, err, peak = peak_rss([sys.executable, "-m", "toolkit", "check", str(path), "--annotate", str(out),
+                                      "--as-of", AS_OF.isoformat()], timeout=300)
+    assert code == 1 and out.exists(), err
+    assert peak < 400, peak
+
+
+def test_a_run_of_blank_rows_is_one_finding(tmp_path):
+    path = edit(build_register(tmp_path / "r.xlsx"), lambda wb: wb["Opinnot"].insert_rows(3, amount=500))
+    result = load_checked(path, AS_OF)[1]
+    assert [(f.sheet, f.cell, f.code, f.value) for f in result.findings] == \
+        [("Opinnot", "A3", "blank-rows", "3–502")]
+    assert "500" in result.findings[0].message("fi")

@@ -6,10 +6,12 @@ lock files alike; the owner deserves to hear which one it is.
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
 from toolkit.model.errors import FileProblem, NotAWorkbook
+from toolkit.system.input_files import open_regular
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -23,15 +25,15 @@ def _refuse(path: Path, fi: str, en: str) -> NotAWorkbook:
 
 
 def sniff_xlsx(path: str | Path) -> Path:
-    """Return the path when it is a readable .xlsx package; raise a FileProblem naming what it is otherwise."""
+    """Return the path when it is a readable .xlsx package; raise a FileProblem naming what it is otherwise.
+    Only a regular file is opened (a FIFO or a device is refused at once, never read)."""
     path = Path(path)
-    if not path.exists():
-        raise FileProblem(f"Tiedostoa {path} ei löydy. Tarkista polku.", f"File {path} does not exist. Check the path.")
-    if path.is_dir():
-        raise FileProblem(f"{path} on kansio, ei Excel-tiedosto.", f"{path} is a folder, not an Excel file.")
+    lock = _lock_file_of(path)
+    if lock is not None:
+        raise lock
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
             head = fh.read(4096)
     except OSError as error:
         raise FileProblem(f"Tiedostoa {path} ei voi lukea ({error.strerror}).",
@@ -52,8 +54,30 @@ def sniff_xlsx(path: str | Path) -> Path:
     return _check_package(path)
 
 
+def _lock_file_of(path: Path) -> NotAWorkbook | None:
+    """The refusal for an Excel (``~$name.xlsx``) or LibreOffice (``.~lock.name.xlsx#``) lock file, by its name,
+    naming the register it stands for (the README promises it), whatever its content, even when empty."""
+    name = path.name
+    if name.startswith("~$") and len(name) > 2:
+        return NotAWorkbook("lock-file-excel", lock=name, name=_register_of(path, name[2:]))
+    if name.startswith(".~lock.") and name.endswith("#") and len(name) > 8:
+        return NotAWorkbook("lock-file-libreoffice", lock=name, name=name[len(".~lock."):-1])
+    return None
+
+
+def _register_of(path: Path, rest: str) -> str:
+    """Excel drops the first two letters of a long name (``~$kisteri.xlsx`` for ``rekisteri.xlsx``): the
+    register beside it whose name ends so, when there is exactly one."""
+    try:
+        matches = [p.name for p in path.parent.iterdir() if p.name.endswith(rest) and p.name != path.name
+                   and not p.name.startswith(("~$", ".~lock."))]
+    except OSError:
+        matches = []
+    return matches[0] if len(matches) == 1 else rest
+
+
 def _not_zip(path: Path, head: bytes, size: int) -> NotAWorkbook:
-    if path.name.startswith("~$") or (size < 1024 and b"\x00" in head[:200]):
+    if size < 1024 and b"\x00" in head[:200]:
         return _refuse(path, "tämä on Excelin lukitustiedosto (~$), ei rekisteri. Avaa varsinainen tiedosto.",
                        "this is an Excel lock file (~$), not the register. Open the real file.")
     text = head.lstrip(b"\xef\xbb\xbf").lower()
