@@ -378,3 +378,78 @@ def test_a_run_of_blank_rows_is_one_finding(tmp_path):
     assert [(f.sheet, f.cell, f.code, f.value) for f in result.findings] == \
         [("Opinnot", "A3", "blank-rows", "3–502")]
     assert "500" in result.findings[0].message("fi")
+
+
+# --- any input answered under 1 GB: parts padded under the size and ratio guards --------------------------------
+
+def _padded(path, sheet_part: str, size: int, block: bytes) -> None:
+    """Stream ``size`` bytes of ``block`` repeated into the sheet before </sheetData> (level 1: about 200:1,
+    under the zip-bomb ratio guard; the file stays a few MB)."""
+    source = path.with_name("alkuperainen.xlsx")
+    path.rename(source)
+    with zipfile.ZipFile(source) as zin, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename != sheet_part:
+                zout.writestr(info.filename, data)
+                continue
+            head, tail = data.split(b"</sheetData>")
+            with zout.open(info.filename, "w", force_zip64=True) as member:
+                member.write(head)
+                piece = block * max(1, (16 * 1024 * 1024) // len(block))
+                for _ in range(size // len(piece)):
+                    member.write(piece)
+                member.write(b"</sheetData>" + tail)
+    source.unlink()
+
+
+SPACES = b" " * 65528 + b"<!--x-->"                    # markup every 64 kB: no over-long run
+TEXT = b"<row r=\"9000\"><c r=\"A9000\" t=\"inlineStr\"><is><t>"     # then one cell text with no end in sight
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size, block, words", [
+    (2_500 * 1024**2, SPACES, "megatavuksi"),           # padded to 2.5 GB: larger than any register's sheet
+    (900 * 1024**2, SPACES, "täytetty"),                # padded to 900 MB: hardly a row for its size
+    (600 * 1024**2, None, "32 767"),                    # one cell text of 600 MB
+], ids=["padded-2.5GB", "padded-900MB", "text-600MB"])
+def test_a_padded_sheet_is_answered_under_1_gb(tmp_path, size, block, words):
+    import sys
+
+    from memory import peak_rss
+
+    path = build_register(tmp_path / "rekisteri.xlsx")
+    part = _oppilaat_part(path)
+    if block is None:
+        _padded(path, part, size, b"x" * 4095 + b" ")
+        _with_text_start(path, part)
+    else:
+        _padded(path, part, size, block)
+    code, out, err, peak = peak_rss([sys.executable, "-m", "toolkit", "check", str(path), "--as-of",
+                                     AS_OF.isoformat()], timeout=900)
+    assert peak < 1024, peak
+    assert "Traceback" not in err and code in ((3,) if words else (0, 1)), err[-2000:]
+    if words:
+        assert words in err and err.count("\n") == 1
+
+
+def _with_text_start(path, part):
+    """Open a cell text just before the padding (streamed: the part is never held whole)."""
+    source = path.with_name("tekstiton.xlsx")
+    path.rename(source)
+    with zipfile.ZipFile(source) as zin, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for info in zin.infolist():
+            if info.filename != part:
+                zout.writestr(info.filename, zin.read(info.filename))
+                continue
+            with zin.open(info) as src, zout.open(info.filename, "w", force_zip64=True) as member:
+                first = True
+                while chunk := src.read(16 * 1024 * 1024):
+                    if first:
+                        at = chunk.index(b"</row>", chunk.rindex(b"<row ")) + len(b"</row>")
+                        chunk = chunk[:at] + TEXT + chunk[at:]
+                        first = False
+                    member.write(chunk)
+    source.unlink()

@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from toolkit.rules.validation import _nonblank_rows
-from toolkit.xlsx.reading import _FORMULA_START, _formulas, _may_hold_formula
+from toolkit.xlsx.sheet_scan import _FORMULA_START, _formulas, _may_hold_formula
 
 # --- the formula prefilter never hides a formula ----------------------------------------------------
 

@@ -56,6 +56,11 @@ def check_register(register, today: date, progress: Callable[[float], None] | No
     for name in REQUIRED_SHEETS:
         if name not in register.sheets:
             out.add(make("missing-sheet", sheet=name))
+    for sheet in register.sheets.values():      # values far from the data, not read (toolkit.xlsx.sheet_scan)
+        if getattr(sheet, "stray", None):
+            ref, count, end = sheet.stray
+            out.add(make("stray-cells", sheet=sheet.name, cell=ref, row=int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+                         value=ref, params={"count": count, "end": end}))
     typed: dict[str, dict] = {}
     for name in DATA_SHEETS:
         sheet = register.sheets.get(name)
@@ -113,11 +118,12 @@ def _typed_sheet(sheet, out: FindingCollector) -> dict:
     by_col = {col: sheet.column_values(col)[sheet.header_row:] for col in used_cols}
     keep = _nonblank_rows(list(by_col.values()), len(sheet.rows) - sheet.header_row)
     data_rows = [first + i for i in keep]
-    if data_rows:
-        present = set(data_rows)
-        for r in range(data_rows[0], data_rows[-1]):
-            if r not in present:
-                out.add(make("blank-row", sheet=sheet.name, row=r, cell=cell_ref(1, r)))
+    for first_blank, last_blank in _gaps(data_rows):     # one finding per run of blank rows, however long
+        if first_blank == last_blank:
+            out.add(make("blank-row", sheet=sheet.name, row=first_blank, cell=cell_ref(1, first_blank)))
+        else:
+            out.add(make("blank-rows", sheet=sheet.name, row=first_blank, cell=cell_ref(1, first_blank),
+                         value=f"{first_blank}–{last_blank}", params={"count": last_blank - first_blank + 1}))
     result["rows"] = data_rows
     for header in spec.headers:
         col = sheet.columns.get(header)
@@ -128,6 +134,11 @@ def _typed_sheet(sheet, out: FindingCollector) -> dict:
         kept = raw if len(keep) == len(raw) else [raw[i] for i in keep]
         result["values"][header] = _column(sheet, spec.column(header), col, kept, data_rows, out)
     return result
+
+
+def _gaps(rows: list[int]) -> list[tuple[int, int]]:
+    """(first, last) of each run of row numbers missing between the ascending ``rows``."""
+    return [(a + 1, b - 1) for a, b in zip(rows, rows[1:], strict=False) if b - a > 1]
 
 
 def _structure(sheet, out: FindingCollector) -> None:

@@ -1,25 +1,24 @@
 """Reading the register: the one module that opens the workbook for reading.
 
 Values come through python-calamine (fast, keeps text as text so leading zeros survive); the
-cell properties that values do not show (formulas, hidden rows) are found by scanning the sheet
-XML of the package, and merged ranges come from calamine. Sheets are selected by name; the
+cell properties that values do not show (formulas, hidden rows), the used range and stray cells are found
+by scanning the sheet XML first (``toolkit.xlsx.sheet_scan``), and merged ranges come from calamine. Sheets are selected by name; the
 header row is located by its names (a title row above it or reordered columns do not break it).
 """
 
 from __future__ import annotations
 
-import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
-from toolkit.model.errors import FileProblem
+from toolkit.model.errors import FileProblem, MuskariError
+from toolkit.model.refs import cell_name
 from toolkit.model.text import key
 from toolkit.xlsx.fingerprint import Fingerprint, fingerprint
 from toolkit.xlsx.lock import tidy_leftovers
-from toolkit.xlsx.package import find_sheet_parts
+from toolkit.xlsx.sheet_scan import PackageScanner, SheetScan
 from toolkit.xlsx.sniff import sniff_xlsx
 from workbook_schema import SHEETS
 
@@ -37,6 +36,7 @@ class SheetData:
     formulas: dict[str, str] = field(default_factory=dict)       # "D4" -> "=SUM(...)"
     merged: list[str] = field(default_factory=list)              # "A2:B3"
     hidden_rows: set[int] = field(default_factory=set)
+    stray: tuple[str, int, str] | None = None   # (first stray cell, how many, where the data ends): not read
     _columns_cache: dict = field(default_factory=dict, repr=False)
     _rectangular: int | None = field(default=None, repr=False)
 
@@ -80,31 +80,23 @@ READ_UNITS = 55   # of the 100 units of the reading-and-checking bar (toolkit.sy
 
 def read_register(path: str | Path, progress: Callable[[float], None] | None = None, *,
                   data: bytes | None = None) -> Register:
-    """Values through calamine; meanwhile a thread scans the package XML for formulas and hidden rows
-    (calamine parses a sheet with the GIL released, so on two cores the scan costs no wall time).
+    """Values through calamine, each sheet first scanned in its XML (``toolkit.xlsx.sheet_scan``: the used
+    range, stray cells far from the data, formulas, hidden rows; a part padded or larger than any register's is
+    refused). Calamine parses a sheet with the GIL released, so the biggest sheet is parsed while the others
+    are scanned.
 
     ``data``: the workbook's bytes in memory (a dry run's preview, ``toolkit.xlsx.safe_write.preview_changes``),
     read exactly as the same bytes at ``path`` would be; no file is opened. Their fingerprint matches no file
     (``preview_fingerprint``), so a register read from bytes can never be written back."""
-    from concurrent.futures import ThreadPoolExecutor
-
     if data is None:
         path = sniff_xlsx(path)
         tidy_leftovers(path)        # a killed writer's temporary copies of the register go at the next start
         taken = fingerprint(path)
     else:
         path, taken = Path(path), preview_fingerprint(data)
-    source = _source(path, data)
-    advance = progress or (lambda n: None)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        properties = pool.submit(_package_properties, path, source)
-        names, sheets = _read_values(path, advance, source)
-        for name, (formulas, hidden) in properties.result().items():
-            if name in sheets:
-                sheets[name].formulas.update(formulas)
-                sheets[name].hidden_rows.update(hidden)
-    for data in sheets.values():
-        _locate_header(data)
+    names, sheets = _read_values(path, progress or (lambda n: None), _source(path, data))
+    for sheet in sheets.values():
+        _locate_header(sheet)
     return Register(path=path, fingerprint=taken, sheet_names=names, sheets=sheets)
 
 
@@ -127,14 +119,14 @@ def _source(path: Path, data: bytes | None) -> Callable[[], object]:
 
 def _read_values(path: Path, advance: Callable[[float], None],
                  source: Callable[[], object]) -> tuple[list[str], dict[str, SheetData]]:
-    """Every sheet's values. Calamine parses a sheet with the GIL released, so two threads parse (the biggest
-    sheet first, beside the others) while this thread turns parsed sheets into Python rows in workbook order."""
+    """Every sheet's values. Two threads parse with calamine (the biggest sheet first) while this thread scans
+    the sheets' XML and then turns parsed sheets into Python rows in workbook order. A sheet with stray cells
+    is read only within its data (openpyxl, bounded): calamine would allocate the whole used range."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from python_calamine import CalamineWorkbook
 
-    sizes = _part_sizes(source)
     local = threading.local()
 
     def parse(name: str):
@@ -143,22 +135,40 @@ def _read_values(path: Path, advance: Callable[[float], None],
         return local.workbook.get_sheet_by_name(name)
 
     try:
-        names = list(CalamineWorkbook.from_object(source()).sheet_names)
-        total = sum(sizes.get(n, 1) for n in names) or 1
-        sheets = {}
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            parsed = {n: pool.submit(parse, n) for n in sorted(names, key=lambda n: -sizes.get(n, 0))}
+        with PackageScanner(path, source) as scanner, ThreadPoolExecutor(max_workers=2) as pool:
+            names = list(CalamineWorkbook.from_object(source()).sheet_names)
+            sizes = {n: scanner.size(n) or 1 for n in names}
+            total = sum(sizes.values()) or 1
+            scans, parsed = {}, {}
+            for name in sorted(names, key=lambda n: -sizes[n]):
+                scans[name] = scanner.scan(name)
+                if scans[name] is None or scans[name].region is None:
+                    parsed[name] = pool.submit(parse, name)
+            sheets = {}
             for name in names:
-                sheet = parsed.pop(name).result()
-                data = SheetData(name=name, rows=_python_rows(source, name, sheet))
-                data.merged = [_range_ref(r) for r in (sheet.merged_cell_ranges or [])]
-                sheets[name] = data
-                del sheet                    # calamine's copy of a big sheet goes as soon as it is converted
-                advance(READ_UNITS * sizes.get(name, 1) / total)
+                sheets[name] = _sheet(source, name, scans[name], parsed.pop(name, None))
+                advance(READ_UNITS * sizes[name] / total)
+    except MuskariError:
+        raise
     except Exception as error:  # calamine raises its own types for damaged packages
         raise FileProblem(f"{path.name}: työkirjaa ei voi lukea, se on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
                           f"{path.name}: the workbook cannot be read, it is damaged ({error}). Restore it from a backup.") from None
     return names, sheets
+
+
+def _sheet(source: Callable[[], object], name: str, scan: SheetScan | None, parsed) -> SheetData:
+    if parsed is None:                       # stray cells: only the data block is read
+        data = SheetData(name=name, rows=_rows_by_openpyxl(source(), name, *scan.region), merged=list(scan.merged))
+        data.stray = (*scan.stray, cell_name(*scan.region))
+    else:
+        sheet = parsed.result()
+        data = SheetData(name=name, rows=_python_rows(source, name, sheet))
+        data.merged = [_range_ref(r) for r in (sheet.merged_cell_ranges or [])]
+        del sheet                    # calamine's copy of a big sheet goes as soon as it is converted
+    if scan is not None:
+        data.formulas.update(scan.formulas)
+        data.hidden_rows.update(scan.hidden_rows)
+    return data
 
 
 def _python_rows(source: Callable[[], object], name: str, sheet) -> list[list]:
@@ -171,9 +181,10 @@ def _python_rows(source: Callable[[], object], name: str, sheet) -> list[list]:
         return _rows_by_openpyxl(source(), name)
 
 
-def _rows_by_openpyxl(path, name: str) -> list[list]:
+def _rows_by_openpyxl(path, name: str, max_row: int | None = None, max_column: int | None = None) -> list[list]:
     """The slow reader for the rare sheet calamine cannot convert: openpyxl turns an impossible date into
-    "#VALUE!", which the check then reports as an invalid date of that cell. Same shape as calamine's rows."""
+    "#VALUE!", which the check then reports as an invalid date of that cell. Same shape as calamine's rows.
+    ``max_row``/``max_column`` bound it (a sheet with stray cells: it stops at the end of the data)."""
     import warnings
 
     import openpyxl
@@ -182,21 +193,12 @@ def _rows_by_openpyxl(path, name: str) -> list[list]:
         warnings.simplefilter("ignore")
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
-            rows = [["" if v is None else v for v in row] for row in workbook[name].iter_rows(values_only=True)]
+            rows = [["" if v is None else v for v in row]
+                    for row in workbook[name].iter_rows(max_row=max_row, max_col=max_column, values_only=True)]
         finally:
             workbook.close()
     width = max(map(len, rows), default=0)
     return [r + [""] * (width - len(r)) for r in rows]
-
-
-def _part_sizes(source: Callable[[], object]) -> dict[str, int]:
-    """Unpacked size of each sheet's XML (weights of the progress bar); empty when it cannot be told."""
-    try:
-        with zipfile.ZipFile(source()) as zf:
-            infos = {i.filename: i.file_size for i in zf.infolist()}
-            return {name: infos.get(part, 1) for name, part in _sheet_parts(zf).items()}
-    except Exception:  # only weights: a damaged package is reported by the readers below
-        return {}
 
 
 def _range_ref(r) -> str:
@@ -229,87 +231,3 @@ def _locate_header(data: SheetData) -> None:
             data.duplicate_columns.append((header, col))
         else:
             data.columns[header] = col
-
-
-# --- cell properties from the package XML (formulas and hidden rows) -------------------------
-
-_NS = rb"(?:[A-Za-z0-9_]+:)?"
-_FORMULA_START = re.compile(rb"<" + _NS + rb"f[ >/]")
-_FORMULA_TEXT = re.compile(rb"[^>]*?(?:/>|>([^<]*)</)")
-_CELL_REF = re.compile(rb"<" + _NS + rb"c\b[^>]*?\br=\"([A-Z]+[0-9]+)\"")
-_HIDDEN_ROW = re.compile(rb"<" + _NS + rb"row\b[^>]*?\br=\"([0-9]+)\"[^>]*?\bhidden=\"(?:1|true)\"")
-_HIDDEN_ROW_REVERSED = re.compile(rb"<" + _NS + rb"row\b[^>]*?\bhidden=\"(?:1|true)\"[^>]*?\br=\"([0-9]+)\"")
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """sheet name -> zip part path (``toolkit.xlsx.package.find_sheet_parts``: the writer's lookup too)."""
-    names = set(zf.namelist())
-    return find_sheet_parts(lambda part: zf.read(part) if part in names else None, present=names.__contains__)
-
-
-def _may_hold_formula(xml: bytes, end: int, patience: int = 1000) -> bool:
-    """False only when xml[:end] has no "f" between "<" or ":" and " ", ">" or "/", which every match of
-    _FORMULA_START needs. The letter is rare in sheet XML (Finnish text has few), and finding one byte runs
-    at memory speed, where the pattern tries every "<" of a big sheet. Text full of f's: let the pattern decide."""
-    i = xml.find(b"f", 0, end)
-    while i >= 0:
-        if xml[i - 1:i] in (b"<", b":") and xml[i + 1:i + 2] in (b" ", b">", b"/"):
-            return True
-        patience -= 1
-        if patience < 0:
-            return True
-        i = xml.find(b"f", i + 1, end)
-    return False
-
-
-def _formulas(xml: bytes, unescape) -> dict[str, str]:
-    """Cell ref -> "=formula" for every <f> element inside sheetData (not dataValidation's <formula1>)."""
-    found = {}
-    end = xml.find(b"sheetData>", xml.find(b"sheetData") + 1)
-    end = len(xml) if end < 0 else end
-    if not _may_hold_formula(xml, end):
-        return found
-    for match in _FORMULA_START.finditer(xml, 0, end):
-        cell_start = max(xml.rfind(b"<c ", 0, match.start()), xml.rfind(b":c ", 0, match.start()))
-        ref = _CELL_REF.match(xml, xml.rfind(b"<", 0, cell_start + 1)) if cell_start >= 0 else None
-        text = _FORMULA_TEXT.match(xml, match.end() - 1)
-        if ref:
-            found[ref.group(1).decode()] = "=" + unescape(((text and text.group(1)) or b"").decode("utf-8", "replace"))
-    return found
-
-
-def _package_properties(path: Path, source: Callable[[], object]) -> dict[str, tuple[dict[str, str], set[int]]]:
-    """sheet name -> (formulas by cell, hidden rows), from each sheet's XML part."""
-    from xml.sax.saxutils import unescape
-
-    found = {}
-    try:
-        with zipfile.ZipFile(source()) as zf:
-            present = set(zf.namelist())
-            for name, part in _sheet_parts(zf).items():
-                if not part or part not in present or not _may_hold_properties(zf, part):
-                    continue
-                xml = zf.read(part)
-                hidden = set()
-                if b"hidden=" in xml:
-                    for regex in (_HIDDEN_ROW, _HIDDEN_ROW_REVERSED):
-                        hidden.update(int(r) for r in regex.findall(xml))
-                found[name] = (_formulas(xml, unescape), hidden)
-                del xml
-    except (KeyError, zipfile.BadZipFile, OSError) as error:
-        raise FileProblem(f"{path.name}: työkirjan rakenne on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
-                          f"{path.name}: the workbook's structure is damaged ({error}). Restore it from a backup.") from None
-    return found
-
-
-def _may_hold_properties(zf: zipfile.ZipFile, part: str, chunk: int = 1 << 24) -> bool:
-    """Streams the part: False when no piece can hold a formula or a hidden row, so a big sheet
-    without either (the usual case) is never held whole in memory."""
-    with zf.open(part) as stream:
-        tail = b""
-        while piece := stream.read(chunk):
-            window = tail + piece
-            if b"hidden=" in window or _may_hold_formula(window, len(window)):
-                return True
-            tail = window[-16:]
-    return False
