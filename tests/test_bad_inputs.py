@@ -453,3 +453,55 @@ def _with_text_start(path, part):
                         first = False
                     member.write(chunk)
     source.unlink()
+
+
+# --- paths the register names: any OSError is a finding or a Finnish refusal, never a traceback ---------------
+
+LONG = "todistukset/" + "ä" * 200 + ".docx"                          # 412 bytes: over any file system's 255
+DEEP = "todistukset/" + "/".join(["kansio"] * 800) + "/a.docx"       # over PATH_MAX
+ODD = "todistukset/a:b?*\\c<d>|e\".docx"
+
+
+@pytest.mark.parametrize("command", ["check", "eligibility", "purge", "certificates", "teacher-lists", "emails",
+                                     "access-request", "backup", "semester"])
+def test_no_command_tracebacks_on_tiedosto_names_the_system_cannot_take(tmp_path, monkeypatch, command):
+    from datetime import date
+
+    certificates = [["2025-001", "0002", "muskaritodistus", date(2019, 6, 1), LONG],
+                    ["2025-002", "0002", "päättötodistus", date(2020, 6, 1), DEEP],
+                    ["2025-003", "0003", "muskaritodistus", date(2012, 6, 1), ODD]]
+    path = build_register(tmp_path / "rekisteri.xlsx", rows={"Todistukset": certificates})
+    monkeypatch.setenv("MUSKARI_BACKUP_PASSWORD", "kissa-istuu-puussa-42")
+    argv = {"teacher-lists": ["--out", str(tmp_path / "opet")],
+            "access-request": ["--student", "0002", "--out", str(tmp_path / "vastaus.xlsx")],
+            "backup": ["--to", str(tmp_path / "tikku"), "--with-documents"],
+            "semester": ["--out", str(tmp_path / "lukukausi")]}.get(command, [])
+    done = _run(command, str(path), *argv, "--as-of", AS_OF.isoformat(), timeout=300)
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert done.returncode in (0, 1, 3), done.stderr[-3000:]
+
+
+@pytest.mark.parametrize("errno_, words", [(28, "levytila"), (13, "oikeu")], ids=["disk-full", "no-rights"])
+def test_a_disk_that_fills_while_certificates_render_is_a_finnish_refusal(tmp_path, capsys, monkeypatch, errno_, words):
+    from test_certificates import SETTINGS, school
+    from registers import write_register
+
+    from toolkit.office import docx_templates
+
+    register = write_register(tmp_path / "rekisteri.xlsx", school(), SETTINGS)
+    before = register.read_bytes()
+    real, calls = docx_templates.create_private, []
+
+    def filling(path, data):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno_, "No space left on device" if errno_ == 28 else "Permission denied")
+        return real(path, data)
+
+    monkeypatch.setattr(docx_templates, "create_private", filling)
+    code = main(["certificates", str(register), "--apply", "--as-of", "2026-06-01"])
+    err = capsys.readouterr().err
+    assert code == 3 and "Traceback" not in err and words in err.casefold(), err
+    assert "Mitään todistusta ei annettu" in err
+    assert register.read_bytes() == before
+    assert [p for p in (tmp_path / "todistukset").rglob("*")] == []

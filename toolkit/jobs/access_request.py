@@ -49,7 +49,10 @@ def mark_documents(answer: AccessAnswer, base: Path) -> None:
     """Note whether each issued document is still on disk (paths are relative to the register's folder)."""
     for doc in answer.documents:
         where = document_location(doc.path, base)
-        doc.exists = where is not None and where.is_file()
+        try:
+            doc.exists = where is not None and where.is_file()
+        except (OSError, ValueError):        # a name no file system takes (over 255 bytes, too deep): no such file
+            doc.exists = False
 
 
 def output_paths(out: Path) -> list[Path]:

@@ -134,6 +134,7 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
     from toolkit.office.pdf import combine_pdfs, convert_to_pdf, find_soffice
     from toolkit.office.template_files import load_templates
     from toolkit.system.private_files import private_folder
+    from toolkit.xlsx.replace import save_hint
     from toolkit.xlsx.safe_write import write_changes
 
     if not plan.requests:
@@ -155,8 +156,11 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
             combined = combine_pdfs(staged_pdfs, staging / combined_name(plan.requests))
         written = write_changes(register.path, register_change(register.path, plan), expected=register.fingerprint,
                                 now=now)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)       # nothing was recorded: nothing was issued
+        if isinstance(error, OSError):                   # a full disk, no rights: said in Finnish, not a traceback
+            raise FileProblem("certificates-not-written", folder=out_dir, reason=error.strerror or error,
+                              hint=save_hint(error)) from None
         raise
     result = IssueResult(backup=getattr(written, "backup_path", None), notices=notices)
     try:

@@ -52,15 +52,19 @@ def save_problem(action: str, path: Path, error: OSError) -> FileProblem:
     if held_by_another_program(error):
         programs = "held-onedrive" if "onedrive" in str(path).casefold() else "held-excel"
         return FileProblem("register-held", name=name, reason=reason, programs=_phrase(programs))
+    return FileProblem("register-not-saved", action=action, path=path, reason=reason, hint=save_hint(error))
+
+
+def save_hint(error: OSError):
+    """What to do about a failed write, said in the sentence's language: free space, remove the write
+    protection, check the rights, or (anything else) check both."""
     if error.errno in _FULL:
-        hint = "save-hint-space"
-    elif error.errno == errno.EROFS:
-        hint = "save-hint-read-only"
-    elif error.errno in (errno.EACCES, errno.EPERM):
-        hint = "save-hint-rights"
-    else:
-        hint = "save-hint-other"
-    return FileProblem("register-not-saved", action=action, path=path, reason=reason, hint=_phrase(hint))
+        return _phrase("save-hint-space")
+    if error.errno == errno.EROFS:
+        return _phrase("save-hint-read-only")
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return _phrase("save-hint-rights")
+    return _phrase("save-hint-other")
 
 
 def _phrase(code: str):
