@@ -483,8 +483,8 @@ def test_no_command_tracebacks_on_tiedosto_names_the_system_cannot_take(tmp_path
 
 @pytest.mark.parametrize("errno_, words", [(28, "levytila"), (13, "oikeu")], ids=["disk-full", "no-rights"])
 def test_a_disk_that_fills_while_certificates_render_is_a_finnish_refusal(tmp_path, capsys, monkeypatch, errno_, words):
-    from test_certificates import SETTINGS, school
     from registers import write_register
+    from test_certificates import SETTINGS, school
 
     from toolkit.office import docx_templates
 
