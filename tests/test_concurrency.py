@@ -307,3 +307,27 @@ def test_two_writers_at_once_never_lose_an_update(tmp_path):
         assert not lock_path(register).exists()
         outcomes.append(tuple(sorted(codes.values())))
     assert outcomes.count((0, 0)) >= 1      # the lock made the second writer wait, not fail
+
+
+@pytest.mark.parametrize("command", ["certificates", "purge", "semester", "restore"])
+def test_every_writer_refuses_while_another_holds_the_register(register, tmp_path, monkeypatch, capsys, command):
+    from toolkit.jobs import backup
+
+    monkeypatch.setattr(locking, "WAIT_SECONDS", 0.3)
+    if command == "restore":
+        monkeypatch.setenv(backup.PASSWORD_ENV, "kissa-istuu-puussa-42")
+        made = backup.create_backup(register, tmp_path / "tikku", "kissa-istuu-puussa-42", datetime(2026, 11, 1))
+        argv = ["restore", str(made.path), "--to", str(register), "--force"]
+    else:
+        argv = [command, str(register), "--apply", "--as-of", TODAY.isoformat()]
+        if command == "semester":
+            argv += ["--out", str(tmp_path / "lukukausi")]
+    before = register.read_bytes()
+    holder = _holder(register, 60)
+    try:
+        code = main(argv)
+    finally:
+        _finish(holder)
+    err = capsys.readouterr().err
+    assert code == 3 and "Toinen muskari-komento käsittelee rekisteriä" in err, err
+    assert register.read_bytes() == before
