@@ -162,13 +162,13 @@ def _scan_part(path: Path, zf: zipfile.ZipFile, scan: SheetScan, unescape) -> No
         seen += len(piece)
         if seen > PADDING_FROM_BYTES and seen > MAX_BYTES_PER_ROW * max(scan.rows, 1):
             raise NotAWorkbook("sheet-padded", name=path.name, sheet=scan.name, size=seen // 1024**2, rows=scan.rows)
-        if patterns is None:
+        if patterns is None:                  # the first piece: the namespace prefix and the <dimension>
             patterns = _patterns(_prefix(piece))
-        if scan.dimension is None and (m := _DIMENSION.search(piece)):
-            scan.dimension = m.group(1).decode("ascii", "replace")
+            if m := _DIMENSION.search(piece, 0, piece.find(b"sheetData") if b"sheetData" in piece else len(piece)):
+                scan.dimension = m.group(1).decode("ascii", "replace")
         end = len(piece)
-        if in_data and (m := _DATA_END.search(piece)):
-            end, in_data = m.start(), False
+        if in_data and (stop := patterns.data_end(piece)) >= 0:
+            end, in_data = stop, False
         elif not in_data:
             end = 0
         if end:
@@ -191,6 +191,12 @@ class _Patterns:
     row_tag: re.Pattern
     row_number: re.Pattern
     wide: re.Pattern
+    ends: tuple[bytes, ...]
+
+    def data_end(self, piece: bytes) -> int:
+        """Where sheetData ends in ``piece`` (its closing tag, or an empty element), else -1."""
+        found = [i for end in self.ends if (i := piece.find(end)) >= 0]
+        return min(found) if found else -1
 
 
 def _prefix(piece: bytes) -> bytes:
@@ -203,7 +209,9 @@ def _patterns(prefix: bytes) -> _Patterns:
     ns = re.escape(prefix)
     return _Patterns(row_tag=re.compile(rb"<" + ns + rb"row[\s>/]"),
                      row_number=re.compile(rb"<" + ns + rb"row r=\"([0-9]{1,9})\""),
-                     wide=re.compile(rb" r=\"[A-Z]{3}"))
+                     wide=re.compile(rb" r=\"[A-Z]{3}"),
+                     ends=(b"</" + prefix + b"sheetData>", b"<" + prefix + b"sheetData/>",
+                           b"<" + prefix + b"sheetData />"))
 
 
 def _count_rows(scan: SheetScan, data: bytes, patterns: _Patterns) -> None:
@@ -217,8 +225,9 @@ def _count_rows(scan: SheetScan, data: bytes, patterns: _Patterns) -> None:
 
 
 def _pieces(zf: zipfile.ZipFile, part: str):
-    """The part in pieces of about CHUNK bytes, each ending after a whole row where it can (else after a whole
-    cell, else after a tag), so that no cell is cut in two."""
+    """The part in pieces of about CHUNK bytes, each ending after a whole row (or at least a whole cell), so that
+    no cell is cut in two. A stretch with neither is carried on up to 4 x CHUNK, then cut after a tag (such a
+    part holds over-long text, which the run check refuses)."""
     with zf.open(part) as stream:
         carry = b""
         while True:
@@ -229,16 +238,19 @@ def _pieces(zf: zipfile.ZipFile, part: str):
                 return
             buffer = carry + chunk if carry else chunk
             cut = _cut(buffer)
-            yield buffer[:cut]
+            if cut:
+                yield buffer[:cut]
             carry = buffer[cut:]
 
 
 def _cut(buffer: bytes) -> int:
-    for closing in (b"</row>", b":row>", b"</c>", b":c>", b"/>", b">"):
+    for closing in (b"</row>", b":row>", b"</c>", b":c>"):
         end = buffer.rfind(closing)
-        if end >= 0 and len(buffer) - end <= CHUNK:
+        if end >= 0:
             return end + len(closing)
-    return len(buffer)                    # no tag at all: the run check refuses such a part anyway
+    if len(buffer) > 4 * CHUNK:
+        return buffer.rfind(b">") + 1 or len(buffer)
+    return 0
 
 
 def _check_runs(path: Path, scan: SheetScan, piece: bytes, since_tag: int) -> int:
