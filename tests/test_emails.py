@@ -189,6 +189,7 @@ def test_check_the_forms_and_the_address_list_agree_on_every_address(tmp_path, c
     """The register's check (the pandera schema), the forms import and the BCC list say the same."""
     from toolkit.jobs.check import load_checked
     from toolkit.rules.forms import plan_forms
+    from toolkit.rules.forms_questions import read_questions
 
     addresses = VALID + [a for a in INVALID if "\n" not in a and "\u200b" not in a]   # cleaned before any check
     records = [student(f"{i:04d}", first=f"N{i}", email=a) for i, a in enumerate(addresses, start=1)]
@@ -198,10 +199,9 @@ def test_check_the_forms_and_the_address_list_agree_on_every_address(tmp_path, c
     assert flagged == {i + 1 for i, a in enumerate(addresses, start=1) if a not in VALID}
     listed = address_list(students(*records), "all")
     assert listed.addresses == VALID and len(listed.invalid) == len(addresses) - len(VALID)
-    columns = {"first_name": 1, "last_name": 2, "birth_date": 3, "email": 4, "continues": 5}
-    rows = [(i + 2, {"first_name": f"N{i}", "last_name": "Uusi", "birth_date": "1.3.2019", "email": a,
-                     "continues": "kyllä"}) for i, a in enumerate(addresses)]
-    plan = plan_forms(rows, columns, students(), TODAY)
+    reading = read_questions(["Etunimi", "Sukunimi", "Syntymäaika", "Sähköposti", "Jatkaa ensi lukukaudella"])
+    rows = [(i + 2, [f"N{i}", "Uusi", "1.3.2019", a, "kyllä"]) for i, a in enumerate(addresses)]
+    plan = plan_forms(reading, rows, students(), TODAY)
     bad = {p.value for p in plan.problems if p.code == "invalid-email"}
     assert bad == set(addresses) - set(VALID)
 
