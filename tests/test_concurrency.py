@@ -167,19 +167,39 @@ def _write_lock(register: Path, *, pid: int, host: str | None = None, age: float
     return lock
 
 
-@pytest.mark.parametrize("kind", ["dead-process", "old-lock-of-another-computer", "old-empty-lock"])
+@pytest.mark.parametrize("kind", ["dead-process", "reused-process-id", "old-lock-of-another-computer",
+                                  "old-empty-lock"])
 def test_a_stale_lock_is_recognised_and_taken_over(register, kind):
-    if kind == "dead-process":
-        lock = _write_lock(register, pid=_dead_pid())
-    elif kind == "old-lock-of-another-computer":
-        lock = _write_lock(register, pid=os.getpid(), host="toinen-kone", age=2 * locking.MAX_AGE_SECONDS)
-    else:
+    young = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        if kind == "dead-process":
+            lock = _write_lock(register, pid=_dead_pid())
+        elif kind == "reused-process-id":      # the id now names a live process started after the lock
+            lock = _write_lock(register, pid=young.pid, age=600)
+        elif kind == "old-lock-of-another-computer":
+            lock = _write_lock(register, pid=os.getpid(), host="toinen-kone", age=2 * locking.MAX_AGE_SECONDS)
+        else:
+            lock = lock_path(register)
+            lock.write_bytes(b"")
+            os.utime(lock, (time.time() - 60, time.time() - 60))
+        with register_lock(register, wait=0):
+            assert json.loads(lock.read_text())["pid"] == os.getpid()
+        assert not lock.exists()
+    finally:
+        _finish(young)
+
+
+def test_a_live_writers_old_lock_is_not_taken_over(register):
+    """A long run on this computer: its process still runs and is the one that wrote the lock."""
+    holder = _holder(register, 60)
+    try:
         lock = lock_path(register)
-        lock.write_bytes(b"")
-        os.utime(lock, (time.time() - 60, time.time() - 60))
-    with register_lock(register, wait=0):
-        assert json.loads(lock.read_text())["pid"] == os.getpid()
-    assert not lock.exists()
+        old = time.time() - 2 * locking.MAX_AGE_SECONDS
+        os.utime(lock, (old, old))
+        with pytest.raises(RegisterLocked), register_lock(register, wait=0.2):
+            pass
+    finally:
+        _finish(holder)
 
 
 @pytest.mark.parametrize("kind", ["fresh-lock-of-another-computer", "fresh-empty-lock"])
@@ -331,3 +351,12 @@ def test_every_writer_refuses_while_another_holds_the_register(register, tmp_pat
     err = capsys.readouterr().err
     assert code == 3 and "Toinen muskari-komento käsittelee rekisteriä" in err, err
     assert register.read_bytes() == before
+
+
+def test_on_windows_a_process_is_asked_about_never_signalled(monkeypatch):
+    """os.kill(pid, 0) on Windows would end the process: the lock asks Windows instead (simulated here)."""
+    asked = []
+    monkeypatch.setattr(locking.sys, "platform", "win32")
+    monkeypatch.setattr(locking, "_windows_process_state", lambda pid: (asked.append(pid), (False, None))[1])
+    monkeypatch.setattr(locking.os, "kill", lambda *a: pytest.fail("os.kill called on Windows"))
+    assert locking.process_alive(4242) is False and asked == [4242]

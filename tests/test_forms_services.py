@@ -298,8 +298,8 @@ def test_json_and_csv_carry_the_question_table(tmp_path, capsys):
         "mapped": False, "reading": None}
     assert {"applied", "responses", "new_students", "updates", "problems", "superseded"} <= set(data)
     out = run(capsys, "import-forms", str(register), str(forms), "--format", "csv")[1]
-    assert out.splitlines()[0] == "row,student_id,kind,column,old,new,cell"
-    assert any(line.startswith("1,,question,Terveisiä opettajalle,,\"ei tuoda") for line in out.splitlines())
+    assert out.splitlines()[0] == '"row","student_id","kind","column","old","new","cell"'    # every field quoted
+    assert any(line.startswith('"1","","question","Terveisiä opettajalle","","ei tuoda') for line in out.splitlines())
     assert "Kiitos syksystä" not in out
 
 

@@ -13,9 +13,9 @@ computer's name and the time (never personal data), and removed when the block e
 Within one process the lock nests (the semester run holds it around every step; ``write_changes`` takes it
 again around its own read and replace).
 
-A lock whose writer was killed is recognised and taken over: a process id that no longer runs on this
-computer, or a lock older than ``MAX_AGE_SECONDS`` (a lock from another computer on a shared folder, or a
-process id reused after a restart), or a lock file left empty. Taking it over goes through a second exclusive
+A lock whose writer was killed is recognised and taken over: on this computer, a process id that no longer
+runs (or now names a process started after the lock was written: reused after a restart); from another
+computer on a shared folder, a lock untouched for ``MAX_AGE_SECONDS``; or a lock file left empty. Taking it over goes through a second exclusive
 file (``….muskari-lock.break``), so two processes that both found the same stale lock cannot both take it.
 
 When the lock is first taken, ``toolkit.xlsx.leftovers`` removes what a killed writer left beside the
@@ -78,6 +78,7 @@ def register_lock(register: str | os.PathLike, *, enabled: bool = True,
     if key in _held:
         lock, token, depth = _held[key]
         _held[key] = (lock, token, depth + 1)
+        _touch(lock)                          # a long run that still uses its lock shows it is alive
         try:
             yield
         finally:
@@ -95,6 +96,13 @@ def register_lock(register: str | os.PathLike, *, enabled: bool = True,
     finally:
         _held.pop(key, None)
         _release(lock, token)
+
+
+def _touch(lock: Path) -> None:
+    try:
+        os.utime(lock)
+    except OSError:
+        pass
 
 
 def holds_lock(register: str | os.PathLike) -> bool:
@@ -141,6 +149,9 @@ def _acquire(register: Path, lock: Path, wait: float) -> str:
                 raise _busy(register, lock, seen) from None
             time.sleep(min(next(polls, _POLL[-1]), max(deadline - time.monotonic(), 0.01)))
             continue
+        except FileNotFoundError:
+            raise FileProblem(f"Tiedostoa {register} ei löydy. Tarkista polku.",
+                              f"File {register} does not exist. Check the path.") from None
         except OSError as error:
             raise FileProblem("register-lock-failed", name=register.name, folder=lock.parent,
                               error=error.strerror or error) from None
@@ -191,15 +202,18 @@ def _read(lock: Path) -> tuple[bytes, LockInfo | None, float] | None:
 
 
 def _is_stale(raw: bytes, info: LockInfo | None, mtime: float) -> bool:
+    """A dead writer's lock: on this computer its process is gone (or the id now names a process started after
+    the lock was written: a reboot reused it); from another computer (a shared folder) it is untouched for
+    MAX_AGE_SECONDS (its holder touches it at each nested use); an empty or unreadable one, after a moment."""
     now = time.time()
     if info is None:
         return now - mtime > EMPTY_GRACE_SECONDS
-    started = min(mtime, info.time.timestamp())
-    if now - started > MAX_AGE_SECONDS:
-        return True
     if info.host != this_host():
-        return False
-    return info.pid == os.getpid() or not process_alive(info.pid)   # our own pid: a former process's lock
+        return now - mtime > MAX_AGE_SECONDS
+    if info.pid == os.getpid():              # our own id, not in _held: a former process's lock
+        return True
+    alive, started = process_state(info.pid)
+    return not alive or (started is not None and started > info.time.timestamp() + 2)
 
 
 def _break(lock: Path, seen: tuple[bytes, LockInfo | None, float]) -> None:
@@ -233,38 +247,62 @@ def this_host() -> str:
 
 def process_alive(pid: int) -> bool:
     """Whether process ``pid`` runs on this computer (a zombie, killed but not yet collected, does not)."""
+    return process_state(pid)[0]
+
+
+def process_state(pid: int) -> tuple[bool, float | None]:
+    """(whether process ``pid`` runs on this computer, when it started as a Unix time or None if unknown).
+    On Windows it is asked (os.kill there would end the process instead)."""
     if pid <= 0:
-        return False
+        return False, None
     if sys.platform == "win32":
-        return _windows_process_alive(pid)
+        return _windows_process_state(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return False
+        return False, None
     except PermissionError:
-        return True
+        pass
     except OSError:
-        return False
+        return False, None
+    return _linux_process_state(pid)
+
+
+def _linux_process_state(pid: int) -> tuple[bool, float | None]:
+    """From /proc: a zombie is not alive; the start time is boot time + the process's start in clock ticks.
+    Elsewhere (macOS) the process is alive and its start unknown."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        return fields[0] != "Z", boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return True, None
 
 
-def _windows_process_alive(pid: int) -> bool:
-    """OpenProcess and its exit code (os.kill on Windows would end the process instead of asking about it)."""
+def _windows_process_state(pid: int) -> tuple[bool, float | None]:
+    """OpenProcess, its exit code and its creation time (GetProcessTimes, 100 ns since 1601)."""
     import ctypes
+    from ctypes import wintypes
 
     kernel32 = ctypes.windll.kernel32          # type: ignore[attr-defined]
+    kernel32.OpenProcess.restype = ctypes.c_void_p      # a handle is pointer-sized
+    kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+    kernel32.GetExitCodeProcess.argtypes = (ctypes.c_void_p, ctypes.POINTER(wintypes.DWORD))
+    kernel32.GetProcessTimes.argtypes = (ctypes.c_void_p, *(ctypes.POINTER(wintypes.FILETIME),) * 4)
+    kernel32.CloseHandle.argtypes = (ctypes.c_void_p,)
     handle = kernel32.OpenProcess(0x1000, False, pid)   # PROCESS_QUERY_LIMITED_INFORMATION
     if not handle:
-        return kernel32.GetLastError() == 5                # access denied: it exists
+        return kernel32.GetLastError() == 5, None       # access denied: it exists
     try:
-        code = ctypes.c_ulong()
-        if kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return code.value == 259                        # STILL_ACTIVE
-        return True
+        code = wintypes.DWORD()
+        if kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) and code.value != 259:   # not STILL_ACTIVE
+            return False, None
+        times = [wintypes.FILETIME() for _ in range(4)]
+        if not kernel32.GetProcessTimes(handle, *(ctypes.byref(t) for t in times)):
+            return True, None
+        ticks = (times[0].dwHighDateTime << 32) | times[0].dwLowDateTime
+        return True, ticks / 1e7 - 11_644_473_600
     finally:
         kernel32.CloseHandle(handle)
 
