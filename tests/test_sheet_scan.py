@@ -66,7 +66,7 @@ def test_pieces_cut_anywhere_give_the_same_scan(tmp_path, monkeypatch):
                        for r in range(30, 60))
     package(path, rows(29, formulas + '<Xrow r="61" hidden="1"><Xc r="A61"><Xv>1</Xv></Xc></Xrow>'))
     whole = sheet_scan.scan_sheets(path)["Oppilaat"]
-    for size in (61, 300, 4096):          # any size that holds a cell (4 x CHUNK is the most carried)
+    for size in (61, 300, 4096):          # any size that holds a cell (2 x CHUNK is the most carried)
         monkeypatch.setattr(sheet_scan, "CHUNK", size)
         cut = sheet_scan.scan_sheets(path)["Oppilaat"]
         assert (cut.rows, cut.last_row, cut.formulas, cut.hidden_rows) == \

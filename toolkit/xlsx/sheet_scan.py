@@ -226,8 +226,8 @@ def _count_rows(scan: SheetScan, data: bytes, patterns: _Patterns) -> None:
 
 def _pieces(zf: zipfile.ZipFile, part: str):
     """The part in pieces of about CHUNK bytes, each ending after a whole row (or at least a whole cell), so that
-    no cell is cut in two. A stretch with neither is carried on up to 4 x CHUNK, then cut after a tag (such a
-    part holds over-long text, which the run check refuses)."""
+    no cell is cut in two. A stretch with neither is carried on up to 2 x CHUNK, then cut after a tag (padding
+    between cells, or over-long text, which the run check refuses)."""
     with zf.open(part) as stream:
         carry = b""
         while True:
@@ -248,7 +248,7 @@ def _cut(buffer: bytes) -> int:
         end = buffer.rfind(closing)
         if end >= 0:
             return end + len(closing)
-    if len(buffer) > 4 * CHUNK:
+    if len(buffer) > 2 * CHUNK:              # no cell in two chunks: no cell to cut, any tag end will do
         return buffer.rfind(b">") + 1 or len(buffer)
     return 0
 
