@@ -24,7 +24,8 @@ from registers import build_register
 from files import leftovers
 
 from toolkit.xlsx.fingerprint import fingerprint
-from toolkit.xlsx.lock import lock_path, tidy_leftovers
+from toolkit.xlsx.leftovers import remove_leftovers
+from toolkit.xlsx.lock import lock_path, register_lock
 from toolkit.xlsx.package import Package
 from toolkit.xlsx.safe_write import RegisterChange, write_changes
 from toolkit.xlsx.verify import read_values
@@ -82,7 +83,8 @@ def test_sigkill_at_random_moments_leaves_old_or_new(tmp_path):
         assert read_values(data)["Oppilaat"]     # ...and its cells read
         for backup in (folder / "varmuuskopiot").glob("*.xlsx"):
             assert backup.read_bytes() == old    # a backup that has its name is complete
-        tidy_leftovers(path)                     # what any command does first: a killed writer's temps go
+        with register_lock(path, wait=0):        # what the next command does first (a process started now)
+            remove_leftovers(path, started=time.time())
         assert leftovers(folder) == [] and not lock_path(path).exists()
         assert not (folder / "varmuuskopiot").exists() or leftovers(folder / "varmuuskopiot") == []
     # the first trial is killed at once and the last one finishes, whatever the machine's load

@@ -135,10 +135,13 @@ def preview_change(plan: PurgePlan):
 def apply_purge(plan: PurgePlan, now: datetime, extra_folders: Sequence[Path] = ()) -> ApplyResult:
     """Carry out the plan's actions (not ``ask`` nor ``issue-first``); see the module docstring for the order
     and the proof. ``extra_folders`` (``--scan``) are swept like the register's folder."""
+    from toolkit.xlsx.lock import register_lock
+
     actions = plan.to_apply
     if not actions:
         return ApplyResult(applied=[])
-    return _apply(plan, actions, now, extra_folders, record=True)
+    with register_lock(plan.path):    # the earlier versions' temporary copies are made before the register's write
+        return _apply(plan, actions, now, extra_folders, record=True)
 
 
 def replay_erasures(path: str | Path, *, since: datetime | None = None, now: datetime | None = None,
@@ -170,7 +173,10 @@ def replay_erasures(path: str | Path, *, since: datetime | None = None, now: dat
         actions = [a for a in actions if a.student_id != sid] + [action]
     if not actions:
         return ApplyResult(applied=[])
-    return _apply(plan, sorted(actions, key=lambda a: a.row), now, extra_folders, record=False)
+    from toolkit.xlsx.lock import register_lock
+
+    with register_lock(plan.path):
+        return _apply(plan, sorted(actions, key=lambda a: a.row), now, extra_folders, record=False)
 
 
 # --- the steps ----------------------------------------------------------------------------------------

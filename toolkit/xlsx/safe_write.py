@@ -164,11 +164,11 @@ def write_changes(path, change: RegisterChange, *, expected: Fingerprint | None,
     now = now or datetime.now()
     _check_log(change)
     with register_lock(path):     # the caller's, when it holds it from its first read; else taken here
-        return _write_locked(path, change, expected, now, backup_dir, before_replace)
+        return _write_locked(path, change, expected, now, backup_dir, before_replace, backup_data)
 
 
 def _write_locked(path: Path, change: RegisterChange, expected: Fingerprint | None, now: datetime, backup_dir,
-                  before_replace: Callable[[bytes], None] | None) -> WriteResult:
+                  before_replace: Callable[[bytes], None] | None, backup_data: bytes | None) -> WriteResult:
     from toolkit.xlsx import verify as verifying
 
     check_not_open(path)
