@@ -586,3 +586,10 @@ def test_backup_with_documents_survives_any_tiedosto_name(tmp_path, password, ca
     assert run_backup(path, tmp_path / "tikku", "--with-documents") == 0
     err = capsys.readouterr().err
     assert "Traceback" not in err and "1 Todistukset-välilehden asiakirjaa puuttuu" in err
+
+
+def test_restore_never_writes_into_the_earlier_versions_folder(register, tmp_path, password, capsys):
+    made = hand_made_backup(tmp_path / "b.zip", [("rekisteri.xlsx", "register", register.read_bytes())])
+    target = tmp_path / "koulu2" / "varmuuskopiot"
+    assert backup_restore_cli(made, target) == 3
+    assert "varmuuskopiot" in capsys.readouterr().err and not (target / "rekisteri.xlsx").exists()

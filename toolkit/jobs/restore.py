@@ -33,6 +33,7 @@ from toolkit.jobs.backup import (
 )
 from toolkit.jobs.purge import replay_erasures
 from toolkit.model.errors import FileProblem, Refused
+from toolkit.system.outputs import check_output
 from toolkit.system.private_files import sync_folder
 from toolkit.system.secrets import read_erasures
 from toolkit.xlsx.backup_copies import write_backup_copy
@@ -75,6 +76,8 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
         base = register_path.parent
         _refuse_links(base, [register_path, *(base / rel for rel in documents)])
         _refuse_existing([register_path, *(base / rel for rel in documents)], force)
+        for path in [register_path, *(base / rel for rel in documents)]:
+            check_output(path, force=True)    # the one output guard: never into varmuuskopiot/, never via a link
         _make_folders(base)
         with register_lock(register_path):
             done = _restore(reader, register_path, documents, replay, now or datetime.now())
