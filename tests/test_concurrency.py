@@ -355,8 +355,10 @@ def test_every_writer_refuses_while_another_holds_the_register(register, tmp_pat
 
 def test_on_windows_a_process_is_asked_about_never_signalled(monkeypatch):
     """os.kill(pid, 0) on Windows would end the process: the lock asks Windows instead (simulated here)."""
+    from toolkit.system import processes
+
     asked = []
-    monkeypatch.setattr(locking.sys, "platform", "win32")
-    monkeypatch.setattr(locking, "_windows_process_state", lambda pid: (asked.append(pid), (False, None))[1])
-    monkeypatch.setattr(locking.os, "kill", lambda *a: pytest.fail("os.kill called on Windows"))
-    assert locking.process_alive(4242) is False and asked == [4242]
+    monkeypatch.setattr(processes.sys, "platform", "win32")
+    monkeypatch.setattr(processes, "_windows_process_state", lambda pid: (asked.append(pid), (False, None))[1])
+    monkeypatch.setattr(processes.os, "kill", lambda *a: pytest.fail("os.kill called on Windows"))
+    assert processes.process_alive(4242) is False and asked == [4242]

@@ -95,7 +95,7 @@ def process_started() -> float:
     if not _STARTED:
         import os
 
-        from toolkit.xlsx.lock import process_state
+        from toolkit.system.processes import process_state
 
         started = process_state(os.getpid())[1]
         _STARTED.append(min(started + 1.0, time.time()) if started else time.time())
