@@ -9,8 +9,9 @@ wrapper's only child is the command, so what other tests ran in this process nev
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
+
+from children import run
 
 _WRAPPER = """
 import json, resource, subprocess, sys
@@ -23,8 +24,7 @@ sys.stdout.write(json.dumps([done.returncode, done.stdout.decode("utf-8", "repla
 
 def peak_rss(argv: list[str], *, timeout: float = 600, env: dict | None = None) -> tuple[int, str, str, float]:
     """(exit code, stdout, stderr, peak resident memory in MB) of ``argv`` run to its end."""
-    wrapper = subprocess.run([sys.executable, "-c", _WRAPPER, json.dumps(argv), str(timeout)], capture_output=True,
-                             text=True, timeout=timeout + 60, env=env)
+    wrapper = run([sys.executable, "-c", _WRAPPER, json.dumps(argv), str(timeout)], timeout=timeout + 60, env=env)
     assert wrapper.returncode == 0, wrapper.stderr
     code, out, err, peak_kb = json.loads(wrapper.stdout)
     return code, out, err, peak_kb / 1024

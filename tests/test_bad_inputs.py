@@ -272,10 +272,11 @@ def test_refusal_in_english(tmp_path, capsys):
 
 def _run(*argv: str, timeout: float = 120):
     """A real `muskari` process (a hang or an abort stays in it), with a timeout."""
-    import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "toolkit", *argv], capture_output=True, text=True, timeout=timeout)
+    from children import run
+
+    return run([sys.executable, "-m", "toolkit", *argv], timeout=timeout)
 
 
 @pytest.mark.parametrize("what", ["register", "forms"])
@@ -483,12 +484,11 @@ def test_no_command_tracebacks_on_tiedosto_names_the_system_cannot_take(tmp_path
 
 @pytest.mark.parametrize("errno_, words", [(28, "levytila"), (13, "oikeu")], ids=["disk-full", "no-rights"])
 def test_a_disk_that_fills_while_certificates_render_is_a_finnish_refusal(tmp_path, capsys, monkeypatch, errno_, words):
-    from registers import write_register
     from test_certificates import SETTINGS, school
 
     from toolkit.office import docx_templates
 
-    register = write_register(tmp_path / "rekisteri.xlsx", school(), SETTINGS)
+    register = build_register(tmp_path / "rekisteri.xlsx", school(), settings=SETTINGS)
     before = register.read_bytes()
     real, calls = docx_templates.create_private, []
 

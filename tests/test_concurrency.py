@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_tables, student
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.model.errors import RegisterLocked
@@ -47,7 +47,7 @@ print("released", flush=True)
 @pytest.fixture
 def register(tmp_path):
     tables = make_tables(students=[student("0001"), student("0002", first="Eino", birth=date(2017, 4, 2))])
-    return write_register(tmp_path / "rekisteri.xlsx", tables)
+    return build_register(tmp_path / "rekisteri.xlsx", tables)
 
 
 def _forms(path: Path, *rows: str) -> Path:
@@ -299,7 +299,7 @@ def test_two_writers_at_once_never_lose_an_update(tmp_path):
     Never both exit 0 with one student lost, never one backup name for two versions."""
     context = multiprocessing.get_context("fork")
     base = tmp_path / "pohja.xlsx"
-    write_register(base, make_tables(students=[student("0001"), student("0002", first="Eino")]))
+    build_register(base, make_tables(students=[student("0001"), student("0002", first="Eino")]))
     forms = {"Ella": _forms(tmp_path / "a.csv", NEW_ELLA), "Olli": _forms(tmp_path / "b.csv", NEW_OLLI)}
     outcomes = []
     for round_ in range(30):

@@ -20,7 +20,7 @@ import pytest
 from factories import contact, make_tables, student, study
 from hypothesis import given
 from hypothesis import strategies as st
-from registers import write_register
+from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.reports.formats import format_csv, neutralise
@@ -82,8 +82,8 @@ def _csv_outputs(folder: Path) -> dict[str, Path]:
         studies=[study("0001", "Muskari 1", 30), study("0001", "Muskari 2", 30)],
         teachers=[{"name": TEACHER, "email": "liisa@example.fi"}],
         contacts=[contact(name="Ville;=7+7", collected=date(2020, 1, 1))])
-    register = write_register(folder / "rekisteri.xlsx", clean)
-    broken = write_register(folder / "virheellinen.xlsx", make_tables(students=[
+    register = build_register(folder / "rekisteri.xlsx", clean)
+    broken = build_register(folder / "virheellinen.xlsx", make_tables(students=[
         student("0001", first="=1+1", email="Ville;=1+1", guardian="a,@SUM(1)"),
         student("0001", first="+Eino,-1")]))
     forms = folder / "lomakkeet.csv"

@@ -193,7 +193,7 @@ def test_check_the_forms_and_the_address_list_agree_on_every_address(tmp_path, c
 
     addresses = VALID + [a for a in INVALID if "\n" not in a and "\u200b" not in a]   # cleaned before any check
     records = [student(f"{i:04d}", first=f"N{i}", email=a) for i, a in enumerate(addresses, start=1)]
-    register = write_register(tmp_path / "rekisteri.xlsx", make_tables(students=records))
+    register = build_register(tmp_path / "rekisteri.xlsx", make_tables(students=records))
     _, result = load_checked(register, TODAY)
     flagged = {f.row for f in result.findings if f.code == "invalid-email"}
     assert flagged == {i + 1 for i, a in enumerate(addresses, start=1) if a not in VALID}

@@ -11,17 +11,16 @@ import os
 import random
 import shutil
 import signal
-import subprocess
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from children import wait_for
+from children import run, wait_for
 from factories import class_of
-from registers import build_register
 from files import leftovers
+from registers import build_register
 
 from toolkit.xlsx.fingerprint import fingerprint
 from toolkit.xlsx.leftovers import remove_leftovers
@@ -119,10 +118,9 @@ def test_a_writer_killed_mid_write_leaves_no_temp_once_any_command_runs(tmp_path
         assert time.monotonic() < deadline, "the writer never made its temporary file"
         time.sleep(0.01)
     os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+    wait_for(pid, timeout=30)
     assert lock_path(path).exists() and leftovers(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "toolkit", "check", str(path)], capture_output=True, text=True,
-                          timeout=120)
+    done = run([sys.executable, "-m", "toolkit", "check", str(path)], timeout=120)
     assert done.returncode in (0, 1), done.stderr
     assert leftovers(tmp_path) == [] and not lock_path(path).exists()
     assert path.read_bytes() == old

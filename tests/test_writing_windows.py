@@ -10,7 +10,9 @@ import os
 from datetime import datetime
 
 import pytest
-from writing_support import build_register, leftovers
+from factories import class_of
+from files import leftovers
+from registers import build_register
 
 from toolkit.model.errors import FileProblem
 from toolkit.xlsx import replace as replacing
@@ -55,7 +57,7 @@ def _write(path):
 
 @pytest.mark.parametrize("winerror", [32, 33, 5], ids=["sharing-violation", "lock-violation", "access-denied"])
 def test_a_briefly_held_register_is_replaced_after_a_retry(tmp_path, held, winerror):
-    path = build_register(tmp_path / "rekisteri.xlsx")
+    path = build_register(tmp_path / "rekisteri.xlsx", class_of())
     calls, pauses = held(3, winerror)
     _write(path)
     assert len(calls) == 4 and len(pauses) == 3
@@ -64,7 +66,7 @@ def test_a_briefly_held_register_is_replaced_after_a_retry(tmp_path, held, winer
 
 
 def test_a_register_held_for_long_is_refused_in_finnish_naming_the_programs(tmp_path, held):
-    path = build_register(tmp_path / "rekisteri.xlsx")
+    path = build_register(tmp_path / "rekisteri.xlsx", class_of())
     before = path.read_bytes()
     calls, pauses = held(10_000)
     with pytest.raises(FileProblem) as refused:
@@ -80,7 +82,7 @@ def test_a_register_held_for_long_is_refused_in_finnish_naming_the_programs(tmp_
 def test_a_register_in_a_onedrive_folder_names_onedrive_first(tmp_path, held):
     folder = tmp_path / "OneDrive - Annan Muskari" / "Rekisteri"
     folder.mkdir(parents=True)
-    path = build_register(folder / "rekisteri.xlsx")
+    path = build_register(folder / "rekisteri.xlsx", class_of())
     held(10_000)
     with pytest.raises(FileProblem) as refused:
         _write(path)
@@ -89,7 +91,7 @@ def test_a_register_in_a_onedrive_folder_names_onedrive_first(tmp_path, held):
 
 
 def test_on_linux_a_permission_error_is_not_retried_and_names_the_rights(tmp_path, monkeypatch):
-    path = build_register(tmp_path / "rekisteri.xlsx")
+    path = build_register(tmp_path / "rekisteri.xlsx", class_of())
     calls = []
 
     def denied(source, target):
@@ -105,7 +107,7 @@ def test_on_linux_a_permission_error_is_not_retried_and_names_the_rights(tmp_pat
 
 
 def test_a_full_disk_says_disk_space(tmp_path, monkeypatch):
-    path = build_register(tmp_path / "rekisteri.xlsx")
+    path = build_register(tmp_path / "rekisteri.xlsx", class_of())
 
     def full(source, target):
         raise OSError(errno.ENOSPC, "No space left on device")
