@@ -312,7 +312,7 @@ def test_register_changed_during_the_write_is_refused(register, monkeypatch):
 @pytest.mark.parametrize("target, nth, error", [
     ("os.replace", 1, OSError(errno.EACCES, "Permission denied")),        # the register's replace
     ("os.replace", 1, OSError(errno.ENOSPC, "No space left on device")),
-    ("os.link", 1, OSError(errno.ENOSPC, "No space left on device")),     # the backup taking its name
+    ("os.link", 2, OSError(errno.ENOSPC, "No space left on device")),     # the backup taking its name (1st: lock)
     ("os.fsync", 1, OSError(errno.EIO, "Input/output error")),            # the new version's flush
     ("os.fsync", 2, OSError(errno.ENOSPC, "No space left on device")),    # the backup's flush
     ("os.fdopen", 1, OSError(errno.ENOSPC, "No space left on device")),

@@ -74,6 +74,9 @@ def remove_leftovers(register: Path, now: float | None = None, started: float | 
     for temp in _glob(folder, ".muskari-*.tmp"):
         if _older(temp, now, OTHER_TEMP_SECONDS):
             removed += _unlink(temp)
+    for draft in _glob(folder, f".{glob_escape(register.name)}.muskari-lock.*.luonnos"):   # a lock half made
+        if _older(draft, now, OTHER_TEMP_SECONDS):
+            removed += _unlink(draft)
     return removed
 
 

@@ -24,6 +24,7 @@ register: while nobody holds the lock, no writer is running, so its temporary fi
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import time
@@ -43,6 +44,8 @@ MAX_AGE_SECONDS = 3600.0     # no muskari command holds the register for an hour
 EMPTY_GRACE_SECONDS = 2.0    # an empty lock file older than this is a writer killed between create and write
 BREAK_GRACE_SECONDS = 10.0   # a ".break" file older than this was left by a killed process
 _POLL = (0.05, 0.1, 0.2, 0.25)
+DRAFT_SUFFIX = ".luonnos"        # a lock being written: ``.<name>.muskari-lock.<token>.luonnos``
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS, errno.EMLINK}
 
 _held: dict[str, tuple[Path, str, int]] = {}   # real register path -> (lock file, our token, depth)
 
@@ -136,7 +139,8 @@ def _acquire(register: Path, lock: Path, wait: float) -> str:
     breaks = 0
     while True:
         try:
-            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            _create(lock, data, token)
+            return token
         except FileExistsError:
             seen = _read(lock)
             if seen is not None and _is_stale(*seen) and breaks < 5:
@@ -146,25 +150,41 @@ def _acquire(register: Path, lock: Path, wait: float) -> str:
             if time.monotonic() >= deadline:
                 raise _busy(register, lock, seen) from None
             time.sleep(min(next(polls, _POLL[-1]), max(deadline - time.monotonic(), 0.01)))
-            continue
         except FileNotFoundError:
             raise FileProblem(f"Tiedostoa {register} ei löydy. Tarkista polku.",
                               f"File {register} does not exist. Check the path.") from None
         except OSError as error:
             raise FileProblem("register-lock-failed", name=register.name, folder=lock.parent,
                               error=error.strerror or error) from None
+
+
+def _create(lock: Path, data: bytes, token: str) -> None:
+    """The lock file with its words already in it: written under a name of its own, then linked into place (a
+    hard link fails on a name that exists: exclusive and never empty, even if the process dies midway). Where
+    there are no hard links (a FAT memory stick), an exclusive create and a write (an empty lock that a killed
+    process may leave there is taken over after EMPTY_GRACE_SECONDS)."""
+    draft = lock.with_name(f"{lock.name}.{token}{DRAFT_SUFFIX}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
         try:
-            try:
-                os.write(fd, data)     # no fsync: after a power cut an empty lock file is taken over as stale
-            finally:
-                os.close(fd)
-        except BaseException as error:
-            lock.unlink(missing_ok=True)
-            if isinstance(error, OSError):
-                raise FileProblem("register-lock-failed", name=register.name, folder=lock.parent,
-                                  error=error.strerror or error) from None
+            os.write(fd, data)       # no fsync: after a power cut an empty or missing lock is a dead writer's
+        finally:
+            os.close(fd)
+        try:
+            os.link(draft, lock, follow_symlinks=False)
+            return
+        except FileExistsError:
             raise
-        return token
+        except OSError as error:
+            if not isinstance(error, PermissionError) and error.errno not in _NO_LINKS:
+                raise
+    finally:
+        draft.unlink(missing_ok=True)
+    fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
 
 
 def _release(lock: Path, token: str) -> None:
