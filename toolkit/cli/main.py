@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from toolkit.cli.console import configure_streams
@@ -67,16 +68,37 @@ def main(argv: list[str] | None = None) -> int:
     # the cyclic collector walks them again and again (10 % of `check` at 10 000 students)
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
+    previous = _stop_on_sigterm()
     try:
         return int(_load(args.command).run(args) or 0)
     except MuskariError as error:
         print("muskari: " + error.message(lang), file=sys.stderr)
         return error.exit_code
+    except Terminated:
+        print("muskari: keskeytetty / interrupted", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("muskari: keskeytetty / interrupted", file=sys.stderr)
         return 130
     finally:
         gc.set_threshold(*thresholds)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (Task Scheduler ending a task, `kill`, a shutdown): stopped like Ctrl+C, so every clean-up runs
+    (the register's lock is released, temporary files are removed; the register is the old one or the new one)."""
+
+
+def _stop_on_sigterm():
+    def stop(_signum, _frame):
+        raise Terminated
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:              # not the main thread (an embedding program): leave its signals alone
+        return None
 
 
 def entry() -> int:
