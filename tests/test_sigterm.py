@@ -12,7 +12,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from children import run
 
 ROOT = Path(__file__).resolve().parent.parent
