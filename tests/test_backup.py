@@ -593,3 +593,27 @@ def test_restore_never_writes_into_the_earlier_versions_folder(register, tmp_pat
     target = tmp_path / "koulu2" / "varmuuskopiot"
     assert backup_restore_cli(made, target) == 3
     assert "varmuuskopiot" in capsys.readouterr().err and not (target / "rekisteri.xlsx").exists()
+
+
+def test_a_backup_made_in_the_same_second_by_another_run_takes_the_next_name(register, tmp_path, monkeypatch):
+    """Two backups in one second: both runs find the same free name; the other run's backup takes it just before
+    this one is put in place, and this one takes -2 instead of refusing (or, worse, replacing it)."""
+    stick, elsewhere = tmp_path / "tikku", tmp_path / "muualla"
+    stick.mkdir()
+    elsewhere.mkdir()
+    when = datetime(2026, 3, 1, 12, 0, 0)
+    other = backup.create_backup(register, elsewhere, PASSWORD, when)      # the other run's backup, finished
+    name = stick / backup.encrypted_backup_name(register.stem, when)
+    real_open = backup.open_backup
+
+    def other_run_finishes_first(path, password):
+        if not name.exists():
+            name.write_bytes(other.path.read_bytes())    # lands between this run's name check and its link
+        return real_open(path, password)
+
+    monkeypatch.setattr(backup, "open_backup", other_run_finishes_first)
+    mine = backup.create_backup(register, stick, PASSWORD, when)
+    assert mine.path.name == name.name.replace(".zip", "-2.zip")
+    assert sorted(p.name for p in stick.iterdir()) == sorted([name.name, mine.path.name])
+    assert name.read_bytes() == other.path.read_bytes()                   # the other backup was not replaced
+    assert contents_of(mine.path) == contents_of(name)

@@ -35,7 +35,7 @@ from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused, VerificationFailed
 from toolkit.model.paths import document_path
 from toolkit.rules.backups import EncryptedBackup, expired_backups  # noqa: F401  (the backup command's API)
-from toolkit.system.private_files import write_private
+from toolkit.system.private_files import NameTaken, write_private
 
 PASSWORD_ENV = "MUSKARI_BACKUP_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -175,11 +175,9 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
                 "register": register.name, "files": []}
     from toolkit.system.outputs import ENCRYPTED_BACKUP, check_output, record_output
 
-    target = _free_name(folder, register.stem, created)
-    check_output(target, register=register)          # never into the register's own earlier versions
-
     def write_zip(raw) -> None:
         """Every file streamed in through its member (memory stays small), the manifest last."""
+        manifest["files"] = []
         with pyzipper.AESZipFile(raw, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as zf:
             zf.setpassword(password.encode("utf-8"))
             zf.setencryption(pyzipper.WZ_AES, nbits=256)
@@ -194,8 +192,19 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
         with open_backup(tmp, password) as reader:
             reader.verify(expect=manifest)
 
-    # read back and compared with what was meant before it takes its name; never over another backup
-    write_private(target, write_zip, overwrite=False, verify=verify)
+    # read back and compared with what was meant before it takes its name; never over another backup: a backup
+    # made in the same second by another run takes the name first, and this one takes the next (-2, -3, ...)
+    for _attempt in range(20):
+        target = _free_name(folder, register.stem, created)
+        check_output(target, register=register)      # never into the register's own earlier versions
+        try:
+            write_private(target, write_zip, overwrite=False, verify=verify)
+            break
+        except NameTaken:
+            continue
+    else:
+        raise NameTaken(f"{target} on jo olemassa, eikä sitä korvattu. Aja komento uudelleen.",
+                        f"{target} already exists and was not replaced. Run the command again.")
     if target.resolve().is_relative_to(register.resolve().parent):
         # a backup inside the register's folder: the erasure's sweep must know it for the one exception it is
         record_output(target, kind=ENCRYPTED_BACKUP)

@@ -27,6 +27,10 @@ from toolkit.model.errors import FileProblem, Refused
 Content = bytes | Callable[[BinaryIO], None]
 
 
+class NameTaken(Refused):
+    """``overwrite=False`` and a file of that name appeared: nothing was written (the caller may take another)."""
+
+
 def write_private(path: str | Path, content: Content, *, overwrite: bool = True,
                   verify: Callable[[Path], None] | None = None) -> Path:
     path = Path(path)
@@ -53,7 +57,7 @@ def write_private(path: str | Path, content: Content, *, overwrite: bool = True,
             _link_new(temp, path)
         sync_folder(path.parent)
     except FileExistsError:
-        raise Refused(f"{path} on jo olemassa, eikä sitä korvattu. Valitse toinen nimi.",
+        raise NameTaken(f"{path} on jo olemassa, eikä sitä korvattu. Valitse toinen nimi.",
                       f"{path} already exists and was not replaced. Choose another name.") from None
     except OSError as error:
         raise FileProblem(f"Tiedostoa {path} ei voi kirjoittaa ({error.strerror or error}). Mitään ei jäänyt "
