@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from toolkit.model.errors import Refused
-from toolkit.office.pdf import find_soffice
 from toolkit.system import config, programs, secrets
 
 
@@ -165,7 +164,6 @@ def program_files(windows, tmp_path, monkeypatch):
 def test_windows_finds_libreoffice_in_program_files(empty_path, program_files, root):
     soffice = fake_program(program_files[root] / "LibreOffice" / "program" / "soffice.exe")
     assert programs.find_soffice() == soffice
-    assert find_soffice() == str(soffice)      # the PDF conversion uses the same lookup
 
 
 def test_windows_without_the_variables_looks_in_c_program_files(empty_path, windows, monkeypatch):

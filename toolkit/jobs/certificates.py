@@ -73,8 +73,8 @@ def check_templates(register, plan: CertificatePlan, *, pdf: bool = False) -> li
     template stops even a dry run; TemplateProblem or Refused, exit 3). Returns the templates' notices
     (toolkit.office.template_files.Notice: a kind that fell back to the toolkit's own template, items a
     final-certificate template lacks)."""
-    from toolkit.office.pdf import find_soffice
     from toolkit.office.template_files import load_templates
+    from toolkit.system.programs import find_soffice
 
     if pdf:
         find_soffice()
@@ -131,16 +131,17 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
                        progress: Callable[[int], None] | None = None, templates_dir: Path | None = None,
                        workers: int | None = None) -> IssueResult:
     from toolkit.office.docx_templates import render_documents
-    from toolkit.office.pdf import combine_pdfs, convert_to_pdf, find_soffice
+    from toolkit.office.pdf import combine_pdfs, convert_to_pdf
     from toolkit.office.template_files import load_templates
     from toolkit.system.private_files import private_folder
+    from toolkit.system.programs import find_soffice
     from toolkit.xlsx.replace import save_hint
     from toolkit.xlsx.safe_write import write_changes
 
     if not plan.requests:
         return IssueResult()
     check_issue(register, plan)            # settings, the folder, documents already there, the output guard
-    soffice = find_soffice() if pdf else None
+    soffice = str(find_soffice()) if pdf else None
     templates, notices = load_templates(register.path, [r.kind for r in plan.requests], templates_dir)
     out_dir = private_folder(plan.out_dir)
     targets = [out_dir / r.file_name for r in plan.requests]

@@ -14,6 +14,8 @@ import math
 from datetime import date, datetime
 from functools import lru_cache
 
+DATE_FORMAT = "d.m.yyyy"            # the Excel number format of the register's date cells (1.6.2026)
+
 
 def format_date(value: date | datetime | None, lang: str = "fi") -> str:
     """`1.6.2026` in Finnish; ISO `2026-06-01` in English (no ambiguous US/UK order). None -> ""."""

@@ -27,12 +27,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.model.errors import FileProblem, Refused
+from toolkit.model.formatting import DATE_FORMAT
 from toolkit.office.text_cells import set_text
 from toolkit.system.private_files import write_private
 from workbook_schema import CHOICES, SHEET_ORDER, SHEETS, forms_mapping
 from workbook_schema.settings import SETTINGS, SETTINGS_BY_KEY
 
-DATE_FORMAT = "d.m.yyyy"
 TEXT_FORMAT = "@"
 TEACHER_LIST_NAME = "Opettajalista"
 TEACHER_LIST_RANGE = "Opettajat!$A$2:$A$200"

@@ -12,14 +12,6 @@ from toolkit.model.errors import FileProblem
 from toolkit.system.programs import run_bounded
 
 
-def find_soffice() -> str:
-    """LibreOffice wherever it is installed (toolkit.system.programs: MUSKARI_SOFFICE, PATH, Program Files,
-    /Applications); Refused naming the places looked at and what to install."""
-    from toolkit.system.programs import find_soffice as lookup
-
-    return str(lookup())
-
-
 def convert_to_pdf(soffice: str, documents: list[Path], out_dir: Path) -> list[Path]:
     """Every document to PDF in one LibreOffice call (with its own profile, so an open LibreOffice
     window does not swallow the job)."""

@@ -30,7 +30,7 @@ KINDS = ("muskaritodistus", "päättötodistus")
 # --- the summary: what the renderers show ----------------------------------------------------------
 
 @dataclass(frozen=True)
-class Person:
+class NamedStudent:
     id: str
     name: str
 
@@ -54,10 +54,10 @@ def counted(count: int, entries, erased_ids: set[str], student, *, name_erased: 
 class FormsPart:
     file: str
     responses: int
-    new_students: Counted                       # of Person
+    new_students: Counted                       # of NamedStudent
     updated: int
     contact_changes: int
-    status_changes: Counted                     # of (Person, old, new)
+    status_changes: Counted                     # of (NamedStudent, old, new)
     refused: int
     refused_rows: tuple[int, ...]
 
@@ -65,14 +65,14 @@ class FormsPart:
 @dataclass(frozen=True)
 class CertificatesPart:
     out_dir: str
-    listed: Counted                             # of (number, Person, kind)
+    listed: Counted                             # of (number, NamedStudent, kind)
     notices: tuple = ()                         # toolkit.office.template_files.Notice
 
 
 @dataclass(frozen=True)
 class PurgePart:
     by_rule: dict[str, dict[str, int]]          # rule -> action -> actions
-    to_erase: dict[str, tuple] = field(default_factory=dict)   # a dry run: rule -> Person whom --apply erases
+    to_erase: dict[str, tuple] = field(default_factory=dict)   # a dry run: rule -> NamedStudent whom --apply erases
     erased: int = 0
     files_deleted: int = 0
     remnants: tuple[str, ...] = ()
@@ -80,7 +80,7 @@ class PurgePart:
 
 
 @dataclass(frozen=True)
-class TeacherList:
+class TeacherListLine:
     teacher: str
     file: str                                   # relative to the output folder
     student_ids: tuple[str, ...]
@@ -103,12 +103,12 @@ class SemesterSummary:
     warnings: dict[str, int]                    # warning code -> count, of the register as the run found it
     forms: FormsPart | None
     eligibility: dict[str, dict[tuple[str, str], int]]   # "before"/"after" -> (kind, status) -> students
-    earned: Counted                             # of (Person, kind, hours): eligible before the run
+    earned: Counted                             # of (NamedStudent, kind, hours): eligible before the run
     certificates: CertificatesPart | None       # None: nothing due
     purge: PurgePart
     ask_ids: tuple[str, ...]
     issue_first_ids: tuple[str, ...]
-    teacher_lists: tuple[TeacherList, ...]
+    teacher_lists: tuple[TeacherListLine, ...]
     without_teacher: tuple[str, ...]
     emails: tuple[EmailList, ...]
     without_address: tuple[str, ...]
@@ -134,18 +134,18 @@ def summarise(result, images=()) -> SemesterSummary:
         warnings=dict(sorted(Counter(f.code for f in check.detail if not f.is_error).items())),
         forms=_forms(result.step("import-forms"), erased, preview),
         eligibility={"before": _eligibility(result.eligibility_before), "after": _eligibility(result.eligibility_after)},
-        earned=counted(len(earned), [(Person(r.student_id, names.get(r.student_id, "")), r.certificate, r.hours)
+        earned=counted(len(earned), [(NamedStudent(r.student_id, names.get(r.student_id, "")), r.certificate, r.hours)
                                      for r in earned], erased, lambda e: e[0].id, name_erased=preview),
         certificates=_certificates(result.step("certificates"), erased, preview),
         purge=PurgePart(by_rule=purge.extra["by_rule"], erased=len(erased),
-                        to_erase={rule: tuple(Person(a.student_id, names.get(a.student_id, "")) for a in plan.to_apply
+                        to_erase={rule: tuple(NamedStudent(a.student_id, names.get(a.student_id, "")) for a in plan.to_apply
                                               if a.rule == rule and a.action == "erase")
                                   for rule in purge.extra["by_rule"]} if preview else {},
                         files_deleted=done.files_deleted if done else 0,
                         remnants=tuple(done.remnants) if done else (), unchecked=tuple(done.unchecked) if done else ()),
         ask_ids=tuple(a.student_id for a in plan.actions if a.action == "ask"),
         issue_first_ids=tuple(a.student_id for a in plan.actions if a.action == "issue-first"),
-        teacher_lists=tuple(TeacherList(x.teacher, file, tuple(x.student_ids))
+        teacher_lists=tuple(TeacherListLine(x.teacher, file, tuple(x.student_ids))
                             for x, file in zip(lists.detail.lists, lists.files, strict=True)),
         without_teacher=tuple(lists.detail.students_without_teacher),
         emails=tuple(EmailList(purpose, file, emails.counts[purpose])
@@ -170,10 +170,10 @@ def _forms(step, erased: set[str], preview: bool) -> FormsPart | None:
         return None
     plan, c = step.detail.plan, step.counts
     return FormsPart(file=step.detail.forms.path.name, responses=c["responses"],
-                     new_students=counted(c["new_students"], [Person(n.student_id, n.name) for n in plan.new_students],
+                     new_students=counted(c["new_students"], [NamedStudent(n.student_id, n.name) for n in plan.new_students],
                                           erased, lambda e: e.id, name_erased=preview),
                      updated=c["updated"], contact_changes=c["contact_changes"],
-                     status_changes=counted(c["status_changes"], [(Person(u.student_id, u.name), str(x.old), str(x.new))
+                     status_changes=counted(c["status_changes"], [(NamedStudent(u.student_id, u.name), str(x.old), str(x.new))
                                                                   for u, x in plan.status_changes()],
                                             erased, lambda e: e[0].id, name_erased=preview),
                      refused=c["refused"], refused_rows=tuple(sorted({f.row for f in plan.problems})))
@@ -188,7 +188,7 @@ def _certificates(step, erased: set[str], preview: bool) -> CertificatesPart | N
     if not plan.requests and not notices:
         return None
     return CertificatesPart(out_dir=str(plan.out_dir), notices=tuple(notices),
-                            listed=counted(step.counts["issued"], [(r.number, Person(r.student_id, r.name), r.kind)
+                            listed=counted(step.counts["issued"], [(r.number, NamedStudent(r.student_id, r.name), r.kind)
                                                                    for r in plan.requests],
                                            erased, lambda e: e[1].id, name_erased=preview))
 
@@ -244,7 +244,7 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Section:
+class PageSection:
     key: str
     heading: str
     blocks: tuple
@@ -281,18 +281,18 @@ def _counted_item(label: str, part: Counted, show, summary, lang: str) -> tuple:
     return (f"{label}: {part.count}",), tuple(subs + ([erased[0]] if erased else []))
 
 
-def document(summary: SemesterSummary, lang: str = "fi") -> list[Section]:
+def document(summary: SemesterSummary, lang: str = "fi") -> list[PageSection]:
     """The summary laid out: sections of paragraphs, lists and tables, every sentence from the catalogue."""
-    return [Section("check", say("semester-heading-check", lang), (Para((_check(summary, lang),)),)),
-            Section("forms", say("semester-heading-forms", lang), _forms_blocks(summary, lang)),
-            Section("eligibility", say("semester-heading-eligibility", lang), _eligibility_blocks(summary, lang)),
-            Section("certificates", say("semester-heading-certificates", lang), _certificate_blocks(summary, lang)),
-            Section("purge", say("semester-heading-purge", lang), _purge_blocks(summary, lang)),
-            Section("teacher-lists", say("semester-heading-teacher-lists", lang), _list_blocks(summary, lang)),
-            Section("emails", say("semester-heading-emails", lang), _email_blocks(summary, lang)),
-            Section("decisions", say("semester-heading-decisions", lang),
+    return [PageSection("check", say("semester-heading-check", lang), (Para((_check(summary, lang),)),)),
+            PageSection("forms", say("semester-heading-forms", lang), _forms_blocks(summary, lang)),
+            PageSection("eligibility", say("semester-heading-eligibility", lang), _eligibility_blocks(summary, lang)),
+            PageSection("certificates", say("semester-heading-certificates", lang), _certificate_blocks(summary, lang)),
+            PageSection("purge", say("semester-heading-purge", lang), _purge_blocks(summary, lang)),
+            PageSection("teacher-lists", say("semester-heading-teacher-lists", lang), _list_blocks(summary, lang)),
+            PageSection("emails", say("semester-heading-emails", lang), _email_blocks(summary, lang)),
+            PageSection("decisions", say("semester-heading-decisions", lang),
                     (Items(tuple(((item,), ()) for item in decisions(summary, lang))),)),
-            Section("charts", say("semester-heading-charts", lang), _chart_blocks(summary, lang))]
+            PageSection("charts", say("semester-heading-charts", lang), _chart_blocks(summary, lang))]
 
 
 def _check(summary: SemesterSummary, lang: str) -> str:

@@ -32,7 +32,7 @@ ACCOUNT_BLANKS = {"anonymous", "anonyymi", "nimetön"}     # what an account col
 # --- single values --------------------------------------------------------------------------------
 
 
-def clean_text(value: object) -> str | None:
+def answer_text(value: object) -> str | None:
     """NFC, invisible and control characters removed, inner whitespace collapsed; None when blank."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -66,7 +66,7 @@ def parse_day(value: object, today: date) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = clean_text(value)
+    text = answer_text(value)
     if text is None:
         return None
     m = _DMY.match(text)
@@ -115,7 +115,7 @@ def slash_order(values: list[object]) -> str | None:
     over 12), None when none of them does. Google Sheets writes month first in English, day first elsewhere."""
     orders = set()
     for value in values:
-        m = _STAMP_SLASH.match((clean_text(value) or "").casefold()) if isinstance(value, str) else None
+        m = _STAMP_SLASH.match((answer_text(value) or "").casefold()) if isinstance(value, str) else None
         if m:
             a, b = int(m.group(1)), int(m.group(2))
             orders |= {"dm"} if a > 12 else {"md"} if b > 12 else set()
@@ -130,7 +130,7 @@ def parse_timestamp(value: object, slash: str | None = "dm") -> Stamp | None:
         return Stamp(value.replace(tzinfo=None))
     if isinstance(value, date):
         return Stamp(datetime(value.year, value.month, value.day))
-    text = (clean_text(value) or "").casefold()
+    text = (answer_text(value) or "").casefold()
     found = next(((m, order) for pattern, order in ((_STAMP_YMD, "ymd"), (_STAMP_DMY, "dmy"), (_STAMP_SLASH, slash))
                   if (m := pattern.match(text))), None)
     if found is None or found[1] is None:
@@ -161,7 +161,7 @@ def parse_timestamp(value: object, slash: str | None = "dm") -> Stamp | None:
 def restore_phone(value: object) -> tuple[str | None, bool]:
     """A phone answer as text, and whether a leading zero (or ``+``) a spreadsheet dropped was put back:
     ``401234567`` -> ``0401234567``, ``358401234567`` -> ``+358401234567``. Finnish numbers start with 0 or +."""
-    text = clean_text(value)
+    text = answer_text(value)
     if text is None or not text.isdigit():
         return text, False
     if text.startswith("358") and 11 <= len(text) <= 13:
@@ -251,7 +251,7 @@ def parse_response(row: int, raw: dict, columns: dict[str, int], headers: dict[i
         codes = find_identity_codes(normalize.clean_text(value)) if isinstance(value, str) else []
         if codes:
             r.refuse("identity-code", name, mask(codes[0][0]))
-    text = {n: clean_text(v) for n, v in raw.items() if not isinstance(v, date)}
+    text = {n: answer_text(v) for n, v in raw.items() if not isinstance(v, date)}
     for name, limit in MAX_LENGTH.items():
         if text.get(name) and len(text[name]) > limit:
             r.refuse("form-too-long", name, _shown(text[name]), length=len(text[name]), limit=limit)
@@ -292,10 +292,10 @@ def _names(r: _Reader, text: dict) -> tuple[str | None, str | None]:
 def _birth(r: _Reader, value: object, today: date) -> date | None:
     birth = parse_day(value, today)
     if birth is None:
-        if clean_text(value) is None:
+        if answer_text(value) is None:
             r.refuse("missing-value", "birth_date")
         else:
-            r.refuse("invalid-date", "birth_date", clean_text(value))
+            r.refuse("invalid-date", "birth_date", answer_text(value))
     elif birth > today:
         r.refuse("future-date", "birth_date", f"{birth.day}.{birth.month}.{birth.year}")
     elif today.year - birth.year > 100:
@@ -306,10 +306,10 @@ def _birth(r: _Reader, value: object, today: date) -> date | None:
 def _continues(r: _Reader, value: object) -> str | None:
     answer = yes_no(value)
     if answer is None:
-        if clean_text(value) is None:
+        if answer_text(value) is None:
             r.refuse("missing-value", "continues")
         else:
-            r.refuse("invalid-choice", "continues", _shown(clean_text(value)), choices="kyllä, ei")
+            r.refuse("invalid-choice", "continues", _shown(answer_text(value)), choices="kyllä, ei")
     return answer
 
 
@@ -328,12 +328,12 @@ def _phone(r: _Reader, value: object) -> str | None:
     if not re.match(PHONE_PATTERN, phone):
         r.refuse("invalid-phone", "phone", phone)
     elif restored:
-        r.warn("form-phone-restored", "phone", clean_text(value), phone=phone)
+        r.warn("form-phone-restored", "phone", answer_text(value), phone=phone)
     return phone
 
 
 def _stamp(r: _Reader, value: object, slash: str | None, today: date) -> Stamp | None:
     stamp = parse_timestamp(value, slash)
-    if stamp is None and clean_text(value) is not None:
-        r.warn("form-unreadable-time", "timestamp", clean_text(value), day=f"{today.day}.{today.month}.{today.year}")
+    if stamp is None and answer_text(value) is not None:
+        r.warn("form-unreadable-time", "timestamp", answer_text(value), day=f"{today.day}.{today.month}.{today.year}")
     return stamp

@@ -25,7 +25,6 @@ from decimal import Decimal
 from toolkit.model.errors import MuskariError
 
 MAX_TEXT = 32767
-DATE_FORMAT = "d.m.yyyy"
 DATETIME_FORMAT = "d.m.yyyy h:mm"
 
 _EPOCH_1900 = datetime(1899, 12, 30)
@@ -117,7 +116,8 @@ def classify(value: object) -> tuple[str, object]:
                           f"A value of type {type(value).__name__} cannot be stored in a cell.")
 
 
-def format_number(number: float) -> str:
+def xml_number(number: float) -> str:
+    """A number as a cell's <v> holds it: whole numbers without a decimal point, others exactly (repr)."""
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
     return repr(number)

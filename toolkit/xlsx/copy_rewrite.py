@@ -21,9 +21,8 @@ from pathlib import Path
 from toolkit.model.errors import FileProblem
 from toolkit.xlsx import verify as verifying
 from toolkit.xlsx.apply import apply_change
+from toolkit.xlsx.leftovers import TEMP_SUFFIX
 from toolkit.xlsx.package import Package
-
-TEMP_SUFFIX = ".muskari-tmp"
 
 
 def rewrite_copy(path: Path, change, now: datetime, original: bytes | None = None) -> Path:

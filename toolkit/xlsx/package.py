@@ -28,8 +28,8 @@ NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 REL_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 
-MAX_UNCOMPRESSED = 1 << 30        # 1 GiB: a register is a few MB; more is a zip bomb
-MAX_RATIO = 200                   # uncompressed / compressed per part
+MAX_IN_MEMORY = 1 << 30        # 1 GiB: a register is a few MB; more is a zip bomb
+MAX_PART_RATIO = 200                   # uncompressed / compressed per part
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
 
@@ -145,7 +145,7 @@ class Package:
         total = 0
         for info in infos:
             total += info.file_size
-            if total > MAX_UNCOMPRESSED or (info.compress_size and info.file_size / info.compress_size > MAX_RATIO
+            if total > MAX_IN_MEMORY or (info.compress_size and info.file_size / info.compress_size > MAX_PART_RATIO
                                             and info.file_size > 10 << 20):
                 raise NotAWorkbook(f"{name} purkautuisi epäilyttävän suureksi (zip-pommi?). Sitä ei käsitellä.",
                                    f"{name} would unpack to a suspicious size (a zip bomb?). It is not processed.")

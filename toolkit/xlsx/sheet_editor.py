@@ -305,11 +305,11 @@ class SheetEditor:
             cell.set("t", "b")
             v.text = "1" if value else "0"
         elif kind == "number":
-            v.text = cellvalues.format_number(value)
+            v.text = cellvalues.xml_number(value)
             if current_style and self.styles.is_date(current_style):   # a number must not show as a date
                 cell.set("s", str(self.styles.with_format(current_style, "General")))
         else:
-            v.text = cellvalues.format_number(cellvalues.date_serial(value, self.date1904))
+            v.text = cellvalues.xml_number(cellvalues.date_serial(value, self.date1904))
             if not self.styles.is_date(current_style):
                 code = cellvalues.DATE_FORMAT if kind == "date" else cellvalues.DATETIME_FORMAT
                 cell.set("s", str(self.styles.with_format(current_style, code)))
