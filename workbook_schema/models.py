@@ -14,10 +14,18 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-STATUS = ("aktiivinen", "tauolla", "päättynyt")
-YES_NO = ("kyllä", "ei")
-PARTS = ("varhaisiän musiikkikasvatus", "yhteiset opinnot", "teemaopinnot")
-CERTIFICATES = ("muskaritodistus", "päättötodistus", "osallistumistodistus")
+from workbook_schema.choices import (  # noqa: F401  (the models' choices, re-exported)
+    CERTIFICATES,
+    FINAL,
+    MUSKARI,
+    PART_COMMON,
+    PART_MUSKARI,
+    PART_THEMATIC,
+    PARTICIPATION,
+    PARTS,
+    STATUS,
+    YES_NO,
+)
 
 # An e-mail address: RFC 5322's addr-spec with the restrictions mail programs keep: a dot-atom local part (no
 # quoted strings, comments, spaces or any of ( ) < > [ ] : ; , " \ @), letters with accents allowed (RFC 6531:

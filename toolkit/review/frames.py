@@ -14,16 +14,19 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from toolkit.model.errors import MuskariError
-from toolkit.rules.eligibility import CLOSE_SHARE  # "close": in progress, missing ≤ this share of required
+from toolkit.rules.eligibility import CLOSE_SHARE
+from workbook_schema.choices import (  # "close": in progress, missing ≤ this share of required
+    FINAL,
+    MUSKARI,
+    PART_COMMON,
+    PART_MUSKARI,
+    PART_THEMATIC,
+)
 
 if TYPE_CHECKING:
     from toolkit.model.tables import Tables
 
-MUSKARI = "muskaritodistus"
-FINAL = "päättötodistus"
-COMMON = "yhteiset opinnot"
-THEMATIC = "teemaopinnot"
-EARLY = "varhaisiän musiikkikasvatus"
+COMMON, THEMATIC, EARLY = PART_COMMON, PART_THEMATIC, PART_MUSKARI      # the plots' short names for the parts
 
 ELIGIBILITY_COLUMNS = ["student_id", "certificate", "status", "hours", "required", "missing",
                        "common_hours", "common_required", "thematic_hours", "thematic_required"]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from toolkit.model.formatting import format_hours
 from toolkit.review import frames as review
 from toolkit.review.frames import COMMON, EARLY, FINAL, MUSKARI, THEMATIC
+from workbook_schema.choices import STATUS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +31,6 @@ STYLES = (("0.25", ""), ("white", "///"), ("0.7", ""), ("white", "..."), ("0.85"
 DONE_STYLE = ("0.35", "")
 MISSING_STYLE = ("white", "///")
 
-STATUSES = ("aktiivinen", "tauolla", "päättynyt")
 SEMESTER_STARTS = {"kevät": (1, 7), "syksy": (8, 15)}  # about when each term begins (domain.md)
 
 # Every word a plot shows: key (a register value, a code or a name) -> (Finnish, English).
@@ -139,7 +139,7 @@ def _count_axis(ax: Axes, axis: str = "y") -> None:
 
 def plot_students_by_status(students: pd.DataFrame, lang: str = "fi") -> Figure:
     """One bar per Tila: how many students are active, on break and ended."""
-    counts = students["status"].value_counts().reindex(list(STATUSES), fill_value=0)
+    counts = students["status"].value_counts().reindex(list(STATUS), fill_value=0)
     fig, ax = _figure(6, 4)
     for i, (status, n) in enumerate(counts.items()):
         bars = ax.bar(word(status, lang), int(n), label=word(status, lang), **_style(i))
@@ -158,14 +158,14 @@ def plot_students_by_teacher(students: pd.DataFrame, lang: str = "fi") -> Figure
 
     nobody = word("no-teacher", lang)
     teacher = students["teacher"].fillna(nobody)
-    table = pd.crosstab(teacher, students["status"]).reindex(columns=list(STATUSES), fill_value=0)
+    table = pd.crosstab(teacher, students["status"]).reindex(columns=list(STATUS), fill_value=0)
     order = sorted(t for t in table.index if t != nobody) + ([nobody] if nobody in table.index else [])
     table = table.reindex(order[::-1])  # first name on top
     fig, ax = _figure(7, max(2.5, 1.2 + 0.45 * len(table)))
     if table.empty:
         _empty(ax, word("no-students", lang))
     left = pd.Series(0, index=table.index)
-    for i, status in enumerate(STATUSES):
+    for i, status in enumerate(STATUS):
         bars = ax.barh(table.index, table[status], left=left, label=word(status, lang), **_style(i))
         ax.bar_label(bars, labels=[str(v) if v else "" for v in table[status]], label_type="center",
                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})

@@ -33,13 +33,7 @@ import pandas as pd
 from toolkit.model.dates import birthday_keys
 from toolkit.model.formatting import format_date, format_hours
 from toolkit.model.tables import Tables
-
-MUSKARI = "muskaritodistus"
-FINAL = "päättötodistus"
-PARTICIPATION = "osallistumistodistus"
-PART_MUSKARI = "varhaisiän musiikkikasvatus"
-PART_COMMON = "yhteiset opinnot"
-PART_THEMATIC = "teemaopinnot"
+from workbook_schema.choices import FINAL, MUSKARI, PART_COMMON, PART_MUSKARI, PART_THEMATIC, PARTICIPATION  # noqa: F401
 
 ISSUED, ELIGIBLE, IN_PROGRESS, OUT_OF_REACH = "issued", "eligible", "in-progress", "out-of-reach"
 STATUSES = (ELIGIBLE, ISSUED, IN_PROGRESS, OUT_OF_REACH)

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from workbook_schema.choices import CERTIFICATES as KINDS
 
-KINDS = ("muskaritodistus", "päättötodistus", "osallistumistodistus")
 HEADERS = {"fi": ("Todistusnumero", "Oppilasnumero", "Nimi", "Todistus", "Tiedosto"),
            "en": ("Number", "Student", "Name", "Certificate", "File")}
 

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
-
-STATUSES = ("aktiivinen", "tauolla", "päättynyt")
+from workbook_schema.choices import STATUS
 
 
 def configure(parser) -> None:
@@ -17,7 +16,7 @@ def configure(parser) -> None:
                         help="registration = aktiiviset ja tauolla olevat (oletus); muskari-ended = perheet, joilta "
                              "kysytään poistosta; all = kaikki, joilla on osoite")
     parser.add_argument("--teacher", metavar="NIMI", help="vain tämän opettajan oppilaat / only this teacher's students")
-    parser.add_argument("--status", choices=STATUSES, action="append", metavar="TILA",
+    parser.add_argument("--status", choices=STATUS, action="append", metavar="TILA",
                         help="vain tämä tila (voi toistaa) / only this status (repeatable)")
     parser.add_argument("--eml", type=Path, metavar="TIEDOSTO.eml",
                         help="kirjoita lähettämätön viestiluonnos / write an unsent draft message")
