@@ -140,7 +140,7 @@ def test_password_prompt(answers, confirm, expected):
     try:
         result = backup.read_password(confirm=confirm, env={}, prompt=prompt, interactive=True)
     except Refused as error:
-        result = error.fi
+        result = error.message("fi")
     assert expected in result
 
 
