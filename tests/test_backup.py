@@ -255,7 +255,7 @@ def test_a_failing_write_leaves_no_partial_file(register, tmp_path, monkeypatch)
 
     monkeypatch.setattr(pyzipper.AESZipFile, "writestr", broken)
     stick = tmp_path / "tikku"
-    with pytest.raises(FileProblem, match="No space left on device"):
+    with pytest.raises(FileProblem, match="levy on täynnä"):
         backup.create_backup(register, stick, PASSWORD, datetime(2026, 3, 1, 12, 0))
     assert list(stick.iterdir()) == []
 
@@ -273,7 +273,7 @@ def test_a_failing_restore_leaves_nothing_behind(register, tmp_path, password, m
 
     monkeypatch.setattr(backup.os, "replace", failing_replace)
     target = tmp_path / "palautus"
-    with pytest.raises(FileProblem, match="Input/output error"):
+    with pytest.raises(FileProblem, match="levyltä lukeminen tai levylle kirjoittaminen"):
         restore.restore_backup(made, target, PASSWORD)
     assert not (target / "rekisteri.xlsx").exists()
     assert not [p for p in target.rglob("*") if p.is_file()]

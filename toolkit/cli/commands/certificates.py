@@ -70,7 +70,7 @@ def _issue(args, as_of) -> int:
     from toolkit.system.progress import task
 
     # no refresh thread: redrawn as documents finish (the batch runs in worker processes)
-    with task("Todistukset", "Certificates", len(plan.requests), big=len(plan.requests) > 1,
+    with task("progress-certificates", len(plan.requests), big=len(plan.requests) > 1,
               refresh_thread=False) as bar:
         issued = issue_certificates(register, result.tables, plan, pdf=args.pdf, now=datetime.now(),
                                     progress=bar.advance)
