@@ -108,3 +108,16 @@ def say_count(code: str, lang: str, count: int, /, **words) -> str:
 def counted(code: str, count: int, /, **words) -> Phrase:
     """The counted phrase ``code`` for ``count`` as a word inside another sentence."""
     return Phrase(count_code(code, count), count=count, **words)
+
+
+def say_each(codes, lang: str = "fi") -> tuple[str, ...]:
+    """Several words at once, as a table's headings: ``say_each(("heading-sheet", "heading-cell"), lang)``."""
+    return tuple(say(code, lang) for code in codes)
+
+
+def join_and(items, lang: str = "fi") -> str:
+    """"a, b ja c" / "a, b and c"."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + say("list-and", lang) + items[-1]

@@ -13,7 +13,7 @@ from datetime import date
 
 from toolkit.model.findings import column_letter
 from toolkit.model.formatting import format_date
-from toolkit.model.messages import say
+from toolkit.model.messages import say, say_count
 from toolkit.rules import forms_questions as q
 from toolkit.rules.forms import FormsPlan
 from workbook_schema import forms_mapping
@@ -69,8 +69,7 @@ def closing_sentence(plan: FormsPlan, lang: str = "fi", apply: bool = False, wri
 
 
 def render_plan(plan: FormsPlan, file_name: str, lang: str = "fi", apply: bool = False, written: bool = False) -> str:
-    title = say("forms-title-one", lang, file=file_name) if plan.responses == 1 else \
-        say("forms-title", lang, file=file_name, n=plan.responses)
+    title = say_count("forms-title", lang, plan.responses, file=file_name)
     out = [title, "", say("forms-columns", lang), *column_lines(plan, lang), ""]
     out.append(say("forms-new", lang, n=len(plan.new_students)))
     for new in plan.new_students:
