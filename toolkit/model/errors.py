@@ -16,11 +16,12 @@ import errno
 from toolkit.model.messages import Phrase, catalogue, say
 
 # the system's reasons the owner meets, said in her language (anything else keeps the system's own words)
-_REASONS = {errno.ENOENT: "reason-missing", errno.EACCES: "reason-denied", errno.EPERM: "reason-denied",
-            errno.ENOSPC: "reason-disk-full", errno.EFBIG: "reason-too-big", errno.EROFS: "reason-read-only",
-            errno.EISDIR: "reason-is-folder", errno.ENOTDIR: "reason-not-folder", errno.EEXIST: "reason-exists",
-            errno.EBUSY: "reason-busy", errno.ENAMETOOLONG: "reason-name-too-long", errno.EIO: "reason-io",
-            getattr(errno, "EDQUOT", errno.ENOSPC): "reason-disk-full"}
+_REASONS = {errno.ENOENT: "os-reason-missing", errno.EACCES: "os-reason-denied", errno.EPERM: "os-reason-denied",
+            errno.ENOSPC: "os-reason-disk-full", errno.EFBIG: "os-reason-too-big",
+            errno.EROFS: "os-reason-read-only", errno.EISDIR: "os-reason-is-folder",
+            errno.ENOTDIR: "os-reason-not-folder", errno.EEXIST: "os-reason-exists", errno.EBUSY: "os-reason-busy",
+            errno.ENAMETOOLONG: "os-reason-name-too-long", errno.EIO: "os-reason-io",
+            getattr(errno, "EDQUOT", errno.ENOSPC): "os-reason-disk-full"}
 
 
 class MuskariError(Exception):
