@@ -47,12 +47,12 @@ class ImportResult:
 def read_forms(path: str | Path, mapping: dict[str, str] | None = None, has_mapping_sheet: bool = True) -> FormsFile:
     """The forms export and how its columns are read; FileProblem when it cannot be read, or when its
     questions leave a field claimed twice or a required one missing (the message says how to name them)."""
-    from toolkit.reports.forms import refusal_sentences
+    from toolkit.reports.forms import refusal_words
 
     table = read_forms_table(path)
     reading = read_questions(table.headers, mapping, answered=table.answered)
     if not reading.ok:
-        raise FileProblem(*refusal_sentences(reading, table.path.name, has_mapping_sheet))
+        raise FileProblem("forms-refused", **refusal_words(reading, table.path.name, has_mapping_sheet))
     return FormsFile(table, reading)
 
 

@@ -91,7 +91,9 @@ class _Words(dict):
 
 
 def say(code: str, lang: str = "fi", /, **words) -> str:
-    """The sentence ``code`` in ``lang`` with its placeholders filled."""
+    """The sentence ``code`` in ``lang`` with its placeholders filled (a ``Phrase`` brings its own words)."""
+    if isinstance(code, Phrase) and code.words:
+        words = {**code.words, **words}
     return catalogue()[code].text(lang).format_map(_Words(lang, words))
 
 

@@ -53,7 +53,8 @@ def save_problem(step: str, path: Path, error: OSError) -> FileProblem:
     if held_by_another_program(error):
         programs = "held-onedrive" if "onedrive" in str(path).casefold() else "held-excel"
         return FileProblem("register-held", name=name, reason=reason, programs=_phrase(programs))
-    return FileProblem("register-not-saved", step=_phrase(step), path=path, reason=reason, hint=save_hint(error))
+    code = "register-not-saved" if os.path.lexists(path) else "register-not-created"    # a restore to a new place
+    return FileProblem(code, step=_phrase(step), path=path, reason=reason, hint=save_hint(error))
 
 
 def save_hint(error: OSError):
