@@ -17,8 +17,8 @@ from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.check import load_checked
-from toolkit.office.forms_export import read_forms_table
 from toolkit.model.messages import say
+from toolkit.office.forms_export import read_forms_table
 from toolkit.reports.forms import column_lines, refusal_words
 from toolkit.rules import forms_questions as q
 from toolkit.rules.forms_questions import read_questions, recognise
