@@ -447,7 +447,7 @@ def test_restore_refuses_while_the_register_is_open_in_excel(register, tmp_path,
 def test_documents_named_but_missing_are_reported(register, tmp_path, password, capsys):
     (register.parent / "todistukset" / "2025-001_Aino_Virtanen.docx").unlink()
     assert run_backup(register, tmp_path / "tikku", "--with-documents") == 0
-    assert "1 Todistukset-välilehden asiakirjaa puuttuu" in capsys.readouterr().err
+    assert "1 Todistukset-välilehden asiakirja puuttuu" in capsys.readouterr().err
 
 
 # --- restore writes only the register and its certificates, never through a link, in bounded memory ----------
@@ -585,7 +585,7 @@ def test_backup_with_documents_survives_any_tiedosto_name(tmp_path, password, ca
     path = build_register(folder / "rekisteri.xlsx", tables)
     assert run_backup(path, tmp_path / "tikku", "--with-documents") == 0
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "1 Todistukset-välilehden asiakirjaa puuttuu" in err
+    assert "Traceback" not in err and "1 Todistukset-välilehden asiakirja puuttuu" in err
 
 
 def test_restore_never_writes_into_the_earlier_versions_folder(register, tmp_path, password, capsys):

@@ -29,20 +29,13 @@ class MuskariError(Exception):
 
     exit_code = 3
 
-    def __init__(self, code: str, _en: str | None = None, /, **words):
-        if _en is not None:   # TEMPORARY while the rooms move to codes
-            self.code, self.words, self._inline = None, {}, (code, _en)
-            super().__init__(code)
-            return
-        self._inline = None
+    def __init__(self, code: str, /, **words):
         if code not in catalogue():
             raise KeyError(f"{code!r} is not a code of the message catalogue")
         self.code, self.words = code, words
         super().__init__(self.message("fi"))
 
     def message(self, lang: str = "fi") -> str:
-        if self._inline:
-            return self._inline[1] if lang == "en" else self._inline[0]
         return say(self.code, lang, **self.words)
 
     def _render_traceback_(self) -> list[str]:

@@ -36,24 +36,25 @@ def held_by_another_program(error: OSError) -> bool:
 
 def replace_register(source: Path, target: Path) -> None:
     """``os.replace(source, target)``, retried while another program holds ``target``; FileProblem when it fails."""
+    new = not os.path.lexists(target)         # a restore to a new place: there is no original to keep
     for pause in (*RETRY_PAUSES, None):
         try:
             os.replace(source, target)
             return
         except OSError as error:
             if pause is None or not held_by_another_program(error):
-                raise save_problem("save-step-replace", target, error) from None
+                raise save_problem("save-step-replace", target, error, new=new) from None
         time.sleep(pause)
 
 
-def save_problem(step: str, path: Path, error: OSError) -> FileProblem:
+def save_problem(step: str, path: Path, error: OSError, *, new: bool = False) -> FileProblem:
     """Why the register could not be saved, with the hint that fits the error (never disk space for a lock);
     ``step`` is the save-step-* phrase naming what failed (writing the temporary file, replacing the register)."""
     name, reason = Path(path).name, os_reason(error)
     if held_by_another_program(error):
         programs = "held-onedrive" if "onedrive" in str(path).casefold() else "held-excel"
         return FileProblem("register-held", name=name, reason=reason, programs=_phrase(programs))
-    code = "register-not-saved" if os.path.lexists(path) else "register-not-created"    # a restore to a new place
+    code = "register-not-created" if new else "register-not-saved"
     return FileProblem(code, step=_phrase(step), path=path, reason=reason, hint=save_hint(error))
 
 
