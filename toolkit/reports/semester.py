@@ -318,7 +318,7 @@ def _forms_blocks(summary: SemesterSummary, lang: str) -> tuple:
 def _eligibility_blocks(summary: SemesterSummary, lang: str) -> tuple:
     headers = (say("heading-certificate", lang), say("semester-eligibility-when", lang),
                *(say(f"status-{s}", lang) for s in STATUS_ORDER))
-    rows = tuple((kind_name(kind, lang), say(f"semester-{when}", lang), *(summary.eligibility[when].get((kind, s), 0)
+    rows = tuple((kind_name(kind, lang), say(f"semester-when-{when}", lang), *(summary.eligibility[when].get((kind, s), 0)
                                                           for s in STATUS_ORDER))
                  for kind in KINDS for when in ("before", "after"))
     earned = _counted_item(say("semester-earned", lang), summary.earned,

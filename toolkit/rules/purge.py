@@ -99,14 +99,14 @@ class PurgeAction:
             if self.action == "issue-first":
                 words["certificates"] = join_and([kind_name(k, lang)
                                                       for k in self.params.get("earned", ())], lang)
-                return say("purge-issue-first", lang, **words)
+                return say("purge-explain-issue-first", lang, **words)
             words["rows"] = _rows_clause("purge-student-row", "purge-student-rows", words, lang)
-            return say("purge-study-window-closed", lang, **words)
+            return say("purge-explain-study-window-closed", lang, **words)
         if self.rule == MARKETING_EXPIRED:
             words["months"] = say_count("purge-n-months", lang, int(self.params.get("months", 0)))
         elif self.rule == BACKUP_EXPIRED:
             words["days"] = say_count("purge-n-days", lang, int(self.params.get("days", 0)))
-        return say(f"purge-{self.rule}", lang, **words)
+        return say(f"purge-explain-{self.rule}", lang, **words)
 
     def to_dict(self, lang: str = "fi") -> dict:
         out = {"sheet": self.sheet, "row": self.row, "student_id": self.student_id, "rule": self.rule,
@@ -139,7 +139,7 @@ def _deletion_message(words: dict, lang: str) -> str:
                       ("dropped", "purge-n-dropped-rows"), ("files", "purge-n-documents")):
         if int(words.get(key) or 0):
             clauses.append(say_count(code, lang, int(words[key])))
-    return say("purge-deletion-requested", lang, request=words.get("request", ""),
+    return say("purge-explain-deletion-requested", lang, request=words.get("request", ""),
                clauses=join_and(clauses, lang))
 
 

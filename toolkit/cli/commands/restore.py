@@ -30,10 +30,10 @@ def run(args) -> int:
     if done.skipped:
         import sys
 
-        from toolkit.model.messages import say
+        from toolkit.model.messages import say_count
 
-        print("muskari: " + say("restore-skipped", args.lang, count=len(done.skipped),
-                                paths=", ".join(done.skipped[:5]) + (" …" if len(done.skipped) > 5 else "")),
+        print("muskari: " + say_count("restore-skipped", args.lang, len(done.skipped),
+                                      paths=", ".join(done.skipped[:5]) + (" …" if len(done.skipped) > 5 else "")),
               file=sys.stderr)
     _report(args, done)
     return 0
