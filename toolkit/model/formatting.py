@@ -61,3 +61,11 @@ def kind_name(kind: str, lang: str = "fi") -> str:
 
     code = KIND_CODES.get(kind)
     return say(f"certificate-kind-{code}", lang) if code else kind
+
+
+def kind_phrase(kind: str):
+    """A certificate kind as a word of a sentence, said in the sentence's language (see ``kind_name``)."""
+    from toolkit.model.messages import Phrase
+
+    code = KIND_CODES.get(kind)
+    return Phrase(f"certificate-kind-{code}") if code else kind
