@@ -117,7 +117,7 @@ def test_annotated_copy(broken, tmp_path, capsys):
 
 def test_annotate_refuses_to_replace_the_register(broken, capsys):
     code, _out, err = run(capsys, "check", str(broken), "--annotate", str(broken))
-    assert code == 3 and "eri tiedostonimi" in err
+    assert code == 3 and "eri nimi" in err
 
 
 @pytest.mark.parametrize("errors,warnings,fi,en", [

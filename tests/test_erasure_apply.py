@@ -351,7 +351,7 @@ def test_cli_apply_then_again(tmp_path, capsys):
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
     out = capsys.readouterr().out
     assert "Tehty: 3 toimenpidettä." in out and "Poistettiin 1 todistusasiakirja:" in out
-    assert "Poistettiin 1 vanhentunut varmuuskopio:" in out
+    assert "Poistettiin 1 vanhentunut rekisterin aiempi versio:" in out
     assert "poistetuista henkilöistä ei jäänyt jälkeä" in out
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
     assert capsys.readouterr().out == ("Ei toimenpiteitä: säilytysajat ja poistopyynnöt eivät vaadi nyt mitään.\n"
@@ -367,7 +367,7 @@ def test_cli_ask_lists_the_bcc_addresses_and_apply_changes_nothing(tmp_path, cap
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
     out = capsys.readouterr().out
     assert "Muskari päättyi (3)" in out
-    assert "Piilokopio (BCC): A@example.fi; b@example.fi" in out
+    assert "Piilokopio (Bcc): A@example.fi; b@example.fi" in out
     assert out.endswith("Ei muutoksia: rekisteriä ei kirjoitettu.\n") and "Tehty" not in out
     assert path.read_bytes() == before
 

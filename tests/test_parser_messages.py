@@ -95,7 +95,7 @@ def test_no_command_prints_the_finnish_help_and_exit_2(capsys):
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
-    (["check", "--lang", "en"], "muskari check: error: the following arguments are required: REKISTERI"),
+    (["check", "--lang", "en"], "muskari check: error: the following arguments are required: REGISTER"),
     (["check", "r.xlsx", "--format", "xml", "--lang=en"], "argument --format: invalid choice: 'xml'"),
     (["teacher-lists", "r.xlsx", "--lang", "en"], "the following arguments are required: --out"),
 ], ids=["required", "choice", "option"])
