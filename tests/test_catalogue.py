@@ -282,3 +282,38 @@ def test_words_made_elsewhere_are_said_in_the_sentence_language():
     inner = FileProblem("file-missing", path="r.xlsx")
     outer = FileProblem("verify-failed", what=Phrase("verify-not-workbook", error=Said(inner.message)))
     assert "Tiedostoa r.xlsx ei löydy" in outer.message("fi") and "File r.xlsx does not exist" in outer.message("en")
+
+
+# --- the catalogue's reader ------------------------------------------------------------------------
+
+def test_the_fast_reader_reads_the_catalogue_exactly_as_tomllib_does():
+    """`muskari --help` reads the catalogue with a reader of its plain shape; it must agree with tomllib, and give
+    way to it (None) for any line beyond that shape."""
+    import tomllib
+    from importlib.resources import files
+
+    from toolkit.model.messages import _read_plain
+
+    text = files("toolkit.model").joinpath("messages.toml").read_text(encoding="utf-8")
+    assert _read_plain(text) == tomllib.loads(text)
+    assert _read_plain('[a-b]\nfi = "x \\"y\\" \\\\ z"\nen = "\\u00e4"\n') == {"a-b": {"fi": 'x "y" \\ z', "en": "ä"}}
+    for other in ('[a-b]\nfi = """x"""\n', "[a-b]\nfi = 'x'\n", '[a-b]\nfi = "x"\nfi = "y"\n', '[a.b]\nfi = "x"\n',
+                  '[a-b]\nfi = "x" # note\n', '[a-b]\n[a-b]\n'):
+        assert _read_plain(other) is None, other
+
+
+def test_an_error_crosses_a_process_boundary_whole():
+    """Certificates render in worker processes: an error raised there is pickled by its code and words."""
+    import pickle
+
+    from toolkit.jobs.semester import SemesterStopped
+    from toolkit.model.errors import FileProblem, TemplateProblem
+
+    error = TemplateProblem("template-too-slow", template="päättötodistus.docx", seconds=30, tag="{{ x }}")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is TemplateProblem and again.code == error.code
+    assert again.message("fi") == error.message("fi") and again.message("en") == error.message("en")
+    assert str(again) == str(error)
+    stopped = SemesterStopped("purge", ["check"], FileProblem("file-missing", path="x.xlsx"), applied=False)
+    assert "Tiedostoa x.xlsx ei löydy" in stopped.message("fi") and "File x.xlsx does not exist" in stopped.message("en")
+    assert stopped.step == "purge" and "(poistot ja säilytysajat)" in stopped.message("fi")

@@ -16,7 +16,8 @@ every entry is said somewhere.
 
 from __future__ import annotations
 
-import tomllib
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -62,15 +63,44 @@ class Said:
 
 @cache
 def catalogue() -> dict[str, Entry]:
-    data = tomllib.loads(files("toolkit.model").joinpath("messages.toml").read_text(encoding="utf-8"))
+    text = files("toolkit.model").joinpath("messages.toml").read_text(encoding="utf-8")
+    data = _read_plain(text)
+    if data is None:        # anything beyond the plain shape: the full TOML reader
+        import tomllib
+
+        data = tomllib.loads(text)
     return {code: Entry(fi=item["fi"], en=item["en"], severity=item.get("severity")) for code, item in data.items()}
 
 
-def severity_of(code: str) -> str:
-    severity = catalogue()[code].severity
-    if severity is None:
-        raise KeyError(f"{code} is not a finding code")
-    return severity
+_TABLE = re.compile(r"\[[a-z0-9_-]+\]")
+_PAIR = re.compile(r'(?:fi|en|severity) = "(?:[^"\\\x00-\x1f\x7f]|\\(?:["\\bfnrt]|u[0-9A-Fa-f]{4}))*"')
+
+
+def _read_plain(text: str) -> dict | None:
+    """The catalogue as TOML in its plain shape (``[code]`` tables of ``key = "text"`` lines, comments, blank
+    lines), read several times faster than tomllib so that ``muskari --help`` starts at once: its strings are
+    JSON strings, decoded in one call. None for any other line, which tomllib then reads
+    (tests/test_catalogue.py checks that both readers agree)."""
+    tables: list[tuple[str, list[str]]] = []
+    values: list[str] = []
+    for line in text.splitlines():
+        if not line or line[0] == "#":
+            continue
+        if line[0] == "[" and _TABLE.fullmatch(line):
+            tables.append((line[1:-1], []))
+        elif tables and _PAIR.fullmatch(line):
+            key, _, value = line.partition(" = ")
+            tables[-1][1].append(key)
+            values.append(value)
+        else:
+            return None
+    decoded = iter(json.loads("[" + ",".join(values) + "]"))
+    data = {}
+    for code, names in tables:
+        if code in data or len(set(names)) != len(names):
+            return None
+        data[code] = {name: next(decoded) for name in names}
+    return data
 
 
 class _Words(dict):
