@@ -103,6 +103,13 @@ def _read_plain(text: str) -> dict | None:
     return data
 
 
+def severity_of(code: str) -> str:
+    severity = catalogue()[code].severity
+    if severity is None:
+        raise KeyError(f"{code} is not a finding code")
+    return severity
+
+
 class _Words(dict):
     def __init__(self, lang: str, words: dict):
         super().__init__(words)
