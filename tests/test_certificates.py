@@ -380,7 +380,7 @@ def test_apply_issues_the_due_certificates_once(register, capsys):
     assert sheet_rows(register, "Valmistuneet") == [[2026, "Aino Virtanen", "muskaritodistus", "2026-008"],
                                                      [2026, "Eero Mäkinen", "päättötodistus", "2026-009"]]
     log = sheet_rows(register, "Loki")
-    assert log[-1][1:] == ["certificates", "annettu 2 todistusta: 1 muskaritodistus, 1 päättötodistus"]
+    assert log[-1][1:] == ["certificates", "annettu 2 todistusta: muskaritodistus 1, päättötodistus 1"]
 
     code, out, err = run("certificates", register, "--apply", capsys=capsys)
     assert (code, out) == (0, "Ei annettavia todistuksia.\n")
@@ -413,7 +413,7 @@ def test_one_student_only(register, capsys):
     code, out, err = run("certificates", register, "--student", "0002", "--apply", "--lang", "en", capsys=capsys)
     assert code == 0, err
     assert out.endswith("\nIssued 1 certificate.\n")
-    assert sheet_rows(register, "Loki")[-1][1:] == ["certificates", "annettu 1 todistus: 1 päättötodistus"]
+    assert sheet_rows(register, "Loki")[-1][1:] == ["certificates", "annettu 1 todistus: päättötodistus 1"]
     assert sorted(p.name for p in (register.parent / "todistukset").iterdir()) == ["2026-008_0002.docx"]
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused, os_reason
+from toolkit.model.messages import say_count
 from toolkit.model.paths import register_path_text
 from toolkit.rules.certificate_context import (
     GRADUATING,
@@ -122,8 +123,8 @@ def register_change(register_path, plan: CertificatePlan):
                                            "Todistusnumero": r.number})
     counts = Counter(r.kind for r in plan.requests)
     issued = len(plan.requests)
-    change.log("certificates", f"annettu {issued} {'todistus' if issued == 1 else 'todistusta'}: "
-               + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    change.log("certificates", say_count("log-certificates", "fi", issued,     # Loki: the register's language
+                                         kinds=", ".join(f"{kind} {n}" for kind, n in counts.items())))
     return change
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.model.errors import FileProblem
+from toolkit.model.messages import say
 from toolkit.office.forms_export import FormsTable, read_forms_table
 from toolkit.rules.forms_questions import QuestionReading, read_questions
 
@@ -66,8 +67,8 @@ def register_change(plan):
             change.update("Oppilaat", update.register_row, c.header, c.new)
     for new in plan.new_students:
         change.append("Oppilaat", {k: v for k, v in new.values.items() if v is not None})
-    change.log("import-forms", f"vastauksia {plan.responses}, päivitetty {len(plan.changed)}, "
-                               f"uusia {len(plan.new_students)}, hylätty {len(plan.problems)}")
+    change.log("import-forms", say("log-import-forms", "fi", responses=plan.responses, updated=len(plan.changed),
+                                   new=len(plan.new_students), refused=len(plan.problems)))
     return change
 
 

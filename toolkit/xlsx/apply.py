@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from toolkit.model.errors import MuskariError
+from toolkit.model.messages import say
 from toolkit.xlsx import attached_parts as attached
 from toolkit.xlsx import deletion_guard as features
 from toolkit.xlsx import scrub as scrubbing
@@ -150,8 +151,8 @@ def _log(session: _Session, change, result: Applied, now) -> None:
         add_sheet(session.package, LOG_SHEET, LOG_HEADERS)
         session.modified.update({"[Content_Types].xml", session.package.workbook_part,
                                  rels_path(session.package.workbook_part), session.package.sheets[LOG_SHEET]})
-    entries = change.logs or [("muutos", f"solut {result.cells_changed}, poistetut rivit {result.rows_deleted}, "
-                                         f"lisätyt rivit {result.rows_appended}")]
+    entries = change.logs or [("muutos", say("log-change", "fi", cells=result.cells_changed,      # the register's
+                                             deleted=result.rows_deleted, appended=result.rows_appended))]  # language
     created = LOG_SHEET not in session.editors and session.package.sheets[LOG_SHEET] in session.modified
     editor = session.editor(LOG_SHEET, set(LOG_HEADERS))
     columns = [session.column(LOG_SHEET, h) for h in LOG_HEADERS]
