@@ -356,6 +356,25 @@ def test_golden_answer_text(register, tmp_path):
     assert text == GOLDEN.read_text(encoding="utf-8")
 
 
+def test_the_answer_is_written_in_the_command_s_language(register, tmp_path, capsys):
+    """--lang en writes the answer in English (for a family who reads English), every fixed sentence translated;
+    the register's own words (sheets, headers, values) stay as the register writes them."""
+    out = tmp_path / "answer.xlsx"
+    assert run_cli(str(register), "--student", "0001", "--out", str(out), "--received", "2026-02-20",
+                   "--lang", "en") == 0
+    text = docx_text(out.with_suffix(".docx"))
+    assert "answer to an access request" in text and "Your rights" in text and "Retention periods" in text
+    assert "The right to have your data erased (Article 17)." in text and "Sheet Oppilaat (1 row)" in text
+    finnish = GOLDEN.read_text(encoding="utf-8")
+    for line in ("Oikeutesi", "Säilytysajat", "Vastaus on annettava viimeistään", "Tietoja ei luovuteta"):
+        assert line in finnish and line not in text
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames[0] == "Answer" and workbook.properties.title == "Answer to an access request"
+    assert "Wrote" in capsys.readouterr().out
+
+
 @pytest.mark.libreoffice
 def test_answer_opens_in_libreoffice(register, tmp_path, soffice):
     import shutil
