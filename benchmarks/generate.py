@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from toolkit.demo import synthetic as syn  # noqa: E402
+from toolkit.model.messages import say  # noqa: E402
 from toolkit.office import new_workbook as layout  # noqa: E402
 from workbook_schema import SHEET_ORDER  # noqa: E402
 
@@ -137,7 +138,7 @@ def _write(workbook, records: dict) -> dict[str, int]:
         source = drop.source.strip('"').split(",") if drop.source.startswith('"') else "=" + drop.source
         sheets[drop.sheet].data_validation(f"{first}:{last}", {
             "validate": "list", "source": source, "ignore_blank": True, "error_type": "stop" if drop.strict else "warning",
-            "error_title": "Tarkista arvo", "error_message": drop.error_fi})
+            "error_title": say("dropdown-title"), "error_message": drop.error})
     sheets["Oppilaat"].activate()
     return counts
 

@@ -19,6 +19,7 @@ from registers import build_register
 from toolkit.cli.main import main
 from toolkit.model.dates import add_months
 from toolkit.model.errors import Refused
+from toolkit.model.messages import say
 from toolkit.rules.access_request import collect_answer, due_date
 
 AS_OF = "2026-03-01"
@@ -136,8 +137,8 @@ def test_email_of_a_marketing_contact_only_finds_the_contact():
     answer = collect_answer(school_tables(), received=date(2026, 3, 1), email="HILKKA@example.fi")
     assert [(s.sheet, s.excel_rows) for s in answer.sections] == [("Yhteydenotot", [3])]
     assert answer.people == [] and answer.teachers == []
-    assert answer.categories == ["markkinointi- ja tiedotusyhteystiedot: nimi, sähköposti, puhelin, keräyspäivä "
-                                 "ja tarkoitus"]
+    assert [say(code) for code in answer.categories] == [
+        "markkinointi- ja tiedotusyhteystiedot: nimi, sähköposti, puhelin, keräyspäivä ja tarkoitus"]
 
 
 def test_unknown_student_id_is_refused_not_answered_with_nothing():
@@ -180,7 +181,7 @@ def test_retention_comes_from_the_settings():
     tables = school_tables()
     tables.settings = Settings(marketing_months=3, backup_days=30, study_age_limit=22)
     answer = collect_answer(tables, received=date(2026, 3, 1), student_id="0001")
-    text = " ".join(answer.retention)
+    text = " ".join(say(line) for line in answer.retention)
     assert "3 kuukautta" in text and "30 päivää" in text and "22 vuotta" in text
     assert "1.3.2041" in text          # Aino (born 1.3.2019) turns 22
     assert "1.5.2026" in text          # the contact collected 1.2.2026 + 3 months
@@ -353,6 +354,25 @@ def test_golden_answer_text(register, tmp_path):
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_the_answer_is_written_in_the_command_s_language(register, tmp_path, capsys):
+    """--lang en writes the answer in English (for a family who reads English), every fixed sentence translated;
+    the register's own words (sheets, headers, values) stay as the register writes them."""
+    out = tmp_path / "answer.xlsx"
+    assert run_cli(str(register), "--student", "0001", "--out", str(out), "--received", "2026-02-20",
+                   "--lang", "en") == 0
+    text = docx_text(out.with_suffix(".docx"))
+    assert "answer to an access request" in text and "Your rights" in text and "Retention periods" in text
+    assert "The right to have your data erased (Article 17)." in text and "Sheet Oppilaat (1 row)" in text
+    finnish = GOLDEN.read_text(encoding="utf-8")
+    for line in ("Oikeutesi", "Säilytysajat", "Vastaus on annettava viimeistään", "Tietoja ei luovuteta"):
+        assert line in finnish and line not in text
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames[0] == "Answer" and workbook.properties.title == "Answer to an access request"
+    assert "Wrote" in capsys.readouterr().out
 
 
 @pytest.mark.libreoffice

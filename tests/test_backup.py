@@ -140,7 +140,7 @@ def test_password_prompt(answers, confirm, expected):
     try:
         result = backup.read_password(confirm=confirm, env={}, prompt=prompt, interactive=True)
     except Refused as error:
-        result = error.fi
+        result = error.message("fi")
     assert expected in result
 
 
@@ -255,7 +255,7 @@ def test_a_failing_write_leaves_no_partial_file(register, tmp_path, monkeypatch)
 
     monkeypatch.setattr(pyzipper.AESZipFile, "writestr", broken)
     stick = tmp_path / "tikku"
-    with pytest.raises(FileProblem, match="No space left on device"):
+    with pytest.raises(FileProblem, match="levy on täynnä"):
         backup.create_backup(register, stick, PASSWORD, datetime(2026, 3, 1, 12, 0))
     assert list(stick.iterdir()) == []
 
@@ -273,7 +273,7 @@ def test_a_failing_restore_leaves_nothing_behind(register, tmp_path, password, m
 
     monkeypatch.setattr(backup.os, "replace", failing_replace)
     target = tmp_path / "palautus"
-    with pytest.raises(FileProblem, match="Input/output error"):
+    with pytest.raises(FileProblem, match="levyltä lukeminen tai levylle kirjoittaminen"):
         restore.restore_backup(made, target, PASSWORD)
     assert not (target / "rekisteri.xlsx").exists()
     assert not [p for p in target.rglob("*") if p.is_file()]
@@ -447,7 +447,7 @@ def test_restore_refuses_while_the_register_is_open_in_excel(register, tmp_path,
 def test_documents_named_but_missing_are_reported(register, tmp_path, password, capsys):
     (register.parent / "todistukset" / "2025-001_Aino_Virtanen.docx").unlink()
     assert run_backup(register, tmp_path / "tikku", "--with-documents") == 0
-    assert "1 Todistukset-välilehden asiakirjaa puuttuu" in capsys.readouterr().err
+    assert "1 Todistukset-välilehden asiakirja puuttuu" in capsys.readouterr().err
 
 
 # --- restore writes only the register and its certificates, never through a link, in bounded memory ----------
@@ -585,7 +585,7 @@ def test_backup_with_documents_survives_any_tiedosto_name(tmp_path, password, ca
     path = build_register(folder / "rekisteri.xlsx", tables)
     assert run_backup(path, tmp_path / "tikku", "--with-documents") == 0
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "1 Todistukset-välilehden asiakirjaa puuttuu" in err
+    assert "Traceback" not in err and "1 Todistukset-välilehden asiakirja puuttuu" in err
 
 
 def test_restore_never_writes_into_the_earlier_versions_folder(register, tmp_path, password, capsys):

@@ -251,7 +251,7 @@ def test_not_an_xlsx_is_refused_by_name(tmp_path, capsys, make, words):
     make(path)
     with pytest.raises(NotAWorkbook) as caught:
         load_checked(path, AS_OF)
-    assert words in caught.value.fi
+    assert words in caught.value.message("fi")
     assert main(["check", str(path)]) == 3
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err and err.count("\n") == 1

@@ -95,8 +95,10 @@ def test_requests_for_students_and_kinds():
     assert [(x.student_id, x.kind, x.reason) for x in refusals] == [
         ("0003", "päättötodistus", "not-due"), ("0004", "muskaritodistus", "already-issued"),
         ("9999", "muskaritodistus", "unknown-student")]
-    assert refusals[1].message() == ("oppilaalle 0004 on jo annettu muskaritodistus; "
-                                     "samaa todistusta ei anneta kahdesti")
+    assert refusals[1].message() == ("Oppilaalle 0004 on jo annettu todistus (muskaritodistus); "
+                                     "samaa todistusta ei anneta kahdesti.")
+    assert refusals[1].message("en") == ("Student 0004 already has the certificate (muskari certificate); "
+                                         "a certificate is never issued twice.")
 
 
 def test_participation_certificate_only_on_request_and_only_once():
@@ -378,7 +380,7 @@ def test_apply_issues_the_due_certificates_once(register, capsys):
     assert sheet_rows(register, "Valmistuneet") == [[2026, "Aino Virtanen", "muskaritodistus", "2026-008"],
                                                      [2026, "Eero Mäkinen", "päättötodistus", "2026-009"]]
     log = sheet_rows(register, "Loki")
-    assert log[-1][1:] == ["certificates", "annettu 2 todistusta: 1 muskaritodistus, 1 päättötodistus"]
+    assert log[-1][1:] == ["certificates", "annettu 2 todistusta: muskaritodistus 1, päättötodistus 1"]
 
     code, out, err = run("certificates", register, "--apply", capsys=capsys)
     assert (code, out) == (0, "Ei annettavia todistuksia.\n")
@@ -402,16 +404,16 @@ def test_participation_certificate_on_request(register, capsys):
     assert "Varhaisiän" not in document_text(register.parent / "muualla" / "2026-008_0003.docx")
     code, out, err = run("certificates", register, "--type", "osallistumistodistus", "--student", "0003",
                          "--apply", capsys=capsys)
-    assert code == 3 and "jo annettu osallistumistodistus" in err
+    assert code == 3 and "jo annettu todistus (osallistumistodistus)" in err
 
 
 def test_one_student_only(register, capsys):
     code, out, err = run("certificates", register, "--student", "0002", capsys=capsys)
-    assert code == 0 and out.endswith("\nAnnettaisiin 1 todistus. Kirjoita se valitsimella --apply.\n"), out
+    assert code == 0 and out.endswith("\nAnnettaisiin 1 todistus. Anna se ajamalla komento uudelleen valitsimella --apply.\n"), out
     code, out, err = run("certificates", register, "--student", "0002", "--apply", "--lang", "en", capsys=capsys)
     assert code == 0, err
     assert out.endswith("\nIssued 1 certificate.\n")
-    assert sheet_rows(register, "Loki")[-1][1:] == ["certificates", "annettu 1 todistus: 1 päättötodistus"]
+    assert sheet_rows(register, "Loki")[-1][1:] == ["certificates", "annettu 1 todistus: päättötodistus 1"]
     assert sorted(p.name for p in (register.parent / "todistukset").iterdir()) == ["2026-008_0002.docx"]
 
 
@@ -556,8 +558,8 @@ def test_a_template_restyled_on_a_mac_is_found_and_a_missing_kind_falls_back_say
     assert [p.name for p in folder.iterdir()] == [nfd] and nfd != "päättötodistus.docx"
     code, out, err = run("certificates", register, "--apply", capsys=capsys)
     assert code == 0, err
-    assert err == ("muskari: kansiossa todistuspohjat ei ole pohjaa muskaritodistus.docx, joten käytetään muskarin "
-                   "omaa pohjaa\n")
+    assert err == ("muskari: Kansiossa todistuspohjat ei ole pohjaa muskaritodistus.docx, joten käytetään työkalun "
+                   "omaa pohjaa.\n")
     folder_out = register.parent / "todistukset"
     assert "Omalla tyylillä" in document_text(folder_out / "2026-009_0002.docx")
     assert "Omalla tyylillä" not in document_text(folder_out / "2026-008_0001.docx")
@@ -583,11 +585,11 @@ def test_a_restyled_final_template_lacking_a_mandatory_item_is_used_with_a_warni
     doc.save(folder / "päättötodistus.docx")
     code, out, err = run("certificates", register, "--student", "0002", capsys=capsys)
     assert code == 0
-    assert err == ("muskari: varoitus: todistuspohjasta päättötodistus.docx puuttuu päättötodistuksen pakollinen tieto: "
+    assert err == ("muskari: Varoitus: todistuspohjasta päättötodistus.docx puuttuu päättötodistuksen pakollinen tieto: "
                    "opiskeluaika vuosina ({{ opiskeluaika }}), maininta valtakunnallisista perusteista "
-                   "({{ perusteet }}). Lisää tagit pohjaan (mallina muskarin oma pohja); todistukset tehdään silti.\n")
+                   "({{ perusteet }}). Lisää tagit pohjaan (mallina työkalun oma pohja); todistukset tehdään silti.\n")
     code, out, err = run("certificates", register, "--student", "0002", "--apply", capsys=capsys)
-    assert code == 0 and "varoitus" in err
+    assert code == 0 and "Varoitus" in err
     assert "Opiskeluaika" not in document_text(register.parent / "todistukset" / "2026-008_0002.docx")
 
 

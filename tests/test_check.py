@@ -110,7 +110,7 @@ def test_duplicate_id_names_the_other_row(tmp_path):
     path = build_register(tmp_path / "r.xlsx", edits={("Oppilaat", "A4"): "0001"})
     _r, result = load_checked(path, AS_OF)
     messages = {f.cell: f.message() for f in result.findings if f.code == "duplicate-id"}
-    assert "rivillä 4" in messages["A2"] and "rivillä 2" in messages["A4"]
+    assert "joilla se on: 4." in messages["A2"] and "joilla se on: 2." in messages["A4"]
 
 
 def test_identity_code_is_never_echoed_in_full(tmp_path):

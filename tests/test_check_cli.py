@@ -117,12 +117,12 @@ def test_annotated_copy(broken, tmp_path, capsys):
 
 def test_annotate_refuses_to_replace_the_register(broken, capsys):
     code, _out, err = run(capsys, "check", str(broken), "--annotate", str(broken))
-    assert code == 3 and "eri tiedostonimi" in err
+    assert code == 3 and "eri nimi" in err
 
 
 @pytest.mark.parametrize("errors,warnings,fi,en", [
-    (1, 1, "Rekisterissä on 1 virhe ja 1 varoitus.", "1 error and 1 warning."),
-    (2, 0, "Rekisterissä on 2 virhettä ja 0 varoitusta.", "2 errors and 0 warnings."),
+    (1, 1, "Rekisterissä on 1 virhe ja 1 varoitus.", "The register has 1 error and 1 warning."),
+    (2, 0, "Rekisterissä on 2 virhettä ja 0 varoitusta.", "The register has 2 errors and 0 warnings."),
 ])
 def test_summary_line_plurals(errors, warnings, fi, en):
     from toolkit.model.findings import Finding

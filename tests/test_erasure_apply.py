@@ -159,8 +159,10 @@ def test_the_log_holds_counts_and_keyed_hashes_never_personal_data(tmp_path):
     assert len(log) == 1
     when, command, details = log[0]
     assert (when, command) == ("2026-06-01 12:00:00", "purge")
-    assert "deletion-requested: 1 (Oppilaat 1, Opinnot 2, Todistukset 1, Valmistuneet 1, tiedostot 1)" in details
-    assert "marketing-expired: 1 (Yhteydenotot 1)" in details and "backup-expired: 1 (tiedostot 1)" in details
+    assert "Poistopyyntö: 1 (Oppilaat 1, Opinnot 2, Todistukset 1, Valmistuneet 1, tiedostot 1)" in details
+    assert "Markkinointitiedot vanhentuneet: 1 (Yhteydenotot 1)" in details
+    assert "Aiempi versio vanhentunut: 1 (tiedostot 1)" in details
+    assert "deletion-requested" not in details          # words for the owner, never the rule's code
     assert log_hash(secrets.hash_student_id("0031")) in details
     for personal in ("0031", "Ella", "Mäkelä", "ella.perhe", "765", "2018", "Ville", "2025-001.docx", "20250101"):
         assert personal not in details
@@ -312,7 +314,7 @@ def test_replay_after_restoring_an_old_copy_erases_again(tmp_path):
     assert leftovers(restored) == []
     assert not (restored_dir / "todistukset" / "2025-001.docx").exists()
     log = [[c.value for c in r] for r in openpyxl.load_workbook(restored)["Loki"].iter_rows(min_row=2)]
-    assert log[-1][2].startswith("toistettu palautuksen jälkeen; deletion-requested: 1")
+    assert log[-1][2].startswith("toistettu palautuksen jälkeen; Poistopyyntö: 1")
     assert len(secrets.read_erasures()) == 1       # a replay records nothing new
     assert replay_erasures(restored, now=datetime(2026, 7, 1, 10)).erased == 0
 
@@ -351,7 +353,7 @@ def test_cli_apply_then_again(tmp_path, capsys):
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
     out = capsys.readouterr().out
     assert "Tehty: 3 toimenpidettä." in out and "Poistettiin 1 todistusasiakirja:" in out
-    assert "Poistettiin 1 vanhentunut varmuuskopio:" in out
+    assert "Poistettiin 1 vanhentunut rekisterin aiempi versio:" in out
     assert "poistetuista henkilöistä ei jäänyt jälkeä" in out
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
     assert capsys.readouterr().out == ("Ei toimenpiteitä: säilytysajat ja poistopyynnöt eivät vaadi nyt mitään.\n"
@@ -366,8 +368,8 @@ def test_cli_ask_lists_the_bcc_addresses_and_apply_changes_nothing(tmp_path, cap
     before = path.read_bytes()
     assert main(["purge", str(path), "--as-of", "2026-06-01", "--apply"]) == 0
     out = capsys.readouterr().out
-    assert "Muskari päättyi – kysy perheeltä (3)" in out
-    assert "Piilokopio (BCC): A@example.fi; b@example.fi" in out
+    assert "Muskari päättyi (3)" in out
+    assert "Piilokopio (Bcc): A@example.fi; b@example.fi" in out
     assert out.endswith("Ei muutoksia: rekisteriä ei kirjoitettu.\n") and "Tehty" not in out
     assert path.read_bytes() == before
 

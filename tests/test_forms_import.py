@@ -54,7 +54,7 @@ def test_the_dry_run_reports_every_change_and_touches_nothing(files, capsys):
         "Tilan muutokset (1):",
         "  0002 Eino Virtanen (rivi 3): Tila tauolla → päättynyt",
         "Hylätyt vastaukset (1): nämä eivät muuta rekisteriä.",
-        "Tämä oli esikatselu: rekisteriä ei muutettu. Tallenna muutokset lisäämällä --apply.",
+        "Tämä oli esikatselu: rekisteriä ei muutettu. Tallenna muutokset ajamalla komento uudelleen valitsimella --apply.",
     ]
     for line in expected:
         assert line in out.splitlines()

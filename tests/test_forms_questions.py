@@ -17,8 +17,9 @@ from registers import build_register
 
 from toolkit.cli.main import main
 from toolkit.jobs.check import load_checked
+from toolkit.model.messages import say
 from toolkit.office.forms_export import read_forms_table
-from toolkit.reports.forms import column_lines, refusal_sentences
+from toolkit.reports.forms import column_lines, refusal_words
 from toolkit.rules import forms_questions as q
 from toolkit.rules.forms_questions import read_questions, recognise
 
@@ -142,7 +143,7 @@ def test_no_column_of_any_form_is_both_unreported_and_unused(tmp_path, headers, 
     path.write_text(buffer.getvalue(), encoding="utf-8")
     table = read_forms_table(path)
     reading = read_questions(table.headers, mapped, answered=table.answered)
-    shown = "\n".join(column_lines(reading)) if reading.ok else refusal_sentences(reading, "lomake.csv", True)[0]
+    shown = "\n".join(column_lines(reading)) if reading.ok else say("forms-refused", "fi", **refusal_words(reading, "lomake.csv", True))
     used = set(reading.fields.values())
     for index in range(1, len(table.headers) + 1):
         column = reading.column(index)

@@ -95,7 +95,7 @@ def test_no_command_prints_the_finnish_help_and_exit_2(capsys):
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
-    (["check", "--lang", "en"], "muskari check: error: the following arguments are required: REKISTERI"),
+    (["check", "--lang", "en"], "muskari check: error: the following arguments are required: REGISTER"),
     (["check", "r.xlsx", "--format", "xml", "--lang=en"], "argument --format: invalid choice: 'xml'"),
     (["teacher-lists", "r.xlsx", "--lang", "en"], "the following arguments are required: --out"),
 ], ids=["required", "choice", "option"])
@@ -109,6 +109,19 @@ def test_help_in_english_with_lang_en(capsys):
         main(["check", "-h", "--lang", "en"])
     out = capsys.readouterr().out
     assert "usage: muskari check" in out and "options:" in out and "show this help message and exit" in out
+    assert "REGISTER" in out and "the register's .xlsx file" in out and "the output's format" in out
+
+
+@pytest.mark.parametrize("argv", [[], ["check"], ["certificates"], ["emails"], ["access-request"], ["backup"],
+                                  ["semester"]], ids=lambda a: " ".join(a) or "muskari")
+def test_help_is_in_one_language(capsys, argv):
+    """Each help text in the line's language only: no more "rekisterin .xlsx-tiedosto / the register"."""
+    for lang, other in (("fi", ("the register", " / ", "only this", "default")), ("en", ("rekisteri", "oletus", "vain "))):
+        with pytest.raises(SystemExit):
+            main([*argv, "-h", "--lang", lang])
+        out = capsys.readouterr().out
+        for word in other:
+            assert word not in out.replace("--", ""), (lang, word)
 
 
 def test_argparse_itself_is_left_as_it_was(capsys):

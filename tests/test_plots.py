@@ -191,7 +191,7 @@ def test_purge_counts_per_rule_with_ask_apart():
     purge = review.compute_purge(t, TODAY)
     fig = plots.plot_purge_counts(purge)
     ax = fig.axes[0]
-    assert rows_top_down(ax) == ["poistopyyntö", "muskari päättynyt", "markkinointitieto vanhentunut"]
+    assert rows_top_down(ax) == ["Poistopyyntö", "Muskari päättyi", "Markkinointitiedot vanhentuneet"]
     assert [(label, [w for w, _h, _x in b]) for label, b in bars(ax)] == [
         ("poisto", [1]), ("kysy perheeltä", [2]), ("rivin poisto", [1])]
     assert fig.legends[0].get_title().get_text() == "toimenpide"
@@ -284,9 +284,12 @@ def test_english_plots_translate_every_fixed_word():
                       "Certificate funnel", "Progress toward certificates", "Privacy: deletions and questions",
                       "Studies over time: 2", "Hours by part: 2"]
     texts = {t for f in figs.values() for t in all_texts(f)}
-    assert {"active", "on break", "(no teacher)", "ask the family", "deletion request", "common studies",
+    assert {"active", "on break", "(no teacher)", "ask the family", "Deletion requested", "common studies",
             "missing of the requirement"} <= texts
-    finnish = {fi for key, (fi, en) in plots.WORDS.items() if fi != en and key not in ("muskari",)}
+    from toolkit.model.messages import catalogue
+
+    words = ("plot-", "status-", "tila-", "purge-rule-", "purge-action-", "certificate-kind-", "part-")
+    finnish = {e.fi for code, e in catalogue().items() if code.startswith(words) and e.fi != e.en}
     assert not finnish & texts
     assert [plots.caption(name, "en") for name in plots.PLOT_FILES][:2] == ["Students by status", "Students by teacher"]
     assert plots.caption("todistusputki.png") == "Todistusputki"

@@ -69,7 +69,7 @@ def test_a_task_on_a_terminal_without_refresh_thread_redraws_as_it_advances(monk
     monkeypatch.setattr(sys, "stderr", err)
     progress.set_language("en")
     try:
-        with progress.task("Todistukset", "Certificates", 3, refresh_thread=False) as bar:
+        with progress.task("progress-certificates", 3, refresh_thread=False) as bar:
             for _ in range(3):
                 bar.advance()
     finally:

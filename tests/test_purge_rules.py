@@ -58,9 +58,9 @@ def test_deletion_request_erases_every_trace_of_the_student_and_nothing_of_other
     assert action.files == ("todistukset/2025-001.docx",)
     assert action.params["studies"] == 2 and action.params["files"] == 1
     assert action.message() == (
-        "Poistopyyntö saapui 1.6.2026: oppilaan 0001 rivi ja 2 opintoriviä poistetaan, 1 todistusriviltä poistetaan "
-        "oppilasnumero ja tiedoston nimi, 2 valmistuneiden listan rivin nimeksi tulee \"valmistunut oppilas\" ja "
-        "1 todistusasiakirja poistetaan.")
+        "Poistopyyntö saapui 1.6.2026: oppilaan 0001 rivi ja 2 opintoriviä poistetaan, Todistukset-välilehden 1 riviltä "
+        "poistetaan oppilasnumero ja tiedoston nimi, Valmistuneet-välilehden 2 rivin nimeksi tulee \"valmistunut "
+        "oppilas\" ja 1 todistusasiakirja poistetaan.")
     assert "Deletion request received 2026-06-01" in action.message("en")
 
 
@@ -142,9 +142,10 @@ def test_only_graduates_become_valmistunut_oppilas_and_a_participation_row_goes(
     assert action.dropped == {"Valmistuneet": (2,)}
     message = action.message()
     assert "valmistunut oppilas" not in message
-    assert message == ("Poistopyyntö saapui 1.6.2026: oppilaan 0001 rivi ja 1 opintorivi poistetaan, 1 todistusriviltä "
-                       "poistetaan oppilasnumero ja tiedoston nimi, 1 osallistumistodistuksen rivi poistetaan "
-                       "valmistuneiden listalta (oppilas ei valmistunut) ja 1 todistusasiakirja poistetaan.")
+    assert message == ("Poistopyyntö saapui 1.6.2026: oppilaan 0001 rivi ja 1 opintorivi poistetaan, Todistukset-"
+                       "välilehden 1 riviltä poistetaan oppilasnumero ja tiedoston nimi, Valmistuneet-välilehdeltä "
+                       "poistetaan 1 osallistumistodistuksen rivi (oppilas ei valmistunut) ja 1 todistusasiakirja "
+                       "poistetaan.")
     assert action.to_dict()["deleted_rows"] == {"Valmistuneet": [2]}
 
 

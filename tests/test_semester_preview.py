@@ -186,13 +186,13 @@ def test_every_earned_certificate_is_listed_and_the_tables_say_when(school, caps
 def test_the_preview_names_whom_the_apply_erases_and_the_applied_summary_does_not(school, tmp_path, capsys):
     _, preview, _ = run_cli(capsys, "semester", str(school["register"]), "--forms", str(school["forms"]))
     purge = section(preview, "5. Poistot ja säilytysajat")
-    assert "Opintoaika on päättynyt, poisto: 2 — tehdään --apply-ajossa\n  - 0001 Aino Aikuinen\n  - 0002 Eino Lähtijä" \
+    assert "Opintoaika on päättynyt (2): poisto — tehdään --apply-ajossa\n  - 0001 Aino Aikuinen\n  - 0002 Eino Lähtijä" \
         in purge
     _, done, _ = run_cli(capsys, "semester", str(school["register"]), "--forms", str(school["forms"]), "--apply")
     page = (school["folder"] / "lukukausi" / "yhteenveto.html").read_text(encoding="utf-8")
     for name in ("Aino Aikuinen", "Eino Lähtijä", "aino@example.fi", "lahtija@example.fi"):
         assert name not in done and name not in page
-    assert "Opintoaika on päättynyt, poisto: 2 — tehty" in done and "Poistettiin 2 oppilaan tiedot." in done
+    assert "Opintoaika on päättynyt (2): poisto — tehty" in done and "Poistettiin 2 oppilaan tiedot." in done
 
 
 def test_the_page_and_the_text_are_the_same_summary(school, capsys):

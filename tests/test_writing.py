@@ -370,7 +370,7 @@ def test_a_write_that_runs_out_of_disk_midway_leaves_nothing(register, monkeypat
     before = register.read_bytes()
     with pytest.raises(FileProblem) as caught:
         write(register, RegisterChange().update("Oppilaat", 2, "Huoltaja", "X"))
-    assert "No space left" in caught.value.message("en")
+    assert "The disk is full" in caught.value.message("en") and "Levytila on lopussa" in caught.value.message("fi")
     assert register.read_bytes() == before and leftovers(register.parent) == []
 
 

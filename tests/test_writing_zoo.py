@@ -240,7 +240,7 @@ ZOO = {
     "openpyxl-fixed-row-dropdown": (_openpyxl(_op_fixed_row_dropdown), "Oppilaat", [3], "pudotusvalikon"),
     "openpyxl-fixed-row-dropdown-above": (_openpyxl(_op_fixed_row_dropdown), "Oppilaat", [7, 8], "kept"),
     "openpyxl-formula-name": (_openpyxl(_op_formula_name), "Oppilaat", [3], "nimetyt alueet"),
-    "openpyxl-internal-link": (_openpyxl(_op_internal_link), "Oppilaat", [3], "linkit tämän välilehden riveille"),
+    "openpyxl-internal-link": (_openpyxl(_op_internal_link), "Oppilaat", [3], "linkit, jotka osoittavat poistettaville riveille"),
     "openpyxl-internal-link-above": (_openpyxl(_op_internal_link), "Oppilaat", [8], "kept"),
     "openpyxl-internal-link-relationship": (_openpyxl(_op_internal_link_relationship), "Oppilaat", [4], "linkit"),
     "xlsxwriter-textbox": (_xlsxwriter(_xw_textbox), "Oppilaat", [5], "muodot"),

@@ -23,7 +23,3 @@ FIELD_SYNONYMS = {"Viimeisin ilmoittautuminen": "Aikaleima", "Vastausaika": "Aik
 
 # Oppilaat headers that a form never fills (check says so when Kenttä names one).
 NOT_FROM_FORMS = ("Opettaja", "Jatkaa soitinopintoihin", "Poistopyyntö", "Lisätiedot")
-
-HELP_FI = ("lomakkeen kysymysten nimeäminen: Kysymys-sarakkeeseen kysymys sellaisena kuin lomake sen kysyy, "
-           "Kenttä-sarakkeeseen rekisterin kenttä (tai \"ei tuoda\"). Tarvitaan vain kysymyksille, joita "
-           "muskari import-forms ei tunnista itse.")

@@ -18,23 +18,22 @@ import signal
 import sys
 
 from toolkit.cli.console import configure_streams
-from toolkit.cli.parser import language_of, speaking
+from toolkit.cli.parser import language_of, speaking, spoken
 from toolkit.model.commands import COMMANDS
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="muskari",
-        description="Annan Muskarin oppilasrekisterin työkalut / the register toolkit of Annan Muskari.",
-        epilog="Poistumiskoodit / exit codes: 0 valmis, 1 rekisterissä virheitä, 2 käyttövirhe, 3 ei voi jatkaa.",
-    )
+    """The parser in the language of the line (call it inside ``speaking``): help texts from the catalogue."""
+    parser = argparse.ArgumentParser(prog="muskari", description=spoken("cli-description"),
+                                     epilog=spoken("cli-exit-codes"))
     from toolkit import __version__
 
     parser.add_argument("--version", action="version", version=f"muskari {__version__}",
-                        help="näytä ohjelman versio / show the version")
-    sub = parser.add_subparsers(dest="command", metavar="KOMENTO")
-    for name, (fi, _en) in COMMANDS.items():
-        cmd = sub.add_parser(name, help=fi, description=fi)
+                        help=spoken("help-version"))
+    sub = parser.add_subparsers(dest="command", metavar=spoken("metavar-command"))
+    for name in COMMANDS:
+        said = spoken(f"command-{name}")
+        cmd = sub.add_parser(name, help=said, description=said)
         if name == command:
             _load(name).configure(cmd)
     return parser
@@ -78,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         print("muskari: keskeytetty / interrupted", file=sys.stderr)
         return 143
     except KeyboardInterrupt:
-        print("muskari: keskeytetty / interrupted", file=sys.stderr)
+        print("muskari: " + spoken("cli-interrupted"), file=sys.stderr)
         return 130
     finally:
         gc.set_threshold(*thresholds)

@@ -16,12 +16,19 @@ def parse_as_of(text: str) -> date:
         raise argparse.ArgumentTypeError(say("cli-bad-date", current_language(), value=text)) from None
 
 
+def folded(text: str) -> str:
+    """A choice as typed, compared as the register compares its choices: case and spaces around ignored."""
+    return text.strip().casefold()
+
+
 def add_common_options(parser: argparse.ArgumentParser, *, formats: tuple[str, ...] = ("table", "json", "csv")) -> None:
     """--as-of, --format and --lang, shared by every command that reads a register."""
-    parser.add_argument("--as-of", type=parse_as_of, default=None, metavar="VVVV-KK-PP",
-                        help="päivä, jolle lasketaan (oletus tänään) / the day to compute for (default today)")
-    parser.add_argument("--format", choices=formats, default=formats[0], help="tulosteen muoto / output format")
-    parser.add_argument("--lang", choices=("fi", "en"), default="fi", help="kieli / language")
+    from toolkit.cli.parser import spoken
+
+    parser.add_argument("--as-of", type=parse_as_of, default=None, metavar=spoken("metavar-date"),
+                        help=spoken("help-as-of"))
+    parser.add_argument("--format", type=folded, choices=formats, default=formats[0], help=spoken("help-format"))
+    parser.add_argument("--lang", type=folded, choices=("fi", "en"), default="fi", help=spoken("help-lang"))
 
 
 def today(args: argparse.Namespace) -> date:

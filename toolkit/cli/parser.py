@@ -31,15 +31,20 @@ def language_of(argv: Sequence[str]) -> str:
     """The language asked with ``--lang en`` / ``--lang=en`` anywhere on the line; Finnish otherwise."""
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
-            return "en" if argv[i + 1] == "en" else "fi"
+            return "en" if argv[i + 1].strip().casefold() == "en" else "fi"
         if arg.startswith("--lang="):
-            return "en" if arg.split("=", 1)[1] == "en" else "fi"
+            return "en" if arg.split("=", 1)[1].strip().casefold() == "en" else "fi"
     return "fi"
 
 
 def current_language() -> str:
     """The language of the line being parsed (for option types that explain a bad value)."""
     return _language
+
+
+def spoken(code: str, /, **words) -> str:
+    """The catalogue's ``code`` in the language of the line being parsed: help texts and metavars."""
+    return say(code, _language, **words)
 
 
 @cache
@@ -65,7 +70,7 @@ def required_sentence(names: list[str], lang: str = "fi") -> str:
     if options:
         parts.append(say("cli-required-options" if len(options) > 1 else "cli-required-option", lang,
                          names=", ".join(options)))
-    return say("cli-required", lang, what=say("cli-and", lang).join(parts))
+    return say("cli-required", lang, what=say("list-and", lang).join(parts))
 
 
 def _gettext(message: str) -> str:

@@ -41,6 +41,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from toolkit.model.errors import ErasureIncomplete
+from toolkit.model.messages import Phrase, Said, say
 from toolkit.model.text import CASE_ENDING, key
 
 MAX_PART = 256 * 1024 * 1024        # uncompressed bytes: larger is a zip bomb, not a document
@@ -62,11 +63,7 @@ _EXCEL_CHAR = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _SHEET_DATA = re.compile(r"<sheetData\b.*?</sheetData>", re.DOTALL)
 BLOCK = "|"                         # between cells, string items, paragraphs: never part of a value
 _SEP = r"[\s\-().]*"
-KIND_WORDS = {  # kind -> (Finnish, English)
-    "name": ("nimi", "name"), "guardian": ("huoltajan nimi", "guardian's name"), "email": ("sähköposti", "e-mail"),
-    "phone": ("puhelinnumero", "phone number"), "birth-date": ("syntymäaika", "birth date"),
-    "student-id": ("oppilasnumero", "student id"),
-}
+# a needle's kind (name, guardian, email, phone, birth-date, student-id) is said as scan-kind-KIND
 PATH_ONLY = ("student-id",)         # searched in file names and paths, not in contents (unless ``in_content``)
 IN_CONTENT = "in-content"
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -186,10 +183,7 @@ class Hit:
     person: int
 
     def message(self, lang: str = "fi") -> str:
-        fi, en = KIND_WORDS[self.kind]
-        if lang == "en":
-            return f"{self.place}: an erased person's {en} (person {self.person + 1})"
-        return f"{self.place}: poistetun henkilön {fi} (henkilö {self.person + 1})"
+        return say("scan-hit", lang, place=self.place, kind=Phrase(f"scan-kind-{self.kind}"), person=self.person + 1)
 
 
 @dataclass
@@ -206,13 +200,11 @@ class ScanReport:
     def raise_if_dirty(self) -> None:
         if self.clean:
             return
-        lines_fi = [h.message("fi") for h in self.hits[:20]] + [f"{p}: ei voitu tarkistaa" for p in self.unreadable]
-        lines_en = [h.message("en") for h in self.hits[:20]] + [f"{p}: could not be searched" for p in self.unreadable]
-        raise ErasureIncomplete(
-            "Poiston tarkistus löysi jäljelle jäänyttä tietoa, joten rekisteriä ei korvattu: " + "; ".join(lines_fi)
-            + ". Poista tieto näistä paikoista käsin ja aja komento uudelleen.",
-            "The erasure scan found data that was left behind, so the register was not replaced: "
-            + "; ".join(lines_en) + ". Remove it from these places by hand and run the command again.")
+        hits, unreadable = self.hits[:20], list(self.unreadable)
+
+        def places(lang: str) -> str:
+            return "; ".join([h.message(lang) for h in hits] + [say("scan-unreadable", lang, place=p) for p in unreadable])
+        raise ErasureIncomplete("scan-found-remains", places=Said(places))
 
 
 # --- needles ----------------------------------------------------------------------------------------

@@ -25,8 +25,10 @@ def answer_request(register, tables, *, received, student_id=None, email=None, e
     return answer
 
 
-def write_answer(answer: AccessAnswer, outputs: list[Path], *, force: bool = False, register=None) -> None:
-    """Each output file (.docx, .xlsx), mode 0600, never half written; all are guarded before any is written."""
+def write_answer(answer: AccessAnswer, outputs: list[Path], *, force: bool = False, register=None,
+                 lang: str = "fi") -> None:
+    """Each output file (.docx, .xlsx) in ``lang``, mode 0600, never half written; all are guarded before any is
+    written."""
     import io
 
     from toolkit.office.package_marker import mark_package
@@ -38,7 +40,7 @@ def write_answer(answer: AccessAnswer, outputs: list[Path], *, force: bool = Fal
     for path in outputs:
         writer = write_xlsx if path.suffix.lower() == ".xlsx" else write_docx
         buffer = io.BytesIO()
-        writer(answer, buffer)
+        writer(answer, buffer, lang)
         data, token = mark_package(buffer.getvalue())
         path.parent.mkdir(parents=True, exist_ok=True)
         write_output(path, data, kind="access-answer", students=students, register=register, force=force,
@@ -62,5 +64,4 @@ def output_paths(out: Path) -> list[Path]:
         return [out]
     if suffix == ".xlsx":
         return [out.with_suffix(".docx"), out]
-    raise Refused(f"Tulostiedoston nimen pitää päättyä .docx tai .xlsx: {out.name}.",
-                  f"The output file's name must end with .docx or .xlsx: {out.name}.")
+    raise Refused("access-output-suffix", name=out.name)

@@ -32,7 +32,8 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from toolkit.model import folders
-from toolkit.model.errors import FileProblem, Refused, VerificationFailed
+from toolkit.model.errors import FileProblem, Refused, VerificationFailed, os_reason
+from toolkit.model.messages import Phrase, say
 from toolkit.model.paths import document_path
 from toolkit.rules.backups import EncryptedBackup, expired_backups  # noqa: F401  (the backup command's API)
 from toolkit.system.private_files import NameTaken, write_private
@@ -53,28 +54,22 @@ _NAME = re.compile(r"^(?P<stem>.+)-varmuuskopio-(?P<stamp>\d{8}-\d{6})(?:-\d+)?\
 # --- the password -------------------------------------------------------------------------------
 
 def read_password(*, confirm: bool, env: Mapping[str, str] | None = None,
-                  prompt: Callable[[str], str] = getpass.getpass, interactive: bool | None = None) -> str:
-    """The backup password from MUSKARI_BACKUP_PASSWORD, else asked at the terminal (twice when ``confirm``)."""
+                  prompt: Callable[[str], str] = getpass.getpass, interactive: bool | None = None,
+                  lang: str = "fi") -> str:
+    """The backup password from MUSKARI_BACKUP_PASSWORD, else asked at the terminal in ``lang`` (twice when
+    ``confirm``)."""
     env = os.environ if env is None else env
     password = env.get(PASSWORD_ENV)
     if password is None:
         if not (sys.stdin.isatty() if interactive is None else interactive):
-            raise Refused(
-                f"Salasana puuttuu. Aseta se ympäristömuuttujaan {PASSWORD_ENV} tai aja komento päätteessä, "
-                "jolloin se kysytään. Salasanaa ei koskaan anneta komentorivillä.",
-                f"No password. Set {PASSWORD_ENV} or run the command in a terminal to be asked for it. "
-                "The password is never given on the command line.")
-        password = prompt("Varmuuskopion salasana / backup password: ")
-        if confirm and prompt("Salasana uudelleen / again: ") != password:
-            raise Refused("Salasanat eivät täsmää. Aja komento uudelleen.",
-                          "The passwords do not match. Run the command again.")
+            raise Refused("password-missing", variable=PASSWORD_ENV)
+        password = prompt(say("password-prompt", lang) + " ")
+        if confirm and prompt(say("password-again", lang) + " ") != password:
+            raise Refused("password-mismatch")
     if not password:
-        raise Refused("Salasana on tyhjä. Anna salasana.", "The password is empty. Give a password.")
+        raise Refused("password-empty")
     if confirm and len(password) < MIN_PASSWORD_LENGTH:
-        raise Refused(f"Salasana on liian lyhyt: käytä vähintään {MIN_PASSWORD_LENGTH} merkkiä, jotta kadonneen "
-                      "muistitikun varmuuskopiota ei voi avata arvaamalla.",
-                      f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters so that a lost "
-                      "memory stick's backup cannot be opened by guessing.")
+        raise Refused("password-too-short", length=MIN_PASSWORD_LENGTH)
     return password
 
 
@@ -162,14 +157,11 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
     import pyzipper
 
     if not password:
-        raise Refused("Salasana on tyhjä.", "The password is empty.")
+        raise Refused("password-empty")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise FileProblem(f"Kansiota {folder} ei voi luoda ({error.strerror}). Tarkista, että muistitikku on "
-                          "kiinni ja siihen voi kirjoittaa.",
-                          f"Cannot create the folder {folder} ({error.strerror}). Check that the memory stick "
-                          "is plugged in and writable.") from None
+        raise FileProblem("backup-folder-not-created", folder=folder, reason=os_reason(error)) from None
     sources = [(register, register.name, "register"), *((path, rel, "document") for path, rel in documents)]
     manifest = {"format": FORMAT, "version": 1, "created": created.isoformat(timespec="seconds"),
                 "register": register.name, "files": []}
@@ -203,8 +195,7 @@ def create_backup(register: Path, folder: Path, password: str, created: datetime
         except NameTaken:
             continue
     else:
-        raise NameTaken(f"{target} on jo olemassa, eikä sitä korvattu. Aja komento uudelleen.",
-                        f"{target} already exists and was not replaced. Run the command again.")
+        raise NameTaken("backup-names-taken", path=target)
     if target.resolve().is_relative_to(register.resolve().parent):
         # a backup inside the register's folder: the erasure's sweep must know it for the one exception it is
         record_output(target, kind=ENCRYPTED_BACKUP)
@@ -222,9 +213,7 @@ def _copy_into(zf, member: str, path: Path) -> tuple[int, str]:
     try:
         source = open(path, "rb")  # noqa: SIM115 - closed below; an OSError here names the file
     except OSError as error:
-        raise FileProblem(f"Tiedostoa {path} ei voi lukea ({error.strerror or error}). Tarkista, että se on "
-                          "olemassa.", f"Cannot read {path} ({error.strerror or error}). Check that it exists.") \
-            from None
+        raise FileProblem("file-unreadable", path=path, reason=os_reason(error)) from None
     with source, zf.open(info, "w", force_zip64=True) as out:
         while chunk := source.read(CHUNK):
             digest.update(chunk)
@@ -234,10 +223,7 @@ def _copy_into(zf, member: str, path: Path) -> tuple[int, str]:
 
 
 def cannot_write(folder: Path, error: OSError) -> FileProblem:
-    return FileProblem(f"Kansioon {folder} ei voitu kirjoittaa ({error.strerror or error}). Mitään ei jäänyt "
-                       "puolivalmiiksi. Tarkista, että levyllä on tilaa ja että siihen voi kirjoittaa.",
-                       f"Could not write into {folder} ({error.strerror or error}). Nothing was left half "
-                       "written. Check that the disk has room and is writable.")
+    return FileProblem("folder-write-failed", folder=folder, reason=os_reason(error))
 
 
 def _free_name(folder: Path, stem: str, created: datetime) -> Path:
@@ -251,24 +237,17 @@ def _free_name(folder: Path, stem: str, created: datetime) -> Path:
 
 # --- reading a backup -----------------------------------------------------------------------------
 
-def not_a_backup(path: Path, why_fi: str, why_en: str) -> FileProblem:
-    return FileProblem(f"{path} ei ole muskarin varmuuskopio ({why_fi}). Valitse komennolla muskari backup "
-                       "tehty .zip-tiedosto.",
-                       f"{path} is not a muskari backup ({why_en}). Choose a .zip file made by muskari backup.")
+def not_a_backup(path: Path, why: str, /, **words) -> FileProblem:
+    """``why`` is the not-backup-* phrase saying what is wrong with the file."""
+    return FileProblem("not-a-backup", path=path, why=Phrase(why, **words))
 
 
 def _wrong_password(path: Path) -> Refused:
-    return Refused(f"Väärä salasana: varmuuskopiota {path.name} ei voi avata (tai tiedosto on vioittunut). "
-                   f"Tarkista salasana ({PASSWORD_ENV} tai kysytty salasana) ja yritä uudelleen.",
-                   f"Wrong password: the backup {path.name} cannot be opened (or the file is damaged). "
-                   f"Check the password ({PASSWORD_ENV} or the one asked) and try again.")
+    return Refused("backup-wrong-password", name=path.name, variable=PASSWORD_ENV)
 
 
 def _damaged(path: Path, name: str) -> VerificationFailed:
-    return VerificationFailed(f"Varmuuskopion {path.name} tiedosto {name} ei vastaa tarkistussummaansa: "
-                              "varmuuskopio on vioittunut. Käytä toista varmuuskopiota.",
-                              f"File {name} in the backup {path.name} does not match its checksum: "
-                              "the backup is damaged. Use another backup.")
+    return VerificationFailed("backup-damaged", name=path.name, file=name)
 
 
 @contextmanager
@@ -281,20 +260,18 @@ def open_backup(path: Path, password: str) -> Iterator[BackupReader]:
     try:
         zf = pyzipper.AESZipFile(path)
     except FileNotFoundError:
-        raise FileProblem(f"Varmuuskopiota {path} ei löydy. Tarkista polku.",
-                          f"The backup {path} does not exist. Check the path.") from None
+        raise FileProblem("backup-missing", path=path) from None
     except OSError as error:
-        raise FileProblem(f"Varmuuskopiota {path} ei voi lukea ({error.strerror}).",
-                          f"Cannot read the backup {path} ({error.strerror}).") from None
+        raise FileProblem("backup-unreadable", path=path, reason=os_reason(error)) from None
     except pyzipper.BadZipFile:
-        raise not_a_backup(path, "ei zip-tiedosto", "not a zip file") from None
+        raise not_a_backup(path, "not-backup-zip") from None
     with zf:
         with _read_errors(path):
             infos = {i.filename: i for i in zf.infolist()}
             if not infos or any(not (i.flag_bits & 0x1) for i in infos.values()) or MANIFEST not in infos:
-                raise not_a_backup(path, "salaamaton tai tuntematon sisältö", "unencrypted or unknown content")
+                raise not_a_backup(path, "not-backup-content")
             if infos[MANIFEST].file_size > MAX_MANIFEST_BYTES:
-                raise not_a_backup(path, "liian suuri sisällysluettelo", "the manifest is too large")
+                raise not_a_backup(path, "not-backup-manifest-size")
             zf.setpassword(password.encode("utf-8"))
             manifest = _checked_manifest(path, json.loads(zf.read(MANIFEST).decode("utf-8")), infos)
         yield BackupReader(path, zf, manifest)
@@ -314,17 +291,17 @@ def _read_errors(path: Path) -> Iterator[None]:
     except pyzipper.BadZipFile as error:  # HMAC mismatch: wrong password that passed the 2-byte check, or damage
         if "hmac" in str(error).lower():
             raise _wrong_password(path) from None
-        raise not_a_backup(path, "vioittunut zip-tiedosto", "damaged zip file") from None
+        raise not_a_backup(path, "not-backup-damaged") from None
     except (zlib.error, EOFError, NotImplementedError):  # damaged data, or a wrong password's garbage
         raise _wrong_password(path) from None
     except (KeyError, ValueError, TypeError):
-        raise not_a_backup(path, "puutteellinen sisällysluettelo", "incomplete manifest") from None
+        raise not_a_backup(path, "not-backup-manifest-incomplete") from None
 
 
 def _checked_manifest(path: Path, manifest, infos: dict) -> dict:
     """The manifest when it is of the known format and its sizes are sane (ValueError otherwise)."""
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), list):
-        raise not_a_backup(path, "tuntematon sisällysluettelo", "unknown manifest")
+        raise not_a_backup(path, "not-backup-manifest-unknown")
     total = 0
     for item in manifest["files"]:
         if not (isinstance(item, dict) and isinstance(item.get("path"), str) and item.get("role") in LIMITS
@@ -332,11 +309,10 @@ def _checked_manifest(path: Path, manifest, infos: dict) -> dict:
                 and isinstance(item.get("sha256"), str) and item.get("member") in infos):
             raise ValueError("manifest item")
         if item["size"] > LIMITS[item["role"]] or infos[item["member"]].file_size != item["size"]:
-            raise not_a_backup(path, f"tiedosto {item['path']!r} on liian suuri tai sen koko ei täsmää",
-                               f"the file {item['path']!r} is too large or its size does not match")
+            raise not_a_backup(path, "not-backup-file-size", file=item["path"])
         total += item["size"]
     if total > MAX_TOTAL_BYTES:
-        raise not_a_backup(path, "purettuna liian suuri", "too large when unpacked")
+        raise not_a_backup(path, "not-backup-too-large")
     if not isinstance(manifest.get("register"), str) or \
             [f["path"] for f in manifest["files"] if f["role"] == "register"] != [manifest["register"]]:
         raise ValueError("manifest register")
@@ -378,10 +354,7 @@ class BackupReader:
             self.extract(item)
         if expect is not None and [(f["path"], f["sha256"]) for f in expect["files"]] != \
                 [(f["path"], f["sha256"]) for f in self.files]:
-            raise VerificationFailed("Varmuuskopion tarkistus epäonnistui: luettu sisältö ei vastaa kirjoitettua. "
-                                     "Varmuuskopiota ei tallennettu; kokeile toista muistitikkua.",
-                                     "The backup's check failed: what was read back differs from what was "
-                                     "written. It was not kept; try another memory stick.")
+            raise VerificationFailed("backup-check-failed")
 
     def read(self, item: dict) -> bytes:
         """One member's bytes (only for small ones: the limits of ``LIMITS`` bound it)."""

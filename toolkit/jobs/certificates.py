@@ -27,7 +27,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.model import folders
-from toolkit.model.errors import FileProblem, Refused
+from toolkit.model.errors import FileProblem, Refused, os_reason
+from toolkit.model.messages import say_count
 from toolkit.model.paths import register_path_text
 from toolkit.rules.certificate_context import (
     GRADUATING,
@@ -122,8 +123,8 @@ def register_change(register_path, plan: CertificatePlan):
                                            "Todistusnumero": r.number})
     counts = Counter(r.kind for r in plan.requests)
     issued = len(plan.requests)
-    change.log("certificates", f"annettu {issued} {'todistus' if issued == 1 else 'todistusta'}: "
-               + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+    change.log("certificates", say_count("log-certificates", "fi", issued,     # Loki: the register's language
+                                         kinds=", ".join(f"{kind} {n}" for kind, n in counts.items())))
     return change
 
 
@@ -160,7 +161,7 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)       # nothing was recorded: nothing was issued
         if isinstance(error, OSError):                   # a full disk, no rights: said in Finnish, not a traceback
-            raise FileProblem("certificates-not-written", folder=out_dir, reason=error.strerror or error,
+            raise FileProblem("certificates-not-written", folder=out_dir, reason=os_reason(error),
                               hint=save_hint(error)) from None
         raise
     result = IssueResult(backup=getattr(written, "backup_path", None), notices=notices)
@@ -174,7 +175,7 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
         raise FileProblem("certificates-file-appeared", path=error.filename, staging=staging) from None
     except OSError as error:
         # the register already lists these certificates: keep the documents where they are and say so
-        raise FileProblem("certificates-move-failed", folder=out_dir, detail=error.strerror or error,
+        raise FileProblem("certificates-move-failed", folder=out_dir, detail=os_reason(error),
                           staging=staging) from None
     staging.rmdir()
     if combined is not None:

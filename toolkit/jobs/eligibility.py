@@ -26,7 +26,7 @@ def run_eligibility(path: Path, as_of: date) -> EligibilityRun:
     _register, check = load_checked(path, as_of)
     if not check.ok:
         return EligibilityRun(check)
-    with task("Lasketaan todistustilanne", "Assessing certificates", 1, big=big_rows(len(check.tables.students))) as bar:
+    with task("progress-eligibility", 1, big=big_rows(len(check.tables.students))) as bar:
         results = assess_eligibility(check.tables, as_of)
         bar.advance()
     return EligibilityRun(check, results)

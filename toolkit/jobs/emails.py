@@ -6,7 +6,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from toolkit.model.errors import FileProblem, Refused
+from toolkit.model.errors import FileProblem, Refused, os_reason
+from toolkit.model.messages import Phrase, counted, say
 from toolkit.rules.emails import AddressList, address_list, build_draft, school_address
 
 
@@ -23,8 +24,7 @@ def collect_addresses(tables, today: date, purpose: str = "registration", status
 
     if teacher is not None and key(teacher) not in {key(t) for t in tables.teachers["name"].dropna()}:
         known = ", ".join(tables.teachers["name"].dropna()) or "-"
-        raise Refused(f"Opettajaa \"{teacher}\" ei ole Opettajat-välilehdellä. Opettajat: {known}.",
-                      f"There is no teacher \"{teacher}\" on the Opettajat sheet. Teachers: {known}.")
+        raise Refused("emails-unknown-teacher", teacher=teacher, known=known)
     ask_ids = ask_student_ids(tables, today) if purpose == "muskari-ended" else ()
     return address_list(tables.students, purpose, statuses, teacher, ask_ids)
 
@@ -32,16 +32,13 @@ def collect_addresses(tables, today: date, purpose: str = "registration", status
 def print_invalid(addresses: AddressList, lang: str = "fi", stream=None) -> None:
     stream = stream or sys.stderr
     for finding in addresses.invalid:
-        where = f"Oppilaat, {'row' if lang == 'en' else 'rivi'} {finding.row}"
-        stream.write(f"muskari: {where}: {finding.message(lang)}\n")
+        stream.write("muskari: " + say("emails-invalid-line", lang, row=finding.row, message=finding.message(lang)) + "\n")
 
 
 def summary_line(addresses: AddressList, lang: str = "fi") -> str:
-    if lang == "en":
-        return (f"{len(addresses.addresses)} addresses for {len(addresses.student_ids)} students; "
-                f"{len(addresses.without_address)} without an address, {len(addresses.invalid)} invalid.")
-    return (f"{len(addresses.addresses)} osoitetta {len(addresses.student_ids)} oppilaalle; "
-            f"{len(addresses.without_address)} ilman osoitetta, {len(addresses.invalid)} virheellistä.")
+    return say("emails-summary", lang, addresses=counted("emails-n-addresses", len(addresses.addresses)),
+               students=counted("emails-for-students", len(addresses.student_ids)),
+               without=len(addresses.without_address), invalid=len(addresses.invalid))
 
 
 def render_addresses(addresses: AddressList, fmt: str = "table", lang: str = "fi") -> str:
@@ -67,36 +64,24 @@ def write_draft(path: Path, tables, addresses: AddressList, subject: str, body_f
     check_output(path, register=register, force=force)       # refused before anything else is read
 
     if not addresses.addresses:
-        raise Refused("Luonnosta ei kirjoitettu: valinnalla ei löytynyt yhtään osoitetta.",
-                      "No draft written: the selection has no addresses.")
+        raise Refused("emails-draft-no-addresses")
     to, source = school_address(tables.settings, tables.teachers)
     if source == "invalid-setting":
-        raise Refused(f"Asetuksen \"Koulun sähköposti\" arvo \"{tables.settings.school_email}\" ei ole kelvollinen "
-                      "osoite. Korjaa se Asetukset-välilehdellä.",
-                      f"The setting \"Koulun sähköposti\" (\"{tables.settings.school_email}\") is not a valid "
-                      "address. Correct it on Asetukset.")
+        raise Refused("emails-school-address-invalid", value=tables.settings.school_email)
     if to is None:
-        raise Refused("Koulun osoitetta ei ole: kirjoita se Asetukset-välilehden asetukseen \"Koulun sähköposti\" "
-                      "(tai lisää opettajalle osoite Opettajat-välilehdelle).",
-                      "The school has no address: fill in the setting \"Koulun sähköposti\" on Asetukset "
-                      "(or give a teacher an address on Opettajat).")
+        raise Refused("emails-school-address-missing")
     try:
         body = body_file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise FileProblem(f"Viestin tekstitiedostoa {body_file} ei löydy.", f"Body file {body_file} not found.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise FileProblem(f"Viestin tekstitiedostoa {body_file} ei voi lukea UTF-8-tekstinä ({error}).",
-                          f"Cannot read body file {body_file} as UTF-8 text ({error}).") from None
+        raise FileProblem("emails-body-missing", path=body_file) from None
+    except UnicodeDecodeError:
+        raise FileProblem("emails-body-not-utf8", path=body_file) from None
+    except OSError as error:
+        raise FileProblem("file-unreadable", path=body_file, reason=os_reason(error)) from None
     write_output(path, bytes(build_draft(to, addresses.addresses, subject, body)), kind="email-draft",
                  students=addresses.student_ids, register=register, force=force)
-    origin = {"fi": "asetuksesta Koulun sähköposti", "en": "from the setting Koulun sähköposti"}
+    origin = Phrase("emails-to-from-setting")
     if source.startswith("teacher:"):
-        name = source.split(":", 1)[1]
-        origin = {"fi": f"opettajan {name} osoite, koska asetus Koulun sähköposti on tyhjä",
-                  "en": f"teacher {name}'s address, as the setting Koulun sähköposti is blank"}
-    if lang == "en":
-        return (f"Draft {path} written: To {to} ({origin['en']}), {len(addresses.addresses)} families in Bcc. "
-                f"Open it in your mail program, check it and send. It holds addresses: delete it afterwards.")
-    return (f"Luonnos {path} kirjoitettu: vastaanottaja {to} ({origin['fi']}), {len(addresses.addresses)} perhettä "
-            f"piilokopiona. Avaa se sähköpostiohjelmassa, tarkista ja lähetä. Tiedostossa on osoitteita: poista se "
-            f"lähettämisen jälkeen.")
+        origin = Phrase("emails-to-from-teacher", name=source.split(":", 1)[1])
+    return say("emails-draft-written", lang, path=path, to=to, origin=origin,
+               families=counted("emails-n-families", len(addresses.addresses)))

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.model.errors import FileProblem
+from toolkit.model.messages import say
 from toolkit.office.forms_export import FormsTable, read_forms_table
 from toolkit.rules.forms_questions import QuestionReading, read_questions
 
@@ -47,12 +48,12 @@ class ImportResult:
 def read_forms(path: str | Path, mapping: dict[str, str] | None = None, has_mapping_sheet: bool = True) -> FormsFile:
     """The forms export and how its columns are read; FileProblem when it cannot be read, or when its
     questions leave a field claimed twice or a required one missing (the message says how to name them)."""
-    from toolkit.reports.forms import refusal_sentences
+    from toolkit.reports.forms import refusal_words
 
     table = read_forms_table(path)
     reading = read_questions(table.headers, mapping, answered=table.answered)
     if not reading.ok:
-        raise FileProblem(*refusal_sentences(reading, table.path.name, has_mapping_sheet))
+        raise FileProblem("forms-refused", **refusal_words(reading, table.path.name, has_mapping_sheet))
     return FormsFile(table, reading)
 
 
@@ -66,8 +67,8 @@ def register_change(plan):
             change.update("Oppilaat", update.register_row, c.header, c.new)
     for new in plan.new_students:
         change.append("Oppilaat", {k: v for k, v in new.values.items() if v is not None})
-    change.log("import-forms", f"vastauksia {plan.responses}, päivitetty {len(plan.changed)}, "
-                               f"uusia {len(plan.new_students)}, hylätty {len(plan.problems)}")
+    change.log("import-forms", say("log-import-forms", "fi", responses=plan.responses, updated=len(plan.changed),
+                                   new=len(plan.new_students), refused=len(plan.problems)))
     return change
 
 

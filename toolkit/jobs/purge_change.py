@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from toolkit.rules.purge import ANONYMOUS_GRADUATE, PurgeAction, count_by_rule
+from toolkit.model.messages import say
+from toolkit.rules.purge import ANONYMOUS_GRADUATE, PurgeAction, count_by_rule, rule_label
+
+LOG_LANG = "fi"         # Loki is written in the register's language, whatever the command's --lang
 
 LOG_COMMAND = "purge"
 
@@ -53,10 +56,10 @@ def log_details(actions: Sequence[PurgeAction], hashes: Sequence[str], replay: b
                 for sheet, numbers in table.items():
                     rows[sheet] = rows.get(sheet, 0) + len(numbers)
         files = sum(len(a.files) for a in chosen)
-        counts = ", ".join(f"{sheet} {k}" for sheet, k in rows.items() if k)
-        parts.append(f"{rule}: {n} ({counts}{', ' if counts and files else ''}{f'tiedostot {files}' if files else ''})")
-    prefix = "toistettu palautuksen jälkeen; " if replay else "poistettu myös tästä aiemmasta versiosta; " if version \
-        else ""
+        counts = [f"{sheet} {k}" for sheet, k in rows.items() if k] + ([say("log-files", LOG_LANG, n=files)]
+                                                                      if files else [])
+        parts.append(say("log-purge-rule", LOG_LANG, rule=rule_label(rule, LOG_LANG), n=n, rows=", ".join(counts)))
+    prefix = say("log-purge-replayed", LOG_LANG) if replay else say("log-purge-version", LOG_LANG) if version else ""
     text = prefix + "; ".join(parts)
     if hashes:
         text += "; HMAC: " + ", ".join(log_hash(h) for h in hashes)

@@ -32,7 +32,8 @@ from toolkit.jobs.backup import (
     safe_relative,
 )
 from toolkit.jobs.purge import replay_erasures
-from toolkit.model.errors import FileProblem, Refused
+from toolkit.model.errors import FileProblem, Refused, os_reason
+from toolkit.model.messages import count_code
 from toolkit.system.outputs import check_output
 from toolkit.system.private_files import sync_folder
 from toolkit.system.secrets import read_erasures
@@ -67,11 +68,10 @@ def restore_backup(backup: Path, target: Path, password: str, *, force: bool = F
     with open_backup(Path(backup), password) as reader:
         name = reader.register_name
         if name != Path(name).name or safe_relative(name) is None:
-            raise not_a_backup(Path(backup), f"vaarallinen polku {name!r}", f"unsafe path {name!r}")
+            raise not_a_backup(Path(backup), "not-backup-unsafe-path", file=name)
         register_path = restore_target(Path(target), name)
         if register_path.suffix.lower() != ".xlsx":
-            raise Refused(f"Palautettavan rekisterin nimen pitää päättyä .xlsx: {register_path.name}.",
-                          f"The restored register's name must end with .xlsx: {register_path.name}.")
+            raise Refused("restore-suffix", name=register_path.name)
         documents, skipped = _documents(reader)
         base = register_path.parent
         _refuse_links(base, [register_path, *(base / rel for rel in documents)])
@@ -94,7 +94,7 @@ def _documents(reader: BackupReader) -> tuple[dict[PurePosixPath, dict], list[st
             continue
         rel = safe_relative(item["path"])
         if rel is None:
-            raise not_a_backup(reader.path, f"vaarallinen polku {item['path']!r}", f"unsafe path {item['path']!r}")
+            raise not_a_backup(reader.path, "not-backup-unsafe-path", file=item["path"])
         if len(rel.parts) < 2 or rel.parts[0] != DOCUMENTS_FOLDER or \
                 any(part.startswith((".", "~$")) for part in rel.parts) or rel in documents:
             skipped.append(item["path"])
@@ -130,12 +130,7 @@ def _refuse_links(base: Path, paths: list[Path]) -> None:
 def _refuse_existing(paths: list[Path], force: bool) -> None:
     existing = [p for p in paths if os.path.lexists(p)]
     if existing and not force:
-        more_fi = f" (olemassa olevia tiedostoja yhteensä {len(existing)})" if len(existing) > 1 else ""
-        more_en = f" ({len(existing)} existing files in all)" if len(existing) > 1 else ""
-        raise Refused(f"{existing[0]} on jo olemassa{more_fi}. Palautus ei korvaa tiedostoja: valitse toinen "
-                      "paikka tai lisää --force.",
-                      f"{existing[0]} already exists{more_en}. Restore does not overwrite files: choose another "
-                      "place or add --force.")
+        raise Refused(count_code("restore-exists", len(existing)), path=existing[0], count=len(existing))
 
 
 def _make_folders(folder: Path) -> None:
@@ -212,10 +207,7 @@ def _keep_previous(register: Path, now: datetime) -> Path:
     try:
         data = register.read_bytes()
     except OSError as error:
-        raise FileProblem(f"Korvattavaa rekisteriä {register} ei voi lukea ({error.strerror or error}), joten sitä "
-                          "ei korvattu. Tarkista oikeudet.",
-                          f"Cannot read the register to be replaced, {register} ({error.strerror or error}), so "
-                          "it was not replaced. Check the permissions.") from None
+        raise FileProblem("restore-old-unreadable", path=register, reason=os_reason(error)) from None
     return write_backup_copy(register, data, now)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from toolkit.jobs.check import load_checked
 from toolkit.model.errors import RegisterHasErrors
 from toolkit.model.findings import has_errors
+from toolkit.model.messages import Said, count_code
 from toolkit.review.frames import Review, compute_eligibility, compute_purge
 from toolkit.rules.purge import BackupCopy
 from toolkit.xlsx.backup_copies import list_backup_copies
@@ -29,13 +30,11 @@ def load_review(register_path: str | Path, as_of: date | None = None) -> Review:
     register, result = load_checked(Path(register_path), as_of)
     if has_errors(result.findings):
         errors = [f for f in result.findings if f.is_error]
-        first = " ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('fi')}".strip() for f in errors[:3])
-        first_en = " ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message('en')}".strip() for f in errors[:3])
-        raise RegisterHasErrors(
-            f"Rekisterissä on {len(errors)} {'virhe' if len(errors) == 1 else 'virhettä'}, joten katsausta ei laskettu. Korjaa ne "
-            f"(`muskari check {register_path}`). Ensimmäiset: {first}",
-            f"The register has {len(errors)} {'error' if len(errors) == 1 else 'errors'}, so no review was computed. Fix them "
-            f"(`muskari check {register_path}`). First: {first_en}")
+
+        def first(lang: str) -> str:
+            return " ".join(f"{f.sheet or ''} {f.cell or ''}: {f.message(lang)}".strip() for f in errors[:3])
+        raise RegisterHasErrors(count_code("review-register-has-errors", len(errors)), count=len(errors),
+                                register=register_path, first=Said(first))
     tables = result.tables
     backups = [BackupCopy(str(path), made.date()) for path, made in list_backup_copies(register_path)]
     return Review(as_of=as_of, tables=tables, eligibility=compute_eligibility(tables, as_of),

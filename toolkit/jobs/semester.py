@@ -56,14 +56,14 @@ class SemesterStopped(MuskariError):
     run nothing was changed or written, and --apply would stop at the same step."""
 
     def __init__(self, step: str, done: list[str], error: MuskariError, applied: bool = True):
-        from toolkit.model.messages import say
+        from toolkit.model.messages import Phrase, Said, say
 
-        code = "semester-stopped" if applied else "semester-preview-stopped"
-        words = {"number": STEPS.index(step) + 1, "total": len(STEPS)}
-        fi, en = ({"step": step_name(step, lang), "error": error.message(lang),
-                   "done": ", ".join(step_name(s, lang) for s in done) or say("semester-nothing-done", lang)}
-                  for lang in ("fi", "en"))
-        super().__init__(say(code, "fi", **words, **fi), say(code, "en", **words, **en))
+        def done_steps(lang: str) -> str:
+            return ", ".join(step_name(s, lang) for s in done) or say("semester-nothing-done", lang)
+
+        super().__init__("semester-stopped" if applied else "semester-preview-stopped",
+                         number=STEPS.index(step) + 1, total=len(STEPS), step=Phrase(f"semester-step-{step}"),
+                         error=Said(error.message), done=Said(done_steps))
         self.exit_code = error.exit_code
         self.step = step
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from toolkit.model import folders
+from toolkit.model.formatting import kind_phrase
 from toolkit.rules.backups import BackupCopy
 
 LISTS_FOLDER = "opettajat"
@@ -162,7 +163,7 @@ def certificates(result, state: RegisterState, now: datetime) -> RegisterState |
     plan = plan_run(state.register, state.tables, result.today)
     notices = check_templates(state.register, plan)
     # an earned certificate the run cannot number (the year's 999 are used up) is said, not silently left out
-    notices = [*notices, *(Notice(f"certificate-refused-{r.reason}", {"student": r.student_id, "kind": r.kind})
+    notices = [*notices, *(Notice(f"certificate-refused-{r.reason}", {"student": r.student_id, "kind": kind_phrase(r.kind)})
                            for r in plan.refusals)]
     issued = None
     if result.applied:

@@ -61,7 +61,7 @@ def write_teacher_lists(tables, folder: str | Path, *, register: str | Path | No
                                 students_without_teacher=planned.students_without_teacher)
     school = tables.settings.school_name
     groups = students_by_teacher(tables)
-    with task("Opettajien listat", "Teacher lists", len(planned.lists), big=big_batch(len(planned.lists))) as bar:
+    with task("progress-teacher-lists", len(planned.lists), big=big_batch(len(planned.lists))) as bar:
         for one in planned.lists:
             data, token = mark_package(render_workbook(one.teacher, list_rows(groups[one.teacher]), school))
             path = write_output(one.file, data, kind="teacher-list", students=one.student_ids, register=register,

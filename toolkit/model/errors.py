@@ -2,20 +2,26 @@
 
 Findings are problems in the owner's data and are never raised. These exceptions mean the
 command cannot proceed; the CLI turns each into one line on stderr and exit code 3.
-Every error says what to do, in Finnish and English: by a code of the message catalogue and its words,
+Every error says what to do, in Finnish and English, by a code of the message catalogue and its words:
 
     raise FileProblem("file-missing", path=path)
 
-(the older form, the two sentences given inline, is being moved into the catalogue).
+There is no other form: a sentence is never written inline (tests/test_messages.py looks for one).
 """
 
 from __future__ import annotations
 
-import re
+import errno
 
-from toolkit.model.messages import catalogue, say
+from toolkit.model.messages import Phrase, catalogue, say
 
-_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
+# the system's reasons the owner meets, said in her language (anything else keeps the system's own words)
+_REASONS = {errno.ENOENT: "os-reason-missing", errno.EACCES: "os-reason-denied", errno.EPERM: "os-reason-denied",
+            errno.ENOSPC: "os-reason-disk-full", errno.EFBIG: "os-reason-too-big",
+            errno.EROFS: "os-reason-read-only", errno.EISDIR: "os-reason-is-folder",
+            errno.ENOTDIR: "os-reason-not-folder", errno.EEXIST: "os-reason-exists", errno.EBUSY: "os-reason-busy",
+            errno.ENAMETOOLONG: "os-reason-name-too-long", errno.EIO: "os-reason-io",
+            getattr(errno, "EDQUOT", errno.ENOSPC): "os-reason-disk-full"}
 
 
 class MuskariError(Exception):
@@ -23,22 +29,37 @@ class MuskariError(Exception):
 
     exit_code = 3
 
-    def __init__(self, fi: str, en: str | None = None, /, **words):
-        if en is None and _CODE.match(fi) and fi in catalogue():
-            self.code, self.words = fi, words
-            fi, en = say(fi, "fi", **words), say(fi, "en", **words)
-        else:
-            self.code, self.words = None, words
-        super().__init__(fi)
-        self.fi = fi
-        self.en = en or fi
+    def __init__(self, code: str, /, **words):
+        if code not in catalogue():
+            raise KeyError(f"{code!r} is not a code of the message catalogue")
+        self.code, self.words = code, words
+        super().__init__(self.message("fi"))
 
     def message(self, lang: str = "fi") -> str:
-        return self.en if lang == "en" else self.fi
+        return say(self.code, lang, **self.words)
 
     def _render_traceback_(self) -> list[str]:
         """In a notebook, show the owner the message, not a traceback."""
         return [self.message("fi")]
+
+    def __reduce__(self):
+        """Pickled by its code and words (an error raised in a worker process reaches the parent whole)."""
+        return _rebuilt, (type(self), self.code, self.words, self.__dict__)
+
+
+def _rebuilt(cls, code: str, words: dict, state: dict) -> MuskariError:
+    error = cls.__new__(cls)
+    MuskariError.__init__(error, code, **words)
+    error.__dict__.update(state)
+    return error
+
+
+def os_reason(error: BaseException) -> Phrase | str:
+    """Why the system refused, as a word of the sentence: "ei käyttöoikeutta" for EACCES, ..."""
+    code = _REASONS.get(getattr(error, "errno", None))
+    if code is not None:
+        return Phrase(code)
+    return getattr(error, "strerror", None) or str(error)
 
 
 class FileProblem(MuskariError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from toolkit.model.messages import say, severity_of
+from toolkit.model.messages import say, say_count, severity_of
 from toolkit.model.refs import column_letters
 
 ERROR = "error"
@@ -60,7 +60,7 @@ SHOWN_CELLS = 5   # cells named in a folded finding's sentence; the rest are cou
 def related_sentences(root: Finding, lang: str) -> list[str]:
     """One sentence per kind of consequence: "27 opintoriviä viittaa tähän oppilasnumeroon: Opinnot: A3, ...".
     The catalogue says it as same-CODE (the same problem on other rows), folded-ROOT-CODE or folded-CODE,
-    with a -one form for a count of 1."""
+    each said as CODE-one for a count of 1 and CODE-many otherwise."""
     from toolkit.model.messages import catalogue
 
     by_code: dict[str, list[Finding]] = {}
@@ -70,9 +70,8 @@ def related_sentences(root: Finding, lang: str) -> list[str]:
     out = []
     for code, group in by_code.items():
         names = [f"same-{code}"] if code == root.code else [f"folded-{root.code}-{code}", f"folded-{code}"]
-        base = next((n for n in names if n in known), "folded-other")
-        out.append(say(base + ("-one" if len(group) == 1 else ""), lang, count=len(group),
-                       cells=cells_text(group, lang)))
+        base = next((n for n in names if f"{n}-one" in known), "folded-other")
+        out.append(say_count(base, lang, len(group), cells=cells_text(group, lang)))
     return out
 
 
@@ -84,7 +83,7 @@ def cells_text(findings, lang: str) -> str:
     text = "; ".join(f"{sheet}: {', '.join(refs)}" for sheet, refs in shown.items())
     rest = len(findings) - SHOWN_CELLS
     if rest > 0:
-        text += " " + say("more-cells-one" if rest == 1 else "more-cells", lang, count=rest)
+        text += " " + say_count("more-cells", lang, rest)
     return text
 
 

@@ -3,6 +3,7 @@
     format_date(date(2026, 6, 1))  -> "1.6.2026"
     format_hours(22.5)             -> "22,5 h"
     format_number(22.5, "en")      -> "22.5"
+    kind_name("päättötodistus", "en") -> "final certificate"
 
 Hours are rounded to two decimals and lose trailing zeros; no thousands grouping (a register's hours
 stay below a few thousand and Excel shows them the same way).
@@ -50,3 +51,23 @@ def format_years(first: int | None, last: int | None) -> str:
     if first is None or last is None:
         return ""
     return str(first) if first == last else f"{first}–{last}"
+
+
+KIND_CODES = {"muskaritodistus": "muskari", "päättötodistus": "final", "osallistumistodistus": "participation"}
+
+
+def kind_name(kind: str, lang: str = "fi") -> str:
+    """A certificate kind (the register's Todistus value) in words: in Finnish as the register writes it, in
+    English translated; a value the register does not know, as is."""
+    from toolkit.model.messages import say
+
+    code = KIND_CODES.get(kind)
+    return say(f"certificate-kind-{code}", lang) if code else kind
+
+
+def kind_phrase(kind: str):
+    """A certificate kind as a word of a sentence, said in the sentence's language (see ``kind_name``)."""
+    from toolkit.model.messages import Phrase
+
+    code = KIND_CODES.get(kind)
+    return Phrase(f"certificate-kind-{code}") if code else kind

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import BinaryIO
 
+from toolkit.model.messages import say, say_count
 from toolkit.office.text_cells import set_text
 from toolkit.rules.access_request import NO_DATA, AccessAnswer, Section, answer_paragraphs
 
 
-def write_docx(answer: AccessAnswer, out: BinaryIO) -> None:
+def write_docx(answer: AccessAnswer, out: BinaryIO, lang: str = "fi") -> None:
     from docx import Document as new_document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm, Pt
@@ -19,23 +20,22 @@ def write_docx(answer: AccessAnswer, out: BinaryIO) -> None:
     doc = new_document()
     props = doc.core_properties
     props.author = props.last_modified_by = answer.settings.school_name
-    props.title, props.subject = "Vastaus tarkastuspyyntöön", "EU:n tietosuoja-asetus, 15 artikla"
+    props.title, props.subject = say("access-title", lang), say("access-subject", lang)
     props.comments = props.keywords = props.category = ""
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)      # A4 (python-docx's default is US Letter)
     doc.styles["Normal"].font.size = Pt(10)
-    doc.add_heading(f"{answer.settings.school_name}: vastaus tarkastuspyyntöön", level=0)
-    info = answer_paragraphs(answer)
+    doc.add_heading(say("access-document-heading", lang, school=answer.settings.school_name), level=0)
+    info = answer_paragraphs(answer, lang)
     for heading, paragraphs in info[:2]:
         _docx_block(doc, heading, paragraphs)
-    doc.add_heading("Tiedot, jotka rekisterissä on sinusta", level=1)
+    doc.add_heading(say("access-data-heading", lang), level=1)
     if not answer.sections:
-        doc.add_paragraph(NO_DATA)
+        doc.add_paragraph(say(NO_DATA, lang))
     for sec in answer.sections:
-        count = "1 rivi" if len(sec.rows) == 1 else f"{len(sec.rows)} riviä"
-        doc.add_heading(f"Välilehti {sec.sheet} ({count})", level=2)
-        _docx_table(doc, sec)
+        doc.add_heading(say_count("access-sheet-heading", lang, len(sec.rows), sheet=sec.sheet), level=2)
+        _docx_table(doc, sec, lang)
     for heading, paragraphs in info[2:]:
         _docx_block(doc, heading, paragraphs)
     doc.save(out)
@@ -66,7 +66,7 @@ def _fit_columns(table, rows: list[list[str]], section) -> None:
             props.append(OxmlElement(tag))
 
 
-def _docx_table(doc, sec: Section) -> None:
+def _docx_table(doc, sec: Section, lang: str) -> None:
     if len(sec.headers) <= 7:
         table = doc.add_table(rows=1, cols=len(sec.headers))
         table.style = "Table Grid"
@@ -78,7 +78,7 @@ def _docx_table(doc, sec: Section) -> None:
         _fit_columns(table, [sec.headers, *sec.rows], doc.sections[0])
         return
     for row, excel_row in zip(sec.rows, sec.excel_rows, strict=True):   # wide sheets: one field per line
-        doc.add_paragraph(f"Rivi {excel_row}")
+        doc.add_paragraph(say("access-row", lang, row=excel_row))
         table = doc.add_table(rows=0, cols=2)
         table.style = "Table Grid"
         for header, text in zip(sec.headers, row, strict=True):
@@ -86,24 +86,24 @@ def _docx_table(doc, sec: Section) -> None:
             cells[0].text, cells[1].text = header, text
 
 
-def write_xlsx(answer: AccessAnswer, out: BinaryIO) -> None:
+def write_xlsx(answer: AccessAnswer, out: BinaryIO, lang: str = "fi") -> None:
     """The same answer as a workbook: every cell is text, never a formula."""
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Vastaus"
-    for heading, paragraphs in answer_paragraphs(answer):
+    ws.title = say("access-sheet-answer", lang)
+    for heading, paragraphs in answer_paragraphs(answer, lang):
         _text_row(ws, [heading])
         for text in paragraphs:
             _text_row(ws, ["", text])
     for sec in answer.sections:
         sheet = wb.create_sheet(sec.sheet)
-        _text_row(sheet, ["Rivi rekisterissä", *sec.headers])
+        _text_row(sheet, [say("access-row-in-register", lang), *sec.headers])
         for row, excel_row in zip(sec.rows, sec.excel_rows, strict=True):
             _text_row(sheet, [str(excel_row), *row])
     wb.properties.creator = wb.properties.lastModifiedBy = answer.settings.school_name
-    wb.properties.title = "Vastaus tarkastuspyyntöön"
+    wb.properties.title = say("access-title", lang)
     wb.save(out)
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.model.errors import Refused
+from toolkit.model.messages import say, say_each
 from toolkit.office.text_cells import set_text
 
 ERROR_FILL = "FFC7CE"     # light red
 WARNING_FILL = "FFEB9C"   # light yellow
-SUMMARY_SHEET = {"fi": "Tarkistus", "en": "Findings"}
+HEADINGS = ("heading-sheet", "heading-cell", "heading-column", "heading-severity", "heading-problem")
 
 
 def write_annotated_copy(register, findings, out: Path, lang: str = "fi", force: bool = False) -> Path:
@@ -26,18 +27,16 @@ def write_annotated_copy(register, findings, out: Path, lang: str = "fi", force:
     out = Path(out)
     check_output(out, register=register.path, force=force)      # before the work, and again when writing
     if out.suffix.lower() != ".xlsx":
-        raise Refused("Merkityn kopion nimen pitää päättyä .xlsx.", "The annotated copy's name must end in .xlsx.")
+        raise Refused("annotated-copy-suffix", name=out.name)
     workbook = openpyxl.load_workbook(register.path)
-    title = SUMMARY_SHEET[lang]
+    title = say("annotated-copy-sheet", lang)
     if title in workbook.sheetnames:
         title = title + " (muskari)"
     summary = workbook.create_sheet(title, 0)
-    headers = ("Välilehti", "Solu", "Sarake", "Taso", "Ongelma ja korjaus") if lang == "fi" else \
-              ("Sheet", "Cell", "Column", "Severity", "Problem and fix")
-    for col, header in enumerate(headers, start=1):
+    for col, header in enumerate(say_each(HEADINGS, lang), start=1):
         set_text(summary.cell(1, col), header)
         summary.cell(1, col).font = Font(bold=True)
-    severity = {"error": "virhe" if lang == "fi" else "error", "warning": "varoitus" if lang == "fi" else "warning"}
+    severity = {s: say(f"severity-{s}", lang) for s in ("error", "warning")}
     for i, finding in enumerate(findings, start=2):
         for col, value in enumerate((finding.sheet, finding.cell, finding.column, severity[finding.severity],
                                      finding.message(lang)), start=1):
@@ -60,8 +59,6 @@ def write_annotated_copy(register, findings, out: Path, lang: str = "fi", force:
 
 def _related_note(finding, root, lang: str) -> str:
     """A folded cell's own sentence, and where its likely cause is when that is another problem."""
-    from toolkit.model.messages import say
-
     text = finding.own_message(lang)
     if finding.code == root.code:                     # the same unknown name on another row: its own sentence
         return text

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from toolkit.model.errors import FileProblem, Refused
+from toolkit.model.errors import FileProblem, Refused, os_reason
 from toolkit.model.formatting import DATE_FORMAT
+from toolkit.model.messages import say
 from toolkit.office.text_cells import set_text
 from toolkit.system.private_files import write_private
 from workbook_schema import CHOICES, SHEET_ORDER, SHEETS, forms_mapping
@@ -88,11 +89,11 @@ class Dropdown:
     sheet: str
     ref: str                      # "I2:I1048576"
     source: str                   # formula1: '"a,b,c"' or the defined name
-    error_fi: str
+    error: str                    # what Excel says of another value, in the register's language (Finnish)
     strict: bool                  # stop (True) or only warn (False) on other values
 
 
-def dropdowns() -> list[Dropdown]:
+def dropdowns(lang: str = "fi") -> list[Dropdown]:
     """Every dropdown of a new register: each choice column, each teacher column, the yes/no setting."""
     out = []
     for sheet in SHEET_ORDER:
@@ -104,13 +105,12 @@ def dropdowns() -> list[Dropdown]:
                 values = CHOICES[col.header]
                 # Kenttä also takes the Oppilaat headers Tila and Viimeisin ilmoittautuminen: warn, never stop
                 out.append(Dropdown(sheet, ref, '"' + ",".join(values) + '"',
-                                    f"Valitse luettelosta: {', '.join(values)}.", sheet != forms_mapping.SHEET))
+                                    say("dropdown-choose", lang, choices=", ".join(values)), sheet != forms_mapping.SHEET))
             elif col.header == "Opettaja":
-                out.append(Dropdown(sheet, ref, TEACHER_LIST_NAME,
-                                    "Nimeä ei ole Opettajat-välilehdellä. Lisää opettaja sinne ensin.", False))
+                out.append(Dropdown(sheet, ref, TEACHER_LIST_NAME, say("dropdown-teacher", lang), False))
     for row, (key, _value, _explanation) in enumerate(settings_rows(), start=2):
         if SETTINGS_BY_KEY[key].kind == "yesno":
-            out.append(Dropdown("Asetukset", f"B{row}", '"kyllä,ei"', "Valitse kyllä tai ei.", True))
+            out.append(Dropdown("Asetukset", f"B{row}", '"kyllä,ei"', say("dropdown-yes-no", lang), True))
     return out
 
 
@@ -129,62 +129,31 @@ def settings_rows(values: Mapping[str, object] | None = None) -> list[tuple[str,
 
 # --- the Ohje sheet ------------------------------------------------------------------------------
 
-_SHEET_HELP = {
-    "Oppilaat": "yksi rivi jokaista oppilasta kohden. Oppilasnumero on pysyvä tunnus: samaa numeroa ei "
-                "käytetä koskaan uudelleen, ei edes poistetun oppilaan jälkeen.",
-    "Opinnot": "yksi rivi jokaisesta suoritetusta opintokokonaisuudesta tai lukukauden jaksosta. Tunnit ovat "
-               "laskennallisia 45 minuutin tunteja (yli 0 ja enintään 200 riviä kohden).",
-    "Opintokokonaisuudet": "koulun opetussuunnitelman opintokokonaisuudet, niiden osa-alue ja laajuus tunteina. "
-                           "Opinnot-välilehden nimet valitaan näistä.",
-    "Opettajat": "opettajien nimet ja sähköpostit. Opettaja-sarakkeiden valikko näyttää tämän välilehden "
-                 "nimet (rivit 2–200).",
-    "Todistukset": "annetut todistukset. Työkalu lisää rivit, kun se kirjoittaa todistuksen: älä muuta niitä käsin.",
-    "Valmistuneet": "todistuksen saaneiden lista. Työkalu lisää rivit; poistopyynnön jälkeen nimen tilalla lukee "
-                    "\"valmistunut oppilas\".",
-    "Yhteydenotot": "markkinointia ja tiedottamista varten kerätyt yhteystiedot. Ne poistetaan, kun säilytysaika "
-                    "(Asetukset, oletus 6 kuukautta) on kulunut keräyspäivästä.",
-    "Asetukset": "koulun tiedot ja säännöt. Tyhjä Arvo tarkoittaa oletusarvoa; Selite kertoo, mihin asetusta "
-                 "käytetään.",
-    forms_mapping.SHEET: forms_mapping.HELP_FI,
-    "Loki": "työkalun merkinnät siitä, mitä se teki ja milloin. Lokiin ei kirjoiteta henkilötietoja.",
-}
-
-OHJE_TITLE = "Annan Muskarin oppilasrekisteri: ohje"
+# each sheet's line of the Ohje sheet: the catalogue's ohje-sheet-CODE
+_SHEET_HELP = {"Oppilaat": "students", "Opinnot": "studies", "Opintokokonaisuudet": "units", "Opettajat": "teachers",
+               "Todistukset": "certificates", "Valmistuneet": "graduates", "Yhteydenotot": "contacts",
+               "Asetukset": "settings", forms_mapping.SHEET: "forms-mapping", "Loki": "log"}
+_OHJE_WRITING = ("ohje-header-row", "ohje-dates", "ohje-semester", "ohje-ids-as-text", "ohje-choices",
+                 "ohje-deletion-request", "ohje-no-merging")
+_OHJE_NEVER = ("ohje-never-identity-code", "ohje-never-health", "ohje-never-others")
 
 
-def ohje_lines() -> list[tuple[str, str]]:
-    """The Ohje sheet as (style, text) lines; style is "title", "heading" or "text"."""
+def ohje_lines(lang: str = "fi") -> list[tuple[str, str]]:
+    """The Ohje sheet as (style, text) lines; style is "title", "heading" or "text". The register is Finnish
+    (its sheets and headers are), so its Ohje is too unless asked otherwise."""
     from toolkit.model.commands import COMMANDS
 
-    lines = [("title", OHJE_TITLE),
-             ("text", "Tämä työkirja on koulun oppilasrekisteri. Muokkaa sitä Excelissä tai LibreOfficessa; "
-                      "muskari-työkalu tarkistaa sen ja tekee sen avulla todistukset, listat ja poistot."),
-             ("text", ""), ("heading", "Välilehdet")]
-    lines += [("text", f"• {name}: {_SHEET_HELP[name]}") for name in SHEET_ORDER if name in _SHEET_HELP]
-    lines += [("text", ""), ("heading", "Näin kirjoitat tiedot"),
-              ("text", "• Rivi 1 on otsikkorivi: älä muuta otsikoita. Omia sarakkeita saa lisätä oikealle; "
-                       "työkalu säilyttää ne."),
-              ("text", "• Päivämäärät kirjoitetaan muodossa p.k.vvvv, esimerkiksi 1.2.2019."),
-              ("text", "• Lukukausi kirjoitetaan \"syksy 2026\" tai \"kevät 2027\"."),
-              ("text", "• Oppilasnumero ja puhelinnumero ovat tekstiä, jotta alun nolla säilyy "
-                       "(esimerkiksi 0012 ja 040 123 4567)."),
-              ("text", "• Tila, Jatkaa soitinopintoihin, Osa-alue ja Todistus valitaan solun valikosta; "
-                       "opettajan nimi valitaan Opettajat-välilehden nimistä."),
-              ("text", "• Poistopyyntö: kun perhe pyytää tietojensa poistamista, kirjoita pyynnön "
-                       "saapumispäivä oppilaan Poistopyyntö-sarakkeeseen."),
-              ("text", "• Älä yhdistä soluja, älä piilota rivejä äläkä jätä tyhjiä rivejä tietojen väliin. "
-                       "Kirjoita arvot, ei kaavoja."),
-              ("text", ""), ("heading", "Älä koskaan kirjoita rekisteriin"),
-              ("text", "• Henkilötunnusta. Koulu ei kerää henkilötunnuksia: syntymäaika riittää."),
-              ("text", "• Terveystietoja (sairaudet, lääkitys, allergiat ja muut terveyteen liittyvät asiat). "
-                       "Niistä keskustellaan opettajan kanssa suoraan, eikä niitä kirjata mihinkään."),
-              ("text", "• Muiden kuin oppilaiden, huoltajien ja opettajien tietoja tai mitään, mitä opetus "
-                       "ei tarvitse."),
-              ("text", ""), ("heading", "Komennot"),
-              ("text", "Sulje rekisteri Excelistä ennen kuin ajat komennon, joka muuttaa sitä. Muuttava komento "
-                       "näyttää ensin, mitä se tekisi; vasta --apply tekee muutokset ja ottaa varmuuskopion.")]
-    lines += [("text", f"• muskari {name}: {fi}") for name, (fi, _en) in COMMANDS.items()]
-    lines += [("text", "Jokainen komento kertoo ohjeensa valitsimella --help, esimerkiksi: muskari check --help.")]
+    lines = [("title", say("ohje-title", lang)), ("text", say("ohje-intro", lang)),
+             ("text", ""), ("heading", say("ohje-heading-sheets", lang))]
+    lines += [("text", f"• {name}: {say(f'ohje-sheet-{_SHEET_HELP[name]}', lang)}")
+              for name in SHEET_ORDER if name in _SHEET_HELP]
+    lines += [("text", ""), ("heading", say("ohje-heading-writing", lang))]
+    lines += [("text", "• " + say(code, lang)) for code in _OHJE_WRITING]
+    lines += [("text", ""), ("heading", say("ohje-heading-never", lang))]
+    lines += [("text", "• " + say(code, lang)) for code in _OHJE_NEVER]
+    lines += [("text", ""), ("heading", say("ohje-heading-commands", lang)), ("text", say("ohje-commands", lang))]
+    lines += [("text", f"• muskari {name}: {say(f'command-{name}', lang)}") for name in COMMANDS]
+    lines += [("text", say("ohje-help", lang))]
     return lines
 
 
@@ -223,7 +192,7 @@ def new_workbook(settings: Mapping[str, object] | None = None):
     for drop in dropdowns():
         validation = DataValidation(type="list", formula1=drop.source, allow_blank=True, showErrorMessage=True,
                                     errorStyle="stop" if drop.strict else "warning",
-                                    errorTitle="Tarkista arvo", error=drop.error_fi)
+                                    errorTitle=say("dropdown-title"), error=drop.error)
         validation.add(drop.ref)
         workbook[drop.sheet].add_data_validation(validation)
     workbook.active = workbook.sheetnames.index("Oppilaat")
@@ -291,12 +260,10 @@ def check_target(path: Path) -> Path:
     """Refuse (exit 3) a target that exists, is not .xlsx, or whose folder is missing."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise Refused(f"Rekisterin tiedostonimen pitää päättyä .xlsx (annettu {path.name}).",
-                      f"The register's file name must end in .xlsx (got {path.name}).")
+        raise Refused("new-register-suffix", name=path.name)
     refuse_existing(path)
     if not path.parent.is_dir():
-        raise FileProblem(f"Kansiota {path.parent} ei ole. Luo kansio tai valitse toinen paikka.",
-                          f"Folder {path.parent} does not exist. Create it or choose another place.")
+        raise FileProblem("new-register-no-folder", folder=path.parent)
     return path
 
 
@@ -305,17 +272,13 @@ def make_folder(folder: Path) -> Path:
     try:
         Path(folder).mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise FileProblem(f"Kansiota {folder} ei voi luoda ({error.strerror}). Valitse toinen kansio.",
-                          f"Cannot create folder {folder} ({error.strerror}). Choose another folder.") from None
+        raise FileProblem("folder-not-created", folder=folder, reason=os_reason(error)) from None
     return Path(folder)
 
 
 def refuse_existing(path: Path) -> None:
     if path.exists() or path.is_symlink():
-        raise RegisterExists(f"Tiedosto {path} on jo olemassa, eikä sitä korvata. Valitse toinen nimi tai siirrä "
-                             f"vanha tiedosto ensin pois.",
-                             f"{path} already exists and is never overwritten. Choose another name or move the old "
-                             f"file away first.")
+        raise RegisterExists("new-register-exists", path=path)
 
 
 def workbook_from_records(records: Mapping[str, Iterable[Mapping[str, object]]],

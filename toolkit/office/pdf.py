@@ -22,16 +22,12 @@ def convert_to_pdf(soffice: str, documents: list[Path], out_dir: Path) -> list[P
         try:
             done = run_bounded(command, timeout=120 + 5 * len(documents))
         except (OSError, subprocess.TimeoutExpired) as error:
-            raise FileProblem(f"LibreOffice ei pystynyt muuntamaan todistuksia PDF:ksi ({error}).",
-                              f"LibreOffice could not convert the certificates to PDF ({error}).") from None
+            raise FileProblem("pdf-conversion-failed", detail=str(error)) from None
         pdfs = [out_dir / (d.stem + ".pdf") for d in documents]
         missing = [p.name for p in pdfs if not p.exists()]
         if missing:
             detail = (done.stderr or done.stdout or "").strip().splitlines()[-1:] or [""]
-            raise FileProblem(f"LibreOffice ei tehnyt PDF-tiedostoja {', '.join(missing[:3])} ({detail[0]}). "
-                              "Sulje LibreOffice ja yritä uudelleen.",
-                              f"LibreOffice did not produce {', '.join(missing[:3])} ({detail[0]}). "
-                              "Close LibreOffice and try again.")
+            raise FileProblem("pdf-not-made", files=", ".join(missing[:3]), detail=detail[0])
         for p in pdfs:
             os.chmod(p, 0o600)
         return pdfs

@@ -4,18 +4,14 @@ then in progress, issued and out of reach. JSON and CSV give every result in the
 
 from __future__ import annotations
 
-from toolkit.model.formatting import format_hours, format_number
+from toolkit.model.formatting import format_date, format_hours, format_number, kind_name
+from toolkit.model.messages import say, say_each
 from toolkit.reports.formats import format_csv, format_json, format_table
 
-GROUPS = (  # key, Finnish heading, English heading, Finnish and English word in the summary line
-    ("eligible", "Ansaittu, ei vielä annettu", "Earned, not yet issued", "ansaittu", "earned"),
-    ("close", "Lähellä (puuttuu enintään 20 %)", "Close (at most 20 % missing)", "lähellä", "close"),
-    ("in-progress", "Kesken", "In progress", "kesken", "in progress"),
-    ("issued", "Annettu", "Issued", "annettu", "issued"),
-    ("out-of-reach", "Ei enää saavutettavissa", "Out of reach", "ei saavutettavissa", "out of reach"),
-)
-HEADERS = {"fi": ("Oppilasnumero", "Nimi", "Todistus", "Tunnit", "Vaaditaan", "Puuttuu", "Syy"),
-           "en": ("Student", "Name", "Certificate", "Hours", "Required", "Missing", "Reason")}
+# the groups in order: each has a heading (eligibility-group-KEY) and a word in the summary line (status-KEY)
+GROUPS = ("eligible", "close", "in-progress", "issued", "out-of-reach")
+HEADINGS = ("heading-student-id", "heading-name", "heading-certificate", "heading-hours", "heading-required",
+            "heading-missing", "heading-reason")
 CSV_HEADERS = ("student_id", "certificate", "status", "hours", "required", "missing", "common_hours",
                "thematic_hours", "reason_code", "reason")
 
@@ -37,18 +33,18 @@ def render(results, tables, as_of, fmt: str = "table", lang: str = "fi") -> str:
     names = {sid: f"{first} {last}" for sid, first, last in zip(students["student_id"], students["first_name"],
                                                                 students["last_name"], strict=False)}
     out, counts = [], []
-    for key, fi, en, fi_word, en_word in GROUPS:
+    headings = say_each(HEADINGS, lang)
+    for key in GROUPS:
         members = [r for r in results if group_of(r) == key]
-        counts.append(f"{fi_word if lang == 'fi' else en_word} {len(members)}")
+        counts.append(f"{say(f'status-{key}', lang)} {len(members)}")
         if not members:
             continue
         if key in ("close", "in-progress"):
             members.sort(key=lambda r: r.missing)
-        rows = [(r.student_id, names.get(r.student_id, ""), r.certificate, format_hours(r.hours, lang),
+        rows = [(r.student_id, names.get(r.student_id, ""), kind_name(r.certificate, lang),
+                 format_hours(r.hours, lang),
                  format_hours(r.required, lang), format_hours(r.missing, lang) if r.missing else "",
                  r.reason_text(lang)) for r in members]
-        out.append(f"{fi if lang == 'fi' else en} ({format_number(len(members))})\n")
-        out.append(format_table(rows, HEADERS[lang]) + "\n")
-    heading = (f"Todistustilanne {as_of.day}.{as_of.month}.{as_of.year}: " if lang == "fi"
-               else f"Certificate status on {as_of.isoformat()}: ")
-    return "".join(out) + heading + ", ".join(counts) + ".\n"
+        out.append(f"{say(f'eligibility-group-{key}', lang)} ({format_number(len(members))})\n")
+        out.append(format_table(rows, headings) + "\n")
+    return "".join(out) + say("eligibility-summary", lang, day=format_date(as_of, lang), counts="; ".join(counts)) + "\n"

@@ -4,38 +4,32 @@ from __future__ import annotations
 
 import sys
 
+from toolkit.model.messages import counted, say, say_each
 from toolkit.reports.formats import emit, format_csv, format_json, format_table
 
-_HEADERS = {
-    "fi": ("Välilehti", "Solu", "Sarake", "Taso", "Koodi", "Ongelma ja korjaus"),
-    "en": ("Sheet", "Cell", "Column", "Severity", "Code", "Problem and fix"),
-}
-_SEVERITY = {"fi": {"error": "virhe", "warning": "varoitus"}, "en": {"error": "error", "warning": "warning"}}
+HEADINGS = ("heading-sheet", "heading-cell", "heading-column", "heading-severity", "heading-code", "heading-problem")
 
 
 def summary_line(findings, lang: str = "fi") -> str:
-    errors = sum(1 for f in findings if f.is_error)
-    warnings = len(findings) - errors
-    if lang == "en":
-        if not findings:
-            return "The register is valid."
-        return f"{errors} {'error' if errors == 1 else 'errors'} and {warnings} {'warning' if warnings == 1 else 'warnings'}."
+    """"Rekisteri on kunnossa." or "Rekisterissä on 1 virhe ja 2 varoitusta."."""
     if not findings:
-        return "Rekisteri on kunnossa."
-    error_word = "virhe" if errors == 1 else "virhettä"
-    warning_word = "varoitus" if warnings == 1 else "varoitusta"
-    return f"Rekisterissä on {errors} {error_word} ja {warnings} {warning_word}."
+        return say("check-valid", lang)
+    errors = sum(1 for f in findings if f.is_error)
+    return say("check-summary", lang, errors=counted("check-n-errors", errors),
+               warnings=counted("check-n-warnings", len(findings) - errors))
 
 
 def render_findings(findings, fmt: str = "table", lang: str = "fi") -> str:
     if fmt == "json":
         return format_json({"ok": not any(f.is_error for f in findings),
                             "findings": [f.to_dict(lang) for f in findings]})
-    rows = [(f.sheet or "", f.cell or "", f.column or "", _SEVERITY[lang][f.severity], f.code, f.message(lang))
+    severity = {s: say(f"severity-{s}", lang) for s in ("error", "warning")}
+    rows = [(f.sheet or "", f.cell or "", f.column or "", severity[f.severity], f.code, f.message(lang))
             for f in findings]
+    headings = say_each(HEADINGS, lang)
     if fmt == "csv":
-        return format_csv(rows, _HEADERS[lang])
-    text = format_table(rows, _HEADERS[lang]) if rows else ""
+        return format_csv(rows, headings)
+    text = format_table(rows, headings) if rows else ""
     return text + summary_line(findings, lang) + "\n"
 
 
@@ -53,6 +47,5 @@ def refuse_with_findings(findings, lang: str = "fi", fmt: str = "table") -> int:
     """For commands that need a clean register: the report on stdout (in the command's format), a one-line
     reason on stderr, exit 1."""
     print_findings(findings, fmt, lang)
-    print("muskari: " + ("the register has errors; fix them first (muskari check)." if lang == "en"
-                         else "rekisterissä on virheitä; korjaa ne ensin (muskari check)."), file=sys.stderr)
+    print("muskari: " + say("register-has-errors", lang), file=sys.stderr)
     return 1

@@ -13,7 +13,7 @@ from datetime import date
 
 from toolkit.model.findings import column_letter
 from toolkit.model.formatting import format_date
-from toolkit.model.messages import say
+from toolkit.model.messages import Phrase, Said, say, say_count
 from toolkit.rules import forms_questions as q
 from toolkit.rules.forms import FormsPlan
 from workbook_schema import forms_mapping
@@ -69,8 +69,7 @@ def closing_sentence(plan: FormsPlan, lang: str = "fi", apply: bool = False, wri
 
 
 def render_plan(plan: FormsPlan, file_name: str, lang: str = "fi", apply: bool = False, written: bool = False) -> str:
-    title = say("forms-title-one", lang, file=file_name) if plan.responses == 1 else \
-        say("forms-title", lang, file=file_name, n=plan.responses)
+    title = say_count("forms-title", lang, plan.responses, file=file_name)
     out = [title, "", say("forms-columns", lang), *column_lines(plan, lang), ""]
     out.append(say("forms-new", lang, n=len(plan.new_students)))
     for new in plan.new_students:
@@ -143,22 +142,24 @@ def plan_rows(plan: FormsPlan, lang: str = "fi", header_row: int = 1) -> list[tu
 
 # --- the refusal: a field claimed twice or a required one missing ---------------------------------
 
-def refusal_sentences(reading: q.QuestionReading, file_name: str, has_mapping_sheet: bool) -> tuple[str, str]:
-    """The Finnish and English sentences of a refused form: what is wrong, every column seen (and how it
+def refusal_words(reading: q.QuestionReading, file_name: str, has_mapping_sheet: bool) -> dict:
+    """The words of a refused form's sentence (forms-refused): what is wrong, every column seen (and how it
     was read), and how to name the questions in Lomakekentät."""
-    out = []
-    for lang in ("fi", "en"):
-        why = []
+
+    def why(lang: str) -> str:
+        out = []
         if reading.missing:
-            why.append(say("forms-missing-fields", lang,
+            out.append(say("forms-missing-fields", lang,
                            fields=", ".join(say(f"forms-field-{n}", lang) for n in reading.missing)))
         for name, claimants in reading.conflicts.items():
-            why.append(say("forms-conflict", lang, field=q.FIELD_HEADERS[name], other=column_letter(claimants[-1].index),
+            out.append(say("forms-conflict", lang, field=q.FIELD_HEADERS[name], other=column_letter(claimants[-1].index),
                            question=claimants[-1].header,
                            columns=", ".join(f"{column_letter(c.index)} \"{c.header}\"" for c in claimants)))
-        columns = "; ".join(f"{column_letter(c.index)} \"{c.header}\" {column_reading(c, lang)}"
-                            for c in reading.columns)
-        how = say("forms-how-mapping" if has_mapping_sheet else "forms-how-new-sheet", lang,
-                  choices=", ".join(forms_mapping.FORM_FIELDS[:-1]))
-        out.append(say("forms-refused", lang, file=file_name, why=" ".join(why), columns=columns, how=how))
-    return out[0], out[1]
+        return " ".join(out)
+
+    def columns(lang: str) -> str:
+        return "; ".join(f"{column_letter(c.index)} \"{c.header}\" {column_reading(c, lang)}" for c in reading.columns)
+
+    how = Phrase("forms-how-mapping" if has_mapping_sheet else "forms-how-new-sheet",
+                 choices=", ".join(forms_mapping.FORM_FIELDS[:-1]))
+    return {"file": file_name, "why": Said(why), "columns": Said(columns), "how": how}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from toolkit.model.messages import say, say_each
 from toolkit.reports.formats import format_csv, format_json, format_table
 
 
@@ -12,11 +13,9 @@ def render_created(files: Mapping[str, Path], counts: Mapping[str, int], fmt: st
     """The files written and the rows of each sheet, as a table, JSON or CSV."""
     if fmt == "json":
         return format_json({**{k: str(v) for k, v in files.items()}, "sheets": dict(counts)})
-    headers = ("Sheet", "Rows") if lang == "en" else ("Välilehti", "Rivejä")
+    headers = say_each(("heading-sheet", "heading-rows"), lang)
     rows = list(counts.items())
     if fmt == "csv":
         return format_csv(rows, headers)
-    label = {"register": ("rekisteri", "register"), "forms": ("ilmoittautumislomake", "registration forms")}
-    lines = [f"{'Created' if lang == 'en' else 'Luotiin'} {label.get(k, (k, k))[lang == 'en']}: {v}"
-             for k, v in files.items()]
+    lines = [say(f"created-{kind}", lang, path=path) for kind, path in files.items()]
     return "\n".join(lines) + "\n\n" + format_table(rows, headers)

@@ -10,12 +10,12 @@ JSON keeps the codes (contract.md "JSON output"), with ``remnants`` after ``--ap
 
 from __future__ import annotations
 
-from toolkit.model.messages import say
+from toolkit.model.messages import say, say_count, say_each
 from toolkit.reports.formats import format_csv, format_json, format_table
-from toolkit.rules.purge import action_label, bcc_list, count_by_rule, count_phrase, rule_label
+from toolkit.rules.purge import action_label, bcc_list, count_by_rule, rule_label
 
-HEADERS = {"fi": ("Toimenpide", "Välilehti", "Rivi", "Oppilasnumero", "Nimi", "Selitys"),
-           "en": ("Action", "Sheet", "Row", "Student", "Name", "Explanation")}
+HEADINGS = ("heading-action", "heading-sheet", "heading-row", "heading-student-id", "heading-name",
+            "heading-explanation")
 CSV_HEADERS = ("rule", "action", "sheet", "row", "student_id", "message")
 
 
@@ -59,7 +59,7 @@ def _table(plan, done, lang: str, applying: bool) -> str:
         members = [a for a in plan.actions if a.rule == rule]
         rows = [(action_label(a.action, lang), a.sheet or "", a.row or "", a.student_id or "",
                  names.get(a.row, "") if a.sheet == "Oppilaat" else "", a.message(lang)) for a in members]
-        out.append(f"{rule_label(rule, lang)} ({count})\n" + format_table(rows, HEADERS[lang]))
+        out.append(f"{rule_label(rule, lang)} ({count})\n" + format_table(rows, say_each(HEADINGS, lang)))
         if rule == "muskari-ended":
             out.append(say("purge-report-bcc", lang, addresses=bcc_list(members) or "–") + "\n")
         out.append("\n")
@@ -79,7 +79,7 @@ def _closing(plan, done, lang: str, applying: bool) -> list[str]:
 
 
 def _done_lines(done, lang: str) -> list[str]:
-    lines = [say("purge-report-done", lang, actions=count_phrase("purge-n-actions", len(done.applied), lang),
+    lines = [say("purge-report-done", lang, actions=say_count("purge-n-actions", lang, len(done.applied)),
                  backup=str(done.backup_path))]
     for code, paths in (("purge-report-documents", done.documents_deleted),
                         ("purge-report-outputs", done.outputs_deleted),
@@ -87,7 +87,7 @@ def _done_lines(done, lang: str) -> list[str]:
                         ("purge-report-versions-erased", done.versions_erased),
                         ("purge-report-versions-deleted", done.versions_deleted)):
         if paths:
-            lines.append(count_phrase(code, len(paths), lang) + _listed(paths))
+            lines.append(say_count(code, lang, len(paths)) + _listed(paths))
     if done.documents_not_deleted:
         lines.append(say("purge-report-not-deleted", lang) + _listed(done.documents_not_deleted))
     if done.remnants:
@@ -96,8 +96,8 @@ def _done_lines(done, lang: str) -> list[str]:
         lines.append(say("purge-report-unchecked", lang) + _listed(done.unchecked))
     if done.people:
         skipped = done.scan.skipped_needles if done.scan else 0
-        note = (" " + count_phrase("purge-report-skipped", skipped, lang)) if skipped else ""
-        places = count_phrase("purge-n-places", done.places, lang)
+        note = (" " + say_count("purge-report-skipped", lang, skipped)) if skipped else ""
+        places = say_count("purge-n-places", lang, done.places)
         code = "purge-report-traceless" if done.traceless else "purge-report-traces-named"
         lines.append(say(code, lang, places=places) + note)
     return lines

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from toolkit.model import folders
-from toolkit.model.formatting import format_date, format_hours
-from toolkit.model.messages import say
+from toolkit.model.formatting import format_date, format_hours, kind_name
+from toolkit.model.messages import say, say_count, say_each
 from toolkit.rules.purge import NOT_CARRIED_OUT, action_label, rule_label
 
 STATUS_ORDER = ("eligible", "issued", "in-progress", "out-of-reach")
@@ -262,13 +262,9 @@ def state_sentence(summary: SemesterSummary, lang: str) -> str:
     return say(code, lang, out=summary.out_dir, day=format_date(summary.today, lang))
 
 
-def _n(code: str, n: int, lang: str, **words) -> str:
-    return say(f"{code}-{'one' if n == 1 else 'many'}", lang, n=n, **words)
-
-
 def _erased_line(n: int, lang: str, code: str = "semester-erased") -> tuple | None:
     """The line of a list for the students the run erased: counted, never named."""
-    return ((_n(code, n, lang),), ()) if n else None
+    return ((say_count(code, lang, n),), ()) if n else None
 
 
 def _marked(text: str, erased: bool, lang: str) -> str:
@@ -299,8 +295,7 @@ def _check(summary: SemesterSummary, lang: str) -> str:
     warnings = summary.warnings
     if not warnings:
         return say("semester-check-ok", lang)
-    codes = ", ".join(f"{code} {n}" for code, n in warnings.items())
-    return _n("semester-check-warnings", sum(warnings.values()), lang, codes=codes)
+    return say_count("semester-check-warnings", lang, sum(warnings.values()))
 
 
 def _forms_blocks(summary: SemesterSummary, lang: str) -> tuple:
@@ -321,13 +316,13 @@ def _forms_blocks(summary: SemesterSummary, lang: str) -> tuple:
 
 
 def _eligibility_blocks(summary: SemesterSummary, lang: str) -> tuple:
-    headers = (say("semester-eligibility-certificate", lang), say("semester-eligibility-when", lang),
-               *(say(f"semester-status-{s}", lang) for s in STATUS_ORDER))
-    rows = tuple((kind, say(f"semester-{when}", lang), *(summary.eligibility[when].get((kind, s), 0)
+    headers = (say("heading-certificate", lang), say("semester-eligibility-when", lang),
+               *(say(f"status-{s}", lang) for s in STATUS_ORDER))
+    rows = tuple((kind_name(kind, lang), say(f"semester-when-{when}", lang), *(summary.eligibility[when].get((kind, s), 0)
                                                           for s in STATUS_ORDER))
                  for kind in KINDS for when in ("before", "after"))
     earned = _counted_item(say("semester-earned", lang), summary.earned,
-                           lambda e: f"{e[0].id} {e[0].name}: {e[1]}, {format_hours(e[2], lang)}", summary, lang)
+                           lambda e: f"{e[0].id} {e[0].name}: {kind_name(e[1], lang)}, {format_hours(e[2], lang)}", summary, lang)
     return Table(headers, rows, numeric=tuple(range(2, len(headers)))), Items((earned,))
 
 
@@ -339,10 +334,10 @@ def _certificate_blocks(summary: SemesterSummary, lang: str) -> tuple:
             return none
         return (*none, Para((say("semester-certificates-templates", lang),)),
                 Items(tuple(((n.text(lang),), ()) for n in part.notices)))
-    lead = _n("semester-certificates-issued" if summary.applied else "semester-certificates-preview",
-              part.listed.count, lang, folder="\0")
+    lead = say_count("semester-certificates-issued" if summary.applied else "semester-certificates-preview", lang,
+                     part.listed.count, folder="\0")
     before, after = lead.split("\0")
-    items = [((_marked(f"{number} {p.id} {p.name}: {kind}", gone, lang),), ())
+    items = [((_marked(f"{number} {p.id} {p.name}: {kind_name(kind, lang)}", gone, lang),), ())
              for (number, p, kind), gone in part.listed.named]
     erased = _erased_line(part.listed.erased, lang, "semester-certificates-erased")
     blocks = [Para((before, Code(part.out_dir), after)), Items(tuple(items + ([erased] if erased else [])))]
@@ -357,16 +352,17 @@ def _purge_blocks(summary: SemesterSummary, lang: str) -> tuple:
     if not purge.by_rule:
         return (Para((say("semester-purge-nothing", lang),)),)
     done = say("semester-purge-done" if summary.applied else "semester-purge-to-do", lang)
-    items = tuple(((f"{rule_label(rule, lang)}{'' if action == 'ask' else ', ' + action_label(action, lang)}: {n} — "
-                    + (say("semester-purge-yours", lang) if action in NOT_CARRIED_OUT else done),),
+    items = tuple(((say("semester-purge-line", lang, rule=rule_label(rule, lang), count=n,
+                        action=action_label(action, lang),
+                        state=say("semester-purge-yours", lang) if action in NOT_CARRIED_OUT else done),),
                    tuple((f"{p.id} {p.name}",) for p in purge.to_erase.get(rule, ()) if action == "erase"))
                   for rule, actions in purge.by_rule.items() for action, n in actions.items())
     blocks = [Items(items)]
     sentences = []
     if summary.applied and purge.erased:
-        sentences.append(_n("semester-purge-erased", purge.erased, lang))
+        sentences.append(say_count("semester-purge-erased", lang, purge.erased))
     if summary.applied and purge.files_deleted:
-        sentences.append(_n("semester-purge-files", purge.files_deleted, lang))
+        sentences.append(say_count("semester-purge-files", lang, purge.files_deleted))
     if purge.erased and summary.applied:
         sentences.append(say("semester-purge-not-named", lang))
     if sentences:
@@ -381,7 +377,7 @@ def _list_blocks(summary: SemesterSummary, lang: str) -> tuple:
     if not summary.teacher_lists:
         return (Para((say("semester-lists-none", lang),)),)
     intro = say("semester-lists-intro" if summary.applied else "semester-lists-intro-preview", lang)
-    headers = (say("semester-lists-teacher", lang), say("semester-lists-file", lang), say("semester-lists-students", lang))
+    headers = say_each(("heading-teacher", "heading-file", "heading-students"), lang)
     rows = tuple((x.teacher, Code(x.file), f"{len(x.student_ids)}: {', '.join(x.student_ids)}")
                  for x in summary.teacher_lists)
     return Para((intro,)), Table(headers, rows)
@@ -389,14 +385,14 @@ def _list_blocks(summary: SemesterSummary, lang: str) -> tuple:
 
 def _email_blocks(summary: SemesterSummary, lang: str) -> tuple:
     items = Items(tuple(((Code(e.file), f" ({say(f'semester-email-{e.purpose}', lang)}): "
-                         + _n("semester-email-addresses", e.count, lang)), ()) for e in summary.emails))
+                         + say_count("semester-email-addresses", lang, e.count)), ()) for e in summary.emails))
     note = Para((say("semester-email-note", lang),))
     return (items, note) if summary.applied else (Para((say("semester-emails-preview", lang),)), items, note)
 
 
 def _chart_blocks(summary: SemesterSummary, lang: str) -> tuple:
     if not summary.applied:
-        return (Para((say("semester-charts-preview", lang, n=summary.plots, page=folders.SUMMARY),)),)
+        return (Para((say_count("semester-charts-preview", lang, summary.plots, page=folders.SUMMARY),)),)
     return (Para((say("semester-charts", lang, page=folders.SUMMARY),)),
             Items(tuple(((f"{caption}: ", Code(path)), ()) for path, caption in summary.images)))
 
@@ -404,9 +400,10 @@ def _chart_blocks(summary: SemesterSummary, lang: str) -> tuple:
 def decisions(summary: SemesterSummary, lang: str) -> list[str]:
     items = []
     if summary.ask_ids:
-        items.append(say("semester-decide-ask", lang, n=len(summary.ask_ids), ids=", ".join(summary.ask_ids)))
+        items.append(say_count("semester-decide-ask", lang, len(summary.ask_ids), ids=", ".join(summary.ask_ids)))
     if summary.issue_first_ids:
-        items.append(say("semester-decide-issue-first", lang, ids=", ".join(summary.issue_first_ids)))
+        items.append(say_count("semester-decide-issue-first", lang, len(summary.issue_first_ids),
+                               ids=", ".join(summary.issue_first_ids)))
     if summary.forms is not None and summary.forms.refused_rows:
         items.append(say("semester-decide-refused", lang, rows=", ".join(map(str, summary.forms.refused_rows))))
     if summary.without_teacher:

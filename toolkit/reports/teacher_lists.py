@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from toolkit.model.messages import say, say_each
 from toolkit.reports.formats import format_table
 from toolkit.rules.teacher_lists import TeacherListsResult
 
@@ -19,19 +20,12 @@ def summary_rows(result: TeacherListsResult) -> list[tuple]:
 
 def render_summary(result: TeacherListsResult, lang: str = "fi") -> str:
     """Who received which students' data (ids only), and who is on no list."""
-    en = lang == "en"
-    headers = ("Teacher", "File", "Students", "Student ids") if en else ("Opettaja", "Tiedosto", "Oppilaita",
-                                                                         "Oppilasnumerot")
-    out = [("Teacher lists in " if en else "Opettajien listat kansiossa ") + f"{result.folder}:", "",
+    headers = say_each(("heading-teacher", "heading-file", "heading-student-count", "heading-student-ids"), lang)
+    out = [say("teacher-lists-folder", lang, folder=result.folder), "",
            format_table(summary_rows(result), headers).rstrip("\n")]
     if result.teachers_without_students:
-        out.append(("No active students, no list: " if en else "Ei aktiivisia oppilaita, ei listaa: ")
-                   + ", ".join(result.teachers_without_students))
+        out.append(say("teacher-lists-no-students", lang, names=", ".join(result.teachers_without_students)))
     if result.students_without_teacher:
-        out.append(("On no list (no teacher): " if en else "Ei yhdelläkään listalla (ei opettajaa): ")
-                   + ", ".join(result.students_without_teacher))
-    out.append("Each list holds personal data: give each teacher only their own file, and ask them to delete it "
-               "at the end of the semester." if en else
-               "Listoissa on henkilötietoja: anna kullekin opettajalle vain hänen oma tiedostonsa ja pyydä "
-               "poistamaan se lukukauden lopussa.")
+        out.append(say("teacher-lists-no-teacher", lang, ids=", ".join(result.students_without_teacher)))
+    out.append(say("teacher-lists-note", lang))
     return "\n".join(out) + "\n"

@@ -14,14 +14,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from toolkit.model.errors import MuskariError
-from toolkit.rules.eligibility import CLOSE_SHARE
-from workbook_schema.choices import (  # "close": in progress, missing ≤ this share of required
-    FINAL,
-    MUSKARI,
-    PART_COMMON,
-    PART_MUSKARI,
-    PART_THEMATIC,
-)
+from toolkit.model.formatting import kind_name
+from toolkit.model.messages import say, say_each
+from toolkit.rules.eligibility import CLOSE_SHARE  # "close": in progress, missing ≤ this share of required
+from workbook_schema.choices import FINAL, MUSKARI, PART_COMMON, PART_MUSKARI, PART_THEMATIC
 
 if TYPE_CHECKING:
     from toolkit.model.tables import Tables
@@ -188,10 +184,6 @@ def hours_by_part(studies: pd.DataFrame, units: pd.DataFrame, student_id: str) -
     return own["hours"].groupby(part).sum().reindex([EARLY, COMMON, THEMATIC], fill_value=0.0).astype(float)
 
 
-STATUS_FI = {"in-progress": "kesken", "eligible": "ansaittu, antamatta", "issued": "annettu",
-             "out-of-reach": "ei enää saavutettavissa"}
-
-
 class UnknownStudent(MuskariError):
     """The notebook asked for a student the register does not hold."""
 
@@ -208,23 +200,23 @@ def pick_student(tables: Tables, student_id: str | None = None) -> str:
     if student_id is None:
         with_rows = known[known.isin(tables.studies["student_id"])]
         if with_rows.empty:
-            raise UnknownStudent("Rekisterissä ei ole yhtään oppilasta, jolla on opintorivejä.",
-                                 "The register has no student with study rows.")
+            raise UnknownStudent("review-no-student-with-studies")
         return str(with_rows.iloc[0])
     student_id = str(student_id).strip()
     if not known.eq(student_id).any():
-        raise UnknownStudent(f"Oppilasnumeroa {student_id} ei ole Oppilaat-välilehdellä. Tarkista numero "
-                             "(esimerkiksi alun nollat: \"0007\").",
-                             f"Student id {student_id} is not in Oppilaat. Check the number (leading zeros: \"0007\").")
+        raise UnknownStudent("review-unknown-student", student_id=student_id)
     return student_id
 
 
-def certificate_table(eligibility: pd.DataFrame, student_id: str) -> pd.DataFrame:
-    """One student's certificate results with Finnish headers and statuses."""
+def certificate_table(eligibility: pd.DataFrame, student_id: str, lang: str = "fi") -> pd.DataFrame:
+    """One student's certificate results with the eligibility report's headings and status words."""
     own = eligibility[eligibility["student_id"] == student_id]
-    return pd.DataFrame({"Todistus": own["certificate"], "Tila": own["status"].map(STATUS_FI),
-                         "Tunnit": own["hours"], "Vaaditaan": own["required"], "Puuttuu": own["missing"]}
-                        ).reset_index(drop=True)
+    status = {code: say(f"status-{code}", lang) for code in ("in-progress", "eligible", "issued", "out-of-reach")}
+    columns = say_each(("heading-certificate", "heading-status", "heading-hours", "heading-required",
+                        "heading-missing"), lang)
+    values = (own["certificate"].map(lambda kind: kind_name(kind, lang)), own["status"].map(status), own["hours"],
+              own["required"], own["missing"])
+    return pd.DataFrame(dict(zip(columns, values, strict=True))).reset_index(drop=True)
 
 
 def study_table(tables: Tables, student_id: str) -> pd.DataFrame:

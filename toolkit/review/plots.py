@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.model.formatting import format_hours
+from toolkit.model.messages import catalogue, say
 from toolkit.review import frames as review
 from toolkit.review.frames import COMMON, EARLY, FINAL, MUSKARI, THEMATIC
 from workbook_schema.choices import STATUS
@@ -33,50 +34,26 @@ MISSING_STYLE = ("white", "///")
 
 SEMESTER_STARTS = {"kevät": (1, 7), "syksy": (8, 15)}  # about when each term begins (domain.md)
 
-# Every word a plot shows: key (a register value, a code or a name) -> (Finnish, English).
-WORDS: dict[str, tuple[str, str]] = {
-    "aktiivinen": ("aktiivinen", "active"), "tauolla": ("tauolla", "on break"), "päättynyt": ("päättynyt", "ended"),
-    "in-progress": ("kesken", "in progress"), "close": ("lähellä", "close"),
-    "eligible": ("ansaittu, antamatta", "earned, not issued"), "issued": ("annettu", "issued"),
-    MUSKARI: ("muskaritodistus", "muskari certificate"), FINAL: ("päättötodistus", "final certificate"),
-    EARLY: ("varhaisiän musiikkikasvatus", "early childhood music"), COMMON: ("yhteiset opinnot", "common studies"),
-    THEMATIC: ("teemaopinnot", "thematic studies"),
-    "deletion-requested": ("poistopyyntö", "deletion request"),
-    "study-window-closed": ("opintoaika sulkeutunut", "study window closed"),
-    "muskari-ended": ("muskari päättynyt", "muskari ended"),
-    "marketing-expired": ("markkinointitieto vanhentunut", "marketing data expired"),
-    "backup-expired": ("varmuuskopio vanhentunut", "backup expired"),
-    "erase": ("poisto", "erase"), "anonymise": ("anonymisointi", "anonymise"), "delete-row": ("rivin poisto", "delete row"),
-    "delete-file": ("tiedoston poisto", "delete file"), "ask": ("kysy perheeltä", "ask the family"),
-    "issue-first": ("anna todistus ensin", "issue the certificate first"),
-    "new": ("uudet", "new"), "ended": ("päättyneet", "ended"),
-    "done": ("suoritettu", "done"), "missing": ("puuttuu", "missing"),
-    "missing-of-required": ("puuttuu vaatimuksesta", "missing of the requirement"),
-    "no-teacher": ("(ei opettajaa)", "(no teacher)"), "students": ("oppilaita", "students"),
-    "status": ("tila", "status"), "teacher": ("opettaja", "teacher"), "semester": ("lukukausi", "semester"),
-    "stage": ("vaihe", "stage"), "certificate": ("todistus", "certificate"), "part": ("osa-alue", "part"),
-    "hours": ("tunnit (45 min)", "hours (45 min)"), "count": ("kpl", "count"), "rule": ("sääntö", "rule"),
-    "action": ("toimenpide", "action"), "unit": ("opintokokonaisuus", "study unit"),
-    "time": ("aika (lukukauden alusta suorituspäivään)", "time (start of term to completion)"),
-    "no-students": ("Ei oppilaita", "No students"), "no-rows": ("Ei opintorivejä", "No study rows"),
-    "no-open": ("Ei keskeneräisiä todistuksia", "No certificates in progress"),
-    "no-purge": ("Ei poistettavaa eikä kysyttävää", "Nothing to delete or ask"),
-    "title-status": ("Oppilaat tilan mukaan", "Students by status"),
-    "title-teacher": ("Oppilaat opettajittain", "Students by teacher"),
-    "title-flow": ("Uudet ja päättyneet oppilaat lukukausittain", "New and ended students by semester"),
-    "title-funnel": ("Todistusputki", "Certificate funnel"),
-    "title-progress": ("Eteneminen kohti todistusta", "Progress toward certificates"),
-    "title-purge": ("Tietosuoja: poistot ja kysymykset", "Privacy: deletions and questions"),
-    "title-timeline": ("Opinnot aikajanalla", "Studies over time"),
-    "title-hours": ("Tunnit osa-alueittain", "Hours by part"),
+# Every word a plot shows is a catalogue entry: a register value, a status, a purge rule or action is said as
+# the rest of muskari says it; the plots' own words are plot-KEY.
+_KEY_CODES = {
+    "aktiivinen": "tila-active", "tauolla": "tila-on-break", "päättynyt": "tila-ended",
+    MUSKARI: "certificate-kind-muskari", FINAL: "certificate-kind-final",
+    EARLY: "part-early", COMMON: "part-common", THEMATIC: "part-thematic",
+    **{status: f"status-{status}" for status in ("in-progress", "close", "eligible", "issued", "out-of-reach")},
+    **{rule: f"purge-rule-{rule}" for rule in ("deletion-requested", "study-window-closed", "muskari-ended",
+                                               "marketing-expired", "backup-expired")},
+    **{action: f"purge-action-{action}" for action in ("erase", "anonymise", "delete-row", "delete-file", "ask",
+                                                       "issue-first")},
 }
-PART_SHORT = {EARLY: ("muskari", "muskari"), COMMON: ("yhteiset", "common"), THEMATIC: ("teema", "thematic")}
+PART_SHORT = {EARLY: "part-short-early", COMMON: "part-short-common", THEMATIC: "part-short-thematic"}
 
 
 def word(key: str, lang: str = "fi") -> str:
-    """The Finnish (or, with ``lang="en"``, English) word for a key of ``WORDS``; an unknown key as is."""
-    fi, en = WORDS.get(key, (key, key))
-    return en if lang == "en" else fi
+    """The word a plot shows for ``key`` (a register value, a code or a plot's own word) in ``lang``; an
+    unknown key (a unit's or a teacher's name) as is."""
+    code = _KEY_CODES.get(key, f"plot-{key}")
+    return say(code, lang) if code in catalogue() else key
 
 
 # Finnish names, for the notebooks' tables.
@@ -85,7 +62,7 @@ RULE_LABELS = {k: word(k) for k in ("deletion-requested", "study-window-closed",
                                     "marketing-expired", "backup-expired")}
 ACTION_LABELS = {k: word(k) for k in ("erase", "anonymise", "delete-row", "delete-file", "ask")}
 
-# File name -> the plot it holds (a key of WORDS); ``REVIEW_PLOTS`` gives the Finnish captions the summary links.
+# File name -> the plot it holds (its plot-KEY); ``REVIEW_PLOTS`` gives the Finnish captions the summary links.
 PLOT_FILES = {
     "oppilaat_tilan_mukaan.png": "title-status",
     "oppilaat_opettajittain.png": "title-teacher",
@@ -236,7 +213,7 @@ def plot_certificate_progress(eligibility: pd.DataFrame, labels: dict[str, str] 
         _empty(ax, word("no-open", lang))
         return fig
     labels = labels or {}
-    short = {part: names[lang == "en"] for part, names in PART_SHORT.items()}
+    short = {part: say(code, lang) for part, code in PART_SHORT.items()}
     names = [f"{labels.get(s, s)} · {short[p]}" for s, p in zip(rows["student_id"], rows["part"], strict=True)]
     y = list(range(len(rows)))[::-1]
     ax.barh(y, rows["done"], label=word("done", lang), **_bar_kwargs(*DONE_STYLE))

@@ -1,7 +1,8 @@
 """Access requests (GDPR art. 15): everything the register holds on one person, picked and worded.
 
 ``collect_answer`` is pure (typed Tables in, an ``AccessAnswer`` out): it picks every row on the person
-in every sheet and nothing else; ``answer_paragraphs`` is the article 15 information in Finnish.
+in every sheet and nothing else; ``answer_paragraphs`` is the article 15 information in the answer's
+language (Finnish unless the command runs with ``--lang en``), every sentence from the message catalogue.
 ``toolkit.office.access_answer`` puts it on paper, ``toolkit.jobs.access_request`` writes the files.
 
 Who "the person" is: ``--student ID`` is one student; ``--email ADDRESS`` is every student whose
@@ -21,7 +22,8 @@ import pandas as pd
 
 from toolkit.model.dates import add_months, birthday
 from toolkit.model.errors import Refused
-from toolkit.model.formatting import format_date
+from toolkit.model.formatting import format_date, format_number, kind_name
+from toolkit.model.messages import Phrase, Said, say
 from toolkit.model.tables import TABLE_SHEETS, Tables
 from toolkit.model.text import key
 from toolkit.rules.cells import display
@@ -30,7 +32,7 @@ from workbook_schema.settings import Settings
 
 # the sheets an answer reports, in workbook order: Tables attribute -> sheet
 REPORTED = ("students", "studies", "certificates", "graduates", "contacts")
-NO_DATA = "Rekisterissä ei ole tietoja tästä henkilöstä."
+NO_DATA = "access-no-data"
 
 
 @dataclass
@@ -54,16 +56,16 @@ class Document:
 
 @dataclass
 class AccessAnswer:
-    request: str                    # how the person was identified, in words
+    request: Phrase                 # how the person was identified, said in the answer's language
     received: date
     due: date
     people: list[str]               # the students' names
     sections: list[Section]
     documents: list[Document]
     teachers: list[str]
-    retention: list[str]
+    retention: list[Phrase]
     settings: Settings
-    categories: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)     # catalogue codes of the kinds of data held
 
     @property
     def row_count(self) -> int:
@@ -134,10 +136,7 @@ def collect_answer(tables: Tables, *, received: date, student_id: str | None = N
         raise ValueError("give exactly one of student_id and email")
     students = find_students(tables, student_id=student_id, email=email)
     if student_id is not None and students.empty:
-        raise Refused(f"Oppilasnumeroa {student_id} ei ole Oppilaat-välilehdellä. Tarkista numero "
-                      "(tai hae sähköpostiosoitteella: --email).",
-                      f"Student id {student_id} is not on the Oppilaat sheet. Check the id (or search by "
-                      "e-mail: --email).")
+        raise Refused("access-unknown-student", student_id=student_id)
     ids = {s.strip() for s in students["student_id"] if isinstance(s, str)}
     picked = {"students": students}
     picked["studies"] = _where(tables.studies, "student_id", _is_id_in(ids))
@@ -154,7 +153,8 @@ def collect_answer(tables: Tables, *, received: date, student_id: str | None = N
     documents = [Document(display(r["number"]), display(r["kind"]), display(r["date"]), str(r["file"]).strip())
                  for _, r in picked["certificates"].iterrows() if isinstance(r["file"], str) and r["file"].strip()]
     names = [f"{r['first_name']} {r['last_name']}" for _, r in students.iterrows()]
-    request = f"oppilasnumero {student_id}" if student_id is not None else f"sähköpostiosoite {email}"
+    request = Phrase("access-by-student", student_id=student_id) if student_id is not None else \
+        Phrase("access-by-email", email=email)
     return AccessAnswer(request=request, received=received, due=due_date(received), people=names,
                         sections=sections, documents=documents, teachers=teachers,
                         retention=retention_lines(tables.settings, students, picked["contacts"]),
@@ -175,100 +175,78 @@ def _graduates(tables: Tables, students: pd.DataFrame, numbers: set[str], others
 
 
 def categories(picked: dict[str, pd.DataFrame]) -> list[str]:
+    """The kinds of data the register holds on the person, as catalogue codes."""
     out = []
     if not picked["students"].empty:
-        out += ["henkilötiedot: etunimi, sukunimi, syntymäaika ja oppilasnumero",
-                "huoltajan nimi ja yhteystiedot (sähköposti, puhelin)",
-                "opiskelun tiedot: opettaja, opintojen tila, jatkaminen soitinopintoihin, ilmoittautumis- ja "
-                "poistopyyntöpäivät sekä mahdolliset lisätiedot"]
+        out += ["access-category-person", "access-category-guardian", "access-category-studying"]
     if not picked["studies"].empty:
-        out.append("opintosuoritukset: opintokokonaisuudet, lukukaudet, tunnit, suorituspäivät ja opettajat")
+        out.append("access-category-studies")
     if not picked["certificates"].empty or not picked["graduates"].empty:
-        out.append("annetut todistukset ja merkintä todistuksen saaneiden listalla")
+        out.append("access-category-certificates")
     if not picked["contacts"].empty:
-        out.append("markkinointi- ja tiedotusyhteystiedot: nimi, sähköposti, puhelin, keräyspäivä ja tarkoitus")
+        out.append("access-category-contacts")
     return out
 
 
-def retention_lines(settings: Settings, students: pd.DataFrame, contacts: pd.DataFrame) -> list[str]:
+def retention_lines(settings: Settings, students: pd.DataFrame, contacts: pd.DataFrame) -> list[Phrase]:
     """How long each kind of data is kept, with the person's own dates where the settings give them."""
-    lines = [
-        "Oppilaan tiedot ja opintosuoritukset säilytetään vähintään asiakassuhteen ajan. Koska opintoja voi "
-        "suorittaa jaksoissa taukoja pitäen, päättyneenkin oppilaan tiedot säilytetään niin kauan kuin "
-        f"oppimäärän voi suorittaa loppuun: kunnes oppilas täyttää {settings.study_age_limit} vuotta tai "
-        "hänelle on annettu päättötodistus.",
-        f"Jos varhaisiän musiikkikasvatuksen ikäraja ({settings.muskari_age_limit} vuotta) täyttyy ilman "
-        f"muskaritodistukseen vaadittavia {display(settings.muskari_hours)} tuntia eikä oppilas jatka "
-        "soitinopintoihin, tiedot poistetaan perheen niin halutessa.",
-        "Todistukset säilytetään todistusarkistossa, ja todistuksen saaneen nimi säilyy todistuksen saaneiden "
-        "listalla. Poistopyynnön jälkeen listalla lukee vain \"valmistunut oppilas\" ilman henkilötietoja.",
-        f"Markkinointi- ja tiedotustarkoituksiin kerätyt yhteystiedot säilytetään {settings.marketing_months} "
-        "kuukautta keräyspäivästä.",
-        f"Varmuuskopiot säilytetään {settings.backup_days} päivää, minkä jälkeen ne poistetaan; poistettu "
-        "henkilö ei palaa rekisteriin varmuuskopiosta.",
-        "Poistopyynnön saatuamme poistamme tiedot viipymättä.",
-    ]
+    lines = [Phrase("access-retention-students", limit=settings.study_age_limit),
+             Phrase("access-retention-muskari", limit=settings.muskari_age_limit,
+                    hours=Said(lambda lang: format_number(settings.muskari_hours, lang))),
+             Phrase("access-retention-certificates"),
+             Phrase("access-retention-contacts", months=settings.marketing_months),
+             Phrase("access-retention-backups", days=settings.backup_days),
+             Phrase("access-retention-request")]
     for _, s in students.iterrows():
         if isinstance(s["birth_date"], date):
-            lines.append(f"{s['first_name']} {s['last_name']}: opintoaika sulkeutuu "
-                         f"{format_date(birthday(s['birth_date'], settings.study_age_limit))}, jos opinnot ovat "
-                         "silloin päättyneet.")
+            closes = birthday(s["birth_date"], settings.study_age_limit)
+            lines.append(Phrase("access-retention-window", name=f"{s['first_name']} {s['last_name']}",
+                                day=_day(closes)))
     for _, c in contacts.iterrows():
         if isinstance(c["collected"], date):
-            lines.append(f"Yhteystieto, kerätty {format_date(c['collected'])}: poistetaan viimeistään "
-                         f"{format_date(add_months(c['collected'], settings.marketing_months))}.")
+            lines.append(Phrase("access-retention-contact", collected=_day(c["collected"]),
+                                day=_day(add_months(c["collected"], settings.marketing_months))))
     return lines
+
+
+def _day(value: date) -> Said:
+    return Said(lambda lang: format_date(value, lang))
 
 
 # --- the answer's fixed texts ---------------------------------------------------------------------
 
-PURPOSES = [
-    "oppilaan opetuksen järjestäminen ja asiakassuhteen hoitaminen (ilmoittautumiset lukukausittain, "
-    "yhteydenpito perheeseen)",
-    "opintosuoritusten kirjaaminen taiteen perusopetuksen yleisen oppimäärän ja varhaisiän "
-    "musiikkikasvatuksen todistuksia varten sekä todistusten kirjoittaminen",
-    "opettajien oppilaslistat ja yhteystiedot omista oppilaistaan",
-    "markkinointi ja tiedottaminen niille, jotka ovat antaneet yhteystietonsa tähän tarkoitukseen",
-]
-RIGHTS = [
-    "Oikeus saada pääsy tietoihisi (tämä vastaus, EU:n tietosuoja-asetuksen 15 artikla).",
-    "Oikeus pyytää virheellisten tai puutteellisten tietojen oikaisemista (16 artikla).",
-    "Oikeus pyytää tietojesi poistamista (17 artikla). Poistopyynnön jälkeen tiedot poistetaan rekisteristä, "
-    "annetuista asiakirjoista ja aikanaan varmuuskopioista.",
-    "Oikeus pyytää käsittelyn rajoittamista (18 artikla).",
-    "Oikeus vastustaa tietojesi käsittelyä (21 artikla), erityisesti suoramarkkinointia.",
-]
-COMPLAINT = ("Jos katsot, että henkilötietojesi käsittely rikkoo tietosuoja-asetusta, voit tehdä valituksen "
-             "valvontaviranomaiselle: Tietosuojavaltuutetun toimisto, www.tietosuoja.fi.")
-SOURCE = ("Tiedot on saatu oppilaalta tai hänen huoltajaltaan ilmoittautumislomakkeilla ja muissa "
-          "yhteydenotoissa. Opintosuoritukset ja todistukset kirjaavat koulun opettajat.")
-AUTOMATED = "Tietoja ei käytetä automaattiseen päätöksentekoon eikä profilointiin."
-TRANSFERS = "Tietoja ei luovuteta kolmansille osapuolille."
+PURPOSES = ("access-purpose-teaching", "access-purpose-certificates", "access-purpose-teachers",
+            "access-purpose-marketing")
+RIGHTS = ("access-right-access", "access-right-rectify", "access-right-erase", "access-right-restrict",
+          "access-right-object")
 
 
-def recipients_text(answer: AccessAnswer) -> str:
-    who = ", ".join(answer.teachers) if answer.teachers else "koulun opettajat"
-    return (f"Tietojasi käsittelevät vain opetukseen suoraan liittyvät henkilöt eli koulun opettajat: {who}. "
-            f"Opettajilla on vaitiolovelvollisuus. {TRANSFERS} Ryhmäsähköpostit lähetetään piilokopioina.")
+def recipients_text(answer: AccessAnswer, lang: str = "fi") -> str:
+    if answer.teachers:
+        return say("access-recipients", lang, teachers=", ".join(answer.teachers))
+    return say("access-recipients-no-teachers", lang)
 
 
-def answer_paragraphs(answer: AccessAnswer) -> list[tuple[str, list[str]]]:
-    """The art. 15 information as (heading, paragraphs), shared by the .docx and the .xlsx."""
+def answer_paragraphs(answer: AccessAnswer, lang: str = "fi") -> list[tuple[str, list[str]]]:
+    """The art. 15 information as (heading, paragraphs) in ``lang``, shared by the .docx and the .xlsx."""
     s = answer.settings
-    docs = [f"{d.kind} {d.number} ({d.issued}): {d.path}"
-            + ("" if d.exists is None else (" — tiedosto on tallessa" if d.exists else " — tiedostoa ei enää ole"))
-            for d in answer.documents]
+    docs = [say("access-document" if d.exists is None else "access-document-kept" if d.exists else
+                "access-document-gone", lang, kind=kind_name(d.kind, lang), number=d.number, issued=d.issued,
+                path=d.path) for d in answer.documents]
+    people = ", ".join(answer.people) if answer.people else say("access-no-students", lang)
     return [
-        ("Pyyntö", [f"Tarkastuspyyntö vastaanotettu {format_date(answer.received)}; haettu: {answer.request}.",
-                    f"Vastaus on annettava viimeistään {format_date(answer.due)} (kuukauden kuluessa pyynnöstä).",
-                    "Henkilö(t): " + (", ".join(answer.people) if answer.people else "ei oppilastietoja")]),
-        ("Rekisterinpitäjä", [f"{s.school_name}, Y-tunnus {s.business_id}"]),
-        ("Käsittelyn tarkoitukset", list(PURPOSES)),
-        ("Henkilötietoryhmät", answer.categories or [NO_DATA]),
-        ("Vastaanottajat", [recipients_text(answer)]),
-        ("Säilytysajat", answer.retention),
-        ("Koululta saadut asiakirjat", docs or ["Sinulle ei ole annettu todistuksia."]),
-        ("Oikeutesi", list(RIGHTS)),
-        ("Valitusoikeus", [COMPLAINT]),
-        ("Mistä tiedot on saatu", [SOURCE, AUTOMATED]),
+        (say("access-heading-request", lang),
+         [say("access-received", lang, day=format_date(answer.received, lang), request=answer.request),
+          say("access-due", lang, day=format_date(answer.due, lang)),
+          say("access-people", lang, people=people)]),
+        (say("access-heading-controller", lang), [say("access-controller", lang, school=s.school_name,
+                                                      business_id=s.business_id)]),
+        (say("access-heading-purposes", lang), [say(code, lang) for code in PURPOSES]),
+        (say("access-heading-categories", lang), [say(code, lang) for code in answer.categories or [NO_DATA]]),
+        (say("access-heading-recipients", lang), [recipients_text(answer, lang)]),
+        (say("access-heading-retention", lang), [say(line, lang) for line in answer.retention]),
+        (say("access-heading-documents", lang), docs or [say("access-no-documents", lang)]),
+        (say("access-heading-rights", lang), [say(code, lang) for code in RIGHTS]),
+        (say("access-heading-complaint", lang), [say("access-complaint", lang)]),
+        (say("access-heading-source", lang), [say("access-source", lang), say("access-automated", lang)]),
     ]

@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 
 from toolkit.model.dates import birthday
-from toolkit.model.formatting import format_date, format_hours, format_years
+from toolkit.model.formatting import format_date, format_hours, format_years, kind_phrase
 from toolkit.model.messages import say
 from toolkit.model.tables import Tables
 from toolkit.model.text import key
@@ -111,7 +111,7 @@ class Refusal:
     reason: str                # not-due | already-issued | unknown-student | no-studies | numbers-used-up
 
     def message(self, lang: str = "fi") -> str:
-        return say(f"certificate-refused-{self.reason}", lang, student=self.student_id, kind=self.kind)
+        return say(f"certificate-refused-{self.reason}", lang, student=self.student_id, kind=kind_phrase(self.kind))
 
 
 def certificate_file_name(number: str, student_id: str) -> str:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from toolkit.model.dates import birthday_keys
 from toolkit.model.formatting import format_date, format_hours
+from toolkit.model.messages import catalogue, say
 from toolkit.model.tables import Tables
 from workbook_schema.choices import FINAL, MUSKARI, PART_COMMON, PART_MUSKARI, PART_THEMATIC, PARTICIPATION  # noqa: F401
 
@@ -39,24 +40,11 @@ ISSUED, ELIGIBLE, IN_PROGRESS, OUT_OF_REACH = "issued", "eligible", "in-progress
 STATUSES = (ELIGIBLE, ISSUED, IN_PROGRESS, OUT_OF_REACH)
 CLOSE_SHARE = 0.20
 
-# reason code -> (Finnish, English); the sentence a person reads when asking "why?"
-REASONS: dict[str, tuple[str, str]] = {
-    "certificate-issued": ("todistus {number} annettu {issued_on}", "certificate {number} issued on {issued_on}"),
-    "hours-complete": ("muskaritunteja {hours}, vaaditaan {required}: todistuksen voi kirjoittaa",
-                       "{hours} of muskari, {required} required: the certificate can be written"),
-    "age-limit-passed": ("{age} vuoden ikäraja täyttyi {limit_date}; muskaritunneista puuttui {missing}",
-                         "the age limit of {age} was reached on {limit_date}; {missing} of muskari were missing"),
-    "hours-missing": ("muskaritunneista puuttuu {missing}; tunnit lasketaan {limit_date} asti",
-                      "{missing} of muskari missing; hours count until {limit_date}"),
-    "parts-complete": ("{parts}", "{parts}"),
-    "parts-missing": ("{parts}", "{parts}"),
-    "study-window-closed": ("{age} vuoden yläikäraja täyttyi {limit_date}; {parts}",
-                            "the upper age limit of {age} was reached on {limit_date}; {parts}"),
-}
-_PART_WORDS = {  # part -> (fi missing, fi complete, en name)
-    PART_COMMON: ("yhteisistä opinnoista puuttuu {missing}", "yhteiset opinnot valmiit", "common studies"),
-    PART_THEMATIC: ("teemaopinnoista puuttuu {missing}", "teemaopinnot valmiit", "thematic studies"),
-}
+# reason code -> the catalogue's eligibility-reason-CODE: the sentence a person reads when asking "why?"; a
+# part of the final certificate is said as eligibility-reason-PART-missing or -complete
+REASONS = ("certificate-issued", "hours-complete", "age-limit-passed", "hours-missing", "parts-complete",
+           "parts-missing", "study-window-closed")
+_PART_CODES = {PART_COMMON: "common", PART_THEMATIC: "thematic"}
 
 
 @cache
@@ -85,7 +73,7 @@ class EligibilityResult:
         return self.status == IN_PROGRESS and self.missing <= CLOSE_SHARE * self.required
 
     def reason_text(self, lang: str = "fi") -> str:
-        template = REASONS[self.reason][1 if lang == "en" else 0]
+        template = catalogue()[f"eligibility-reason-{self.reason}"].text(lang)
         # only the words this sentence uses (130 000 results at national size: every call counts)
         return template.format(**{name: self._word(name, lang) for name in _placeholders(template)})
 
@@ -104,13 +92,13 @@ class EligibilityResult:
         if not self.parts:
             return ""
         texts = []
-        for part, (fi_missing, fi_done, en_name) in _PART_WORDS.items():
+        for part, code in _PART_CODES.items():
             p = self.parts[part]
             short = max(0.0, round(p["required"] - p["hours"], 6))
-            if lang == "en":
-                texts.append(f"{en_name}: {format_hours(short, 'en')} missing" if short else f"{en_name} complete")
+            if short:
+                texts.append(say(f"eligibility-reason-{code}-missing", lang, missing=format_hours(short, lang)))
             else:
-                texts.append(fi_missing.format(missing=format_hours(short)) if short else fi_done)
+                texts.append(say(f"eligibility-reason-{code}-complete", lang))
         return "; ".join(texts)
 
     def to_dict(self, lang: str = "fi") -> dict:

@@ -10,13 +10,14 @@ in; the mapping and the findings about it out. A register without the sheet is v
 from __future__ import annotations
 
 from toolkit.model.findings import Finding, cell_ref, make
+from toolkit.model.text import key
 from toolkit.rules import cells
 from toolkit.rules.forms_questions import looks_like_health, question_key
 from workbook_schema import SHEETS, forms_mapping
 
 SHEET = forms_mapping.SHEET
-_CHOICES = {name.casefold(): name for name in (*forms_mapping.FORM_FIELDS, *forms_mapping.FIELD_SYNONYMS)}
-_NOT_FROM_FORMS = {name.casefold(): name for name in forms_mapping.NOT_FROM_FORMS}
+_CHOICES = {key(name): name for name in (*forms_mapping.FORM_FIELDS, *forms_mapping.FIELD_SYNONYMS)}
+_NOT_FROM_FORMS = {key(name): name for name in forms_mapping.NOT_FROM_FORMS}
 
 
 def read_mapping(sheet) -> tuple[dict[str, str], list[Finding]]:
@@ -46,21 +47,21 @@ def read_mapping(sheet) -> tuple[dict[str, str], list[Finding]]:
             continue
         question, name = cells.to_text(question), cells.to_text(name)
         at_field = {"cell": cell_ref(f_col, row), "column": "Kenttä", "value": name, **where}
-        field = _CHOICES.get(name.casefold())
+        field = _CHOICES.get(key(name))     # a choice as the register compares choices: case and spaces aside
         field = forms_mapping.FIELD_SYNONYMS.get(field, field)
         if field is None:
-            not_filled = _NOT_FROM_FORMS.get(name.casefold())
+            not_filled = _NOT_FROM_FORMS.get(key(name))
             code = "form-field-not-from-forms" if not_filled else "invalid-choice"
             findings.append(make(code, params={"choices": ", ".join(forms_mapping.FORM_FIELDS)}, **at_field))
             if not_filled:
                 mapping[question] = not_filled        # the import then says why the column is not imported
             continue
-        key = question_key(question)
-        if key in seen and seen[key][1] != field:
+        asked = question_key(question)
+        if asked in seen and seen[asked][1] != field:
             findings.append(make("form-mapping-twice", cell=cell_ref(q_col, row), column="Kysymys", value=question,
-                                 params={"other_row": seen[key][0]}, **where))
+                                 params={"other_row": seen[asked][0]}, **where))
             continue
-        seen.setdefault(key, (row, field))
+        seen.setdefault(asked, (row, field))
         if looks_like_health(question) and field != forms_mapping.NOT_IMPORTED:
             findings.append(make("form-health-question", cell=cell_ref(q_col, row), column="Kysymys", value=question,
                                  **where))

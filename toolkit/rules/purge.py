@@ -45,8 +45,8 @@ from datetime import date, datetime
 import pandas as pd
 
 from toolkit.model.dates import age_on, completed_months
-from toolkit.model.formatting import format_date, format_number
-from toolkit.model.messages import say
+from toolkit.model.formatting import format_date, format_number, kind_name
+from toolkit.model.messages import join_and, say, say_count
 from toolkit.model.tables import Tables
 from toolkit.rules.backups import BackupCopy, is_expired
 
@@ -60,7 +60,6 @@ ACTIONS = ("erase", "anonymise", "delete-row", "ask", "delete-file", "issue-firs
 NOT_CARRIED_OUT = ("ask", "issue-first")     # actions --apply leaves to the owner
 ANONYMOUS_GRADUATE = "valmistunut oppilas"
 GRADUATING = ("muskaritodistus", "päättötodistus")   # the certificates that put a name on Valmistuneet
-KIND_CODES = {"muskaritodistus": "muskari", "päättötodistus": "final"}
 
 
 def rule_label(rule: str, lang: str = "fi") -> str:
@@ -71,18 +70,6 @@ def rule_label(rule: str, lang: str = "fi") -> str:
 def action_label(action: str, lang: str = "fi") -> str:
     """What the action does, in words ("poistetaan", "kysy perheeltä")."""
     return say(f"purge-action-{action}", lang)
-
-
-def count_phrase(code: str, n: int, lang: str = "fi") -> str:
-    """"1 opintorivi" / "2 opintoriviä": the catalogue's ``code-one`` or ``code-many`` with ``n``."""
-    return say(f"{code}-{'one' if n == 1 else 'many'}", lang, n=n)
-
-
-def join_clauses(clauses: Sequence[str], lang: str = "fi") -> str:
-    """"a, b ja c" / "a, b and c"."""
-    if len(clauses) <= 1:
-        return "".join(clauses)
-    return ", ".join(clauses[:-1]) + (" and " if lang == "en" else " ja ") + clauses[-1]
 
 
 @dataclass(frozen=True)
@@ -110,16 +97,16 @@ class PurgeAction:
             words["reason"] = say(f"purge-reason-{self.params.get('reason', 'age')}", lang,
                                   limit=self.params.get("limit", ""))
             if self.action == "issue-first":
-                words["certificates"] = join_clauses([say(f"purge-kind-{KIND_CODES.get(k, 'final')}", lang)
+                words["certificates"] = join_and([kind_name(k, lang)
                                                       for k in self.params.get("earned", ())], lang)
-                return say("purge-issue-first", lang, **words)
+                return say("purge-explain-issue-first", lang, **words)
             words["rows"] = _rows_clause("purge-student-row", "purge-student-rows", words, lang)
-            return say("purge-study-window-closed", lang, **words)
+            return say("purge-explain-study-window-closed", lang, **words)
         if self.rule == MARKETING_EXPIRED:
-            words["months"] = count_phrase("purge-n-months", int(self.params.get("months", 0)), lang)
+            words["months"] = say_count("purge-n-months", lang, int(self.params.get("months", 0)))
         elif self.rule == BACKUP_EXPIRED:
-            words["days"] = count_phrase("purge-n-days", int(self.params.get("days", 0)), lang)
-        return say(f"purge-{self.rule}", lang, **words)
+            words["days"] = say_count("purge-n-days", lang, int(self.params.get("days", 0)))
+        return say(f"purge-explain-{self.rule}", lang, **words)
 
     def to_dict(self, lang: str = "fi") -> dict:
         out = {"sheet": self.sheet, "row": self.row, "student_id": self.student_id, "rule": self.rule,
@@ -143,7 +130,7 @@ def _rows_clause(alone: str, with_studies: str, words: dict, lang: str) -> str:
     studies = int(words.get("studies") or 0)
     if not studies:
         return say(alone, lang, **words)
-    return say(with_studies, lang, **{**words, "studies": count_phrase("purge-n-studies", studies, lang)})
+    return say(with_studies, lang, **{**words, "studies": say_count("purge-n-studies", lang, studies)})
 
 
 def _deletion_message(words: dict, lang: str) -> str:
@@ -151,9 +138,9 @@ def _deletion_message(words: dict, lang: str) -> str:
     for key, code in (("certificates", "purge-n-certificate-rows"), ("graduates", "purge-n-graduate-rows"),
                       ("dropped", "purge-n-dropped-rows"), ("files", "purge-n-documents")):
         if int(words.get(key) or 0):
-            clauses.append(count_phrase(code, int(words[key]), lang))
-    return say("purge-deletion-requested", lang, request=words.get("request", ""),
-               clauses=join_clauses(clauses, lang))
+            clauses.append(say_count(code, lang, int(words[key])))
+    return say("purge-explain-deletion-requested", lang, request=words.get("request", ""),
+               clauses=join_and(clauses, lang))
 
 
 def find_purge_actions(tables: Tables, today: date, backups: Iterable[BackupCopy] = ()) -> list[PurgeAction]:

@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from toolkit.model.errors import FileProblem
+from toolkit.model.errors import FileProblem, os_reason
 from toolkit.model.messages import Phrase
 
 _KINDS = ((stat.S_ISDIR, "kind-folder"), (stat.S_ISFIFO, "kind-fifo"), (stat.S_ISCHR, "kind-device"),
@@ -27,11 +27,9 @@ def regular_file(path: str | os.PathLike) -> os.stat_result:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise FileProblem(f"Tiedostoa {path} ei löydy. Tarkista polku.",
-                          f"File {path} does not exist. Check the path.") from None
+        raise FileProblem("file-missing", path=path) from None
     except (OSError, ValueError) as error:
-        raise FileProblem(f"Tiedostoa {path} ei voi lukea ({getattr(error, 'strerror', None) or error}).",
-                          f"Cannot read {path} ({getattr(error, 'strerror', None) or error}).") from None
+        raise FileProblem("file-unreadable", path=path, reason=os_reason(error)) from None
     _require_regular(path, info)
     return info
 
@@ -43,8 +41,7 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
-        raise FileProblem(f"Tiedostoa {path} ei voi lukea ({error.strerror or error}).",
-                          f"Cannot read {path} ({error.strerror or error}).") from None
+        raise FileProblem("file-unreadable", path=path, reason=os_reason(error)) from None
     try:
         _require_regular(path, os.fstat(fd))
     except BaseException:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from toolkit.model.errors import FileProblem, Refused
+from toolkit.model.errors import FileProblem, Refused, os_reason
 
 Content = bytes | Callable[[BinaryIO], None]
 
@@ -37,8 +37,7 @@ def write_private(path: str | Path, content: Content, *, overwrite: bool = True,
     try:
         fd, tmp = tempfile.mkstemp(prefix=".muskari-", suffix=".tmp", dir=path.parent)   # created 0600
     except OSError as error:
-        raise FileProblem(f"Kansioon {path.parent} ei voi kirjoittaa ({error.strerror}).",
-                          f"Cannot write to folder {path.parent} ({error.strerror}).") from None
+        raise FileProblem("folder-unwritable", folder=path.parent, reason=os_reason(error)) from None
     temp = Path(tmp)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -57,13 +56,9 @@ def write_private(path: str | Path, content: Content, *, overwrite: bool = True,
             _link_new(temp, path)
         sync_folder(path.parent)
     except FileExistsError:
-        raise NameTaken(f"{path} on jo olemassa, eikä sitä korvattu. Valitse toinen nimi.",
-                      f"{path} already exists and was not replaced. Choose another name.") from None
+        raise NameTaken("file-exists-not-replaced", path=path) from None
     except OSError as error:
-        raise FileProblem(f"Tiedostoa {path} ei voi kirjoittaa ({error.strerror or error}). Mitään ei jäänyt "
-                          "kesken; tarkista, että levyllä on tilaa ja että kansioon voi kirjoittaa.",
-                          f"Cannot write {path} ({error.strerror or error}). Nothing was left half written; check "
-                          "that the disk has room and the folder is writable.") from None
+        raise FileProblem("file-unwritable", path=path, reason=os_reason(error)) from None
     finally:
         temp.unlink(missing_ok=True)
     return path
@@ -120,11 +115,9 @@ def private_folder(path: str | Path) -> Path:
     """Create the output folder (0700 when new); refuse a path that is a file."""
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise FileProblem(f"{path} on tiedosto, ei kansio. Anna kansion nimi.",
-                          f"{path} is a file, not a folder. Give a folder name.")
+        raise FileProblem("folder-is-file", path=path)
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as error:
-        raise FileProblem(f"Kansiota {path} ei voi luoda ({error.strerror}).",
-                          f"Cannot create folder {path} ({error.strerror}).") from None
+        raise FileProblem("folder-not-created", folder=path, reason=os_reason(error)) from None
     return path

@@ -1,6 +1,7 @@
 """Progress bars on stderr for jobs that take more than a couple of seconds.
 
-One helper for every command: ``with task(fi, en, total, big=...) as bar: ... bar.advance(n)``.
+One helper for every command: ``with task("progress-...", total, big=...) as bar: ... bar.advance(n)``
+(the bar's label is a code of the message catalogue).
 Nothing is shown, and rich is not even imported, when stderr is not a terminal (pipes, cron, tests) or
 the job is small (``big=False``): a bar that flashes for half a second is noise. The CLI sets the
 language once (``set_language``); results on stdout are never touched.
@@ -14,6 +15,8 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+
+from toolkit.model.messages import say
 
 BIG_REGISTER_BYTES = 2_000_000
 BIG_ROWS = 20_000          # students (or rows) from which a job after the check takes a couple of seconds
@@ -35,8 +38,8 @@ def shown(big: bool = True) -> bool:
 class Task:
     """A bar of ``total`` units; ``advance`` is a no-op when nothing is shown."""
 
-    def __init__(self, fi: str, en: str, total: float, *, big: bool = True, refresh_thread: bool = True):
-        self.description = en if _lang == "en" else fi
+    def __init__(self, label: str, total: float, *, big: bool = True, refresh_thread: bool = True):
+        self.description = say(label, _lang)
         self.total, self.show, self.refresh_thread = total, shown(big), refresh_thread
         self._bar = None
 
@@ -66,8 +69,9 @@ class Task:
         return False
 
 
-def task(fi: str, en: str, total: float, *, big: bool = True, refresh_thread: bool = True) -> Task:
-    return Task(fi, en, total, big=big, refresh_thread=refresh_thread)
+def task(label: str, total: float, *, big: bool = True, refresh_thread: bool = True) -> Task:
+    """A bar labelled with the catalogue's ``label`` in the command's language."""
+    return Task(label, total, big=big, refresh_thread=refresh_thread)
 
 
 def is_big_file(path: str | Path) -> bool:
@@ -87,5 +91,4 @@ def big_batch(count: int) -> bool:
 
 def register_task(path: str | Path) -> Task:
     """The bar for reading and checking a register (100 units: see toolkit.xlsx.reading and toolkit.rules.validation)."""
-    return task("Luetaan ja tarkistetaan rekisteri", "Reading and checking the register", 100,
-                big=is_big_file(path))
+    return task("progress-register", 100, big=is_big_file(path))

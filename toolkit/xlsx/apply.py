@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from toolkit.model.errors import MuskariError
+from toolkit.model.messages import say
 from toolkit.xlsx import attached_parts as attached
 from toolkit.xlsx import deletion_guard as features
 from toolkit.xlsx import scrub as scrubbing
@@ -56,17 +57,11 @@ def _expected_headers(sheet: str, wanted: set[str]) -> tuple[str, ...]:
 
 
 def _missing_sheet(sheet: str) -> ChangeNotPossible:
-    return ChangeNotPossible(f"Rekisterissä ei ole välilehteä {sheet}. Mitään ei kirjoitettu: lisää välilehti "
-                             f"(muskari init luo mallin) tai korjaa sen nimi.",
-                             f"The register has no sheet {sheet}. Nothing was written: add the sheet "
-                             f"(muskari init makes a template) or correct its name.")
+    return ChangeNotPossible("change-sheet-missing", sheet=sheet)
 
 
 def _missing_column(sheet: str, header: str) -> ChangeNotPossible:
-    return ChangeNotPossible(f"Välilehdellä {sheet} ei ole saraketta \"{header}\". Mitään ei kirjoitettu: lisää "
-                             f"sarake otsikkoriville.",
-                             f"Sheet {sheet} has no column \"{header}\". Nothing was written: add it to the "
-                             f"header row.")
+    return ChangeNotPossible("change-column-missing", sheet=sheet, column=header)
 
 
 class _Session:
@@ -112,8 +107,7 @@ def apply_change(package: Package, change, now) -> Applied:
     for update in change.updates:
         editor, column = session.editor(update.sheet), session.column(update.sheet, update.header)
         if update.row <= editor.header_row:
-            raise ChangeNotPossible(f"Rivi {update.row} on välilehden {update.sheet} otsikkorivi tai sen yläpuolella.",
-                                    f"Row {update.row} is the header row of {update.sheet} or above it.")
+            raise ChangeNotPossible("change-header-row", row=update.row, sheet=update.sheet)
         editor.set_value(update.row, column, update.value)
         session.plans[update.sheet].updates[(update.row, column)] = update.value
     result.cells_changed = len({(u.sheet, u.row, u.header) for u in change.updates})
@@ -124,8 +118,7 @@ def apply_change(package: Package, change, now) -> Applied:
         editor = session.editor(sheet)
         bad = [r for r in rows if r <= editor.header_row or r not in editor.rows]
         if bad:
-            raise ChangeNotPossible(f"Välilehdellä {sheet} ei ole poistettavaa tietoriviä {bad[0]}.",
-                                    f"Sheet {sheet} has no data row {bad[0]} to delete.")
+            raise ChangeNotPossible("change-row-missing", sheet=sheet, row=bad[0])
         features.refuse_row_deletion(package, sheet, rows, editor)
         rowmap = editor.delete_rows(sorted(rows))
         attached.shift_comments(package, editor.part, rowmap, session.modified)
@@ -158,8 +151,8 @@ def _log(session: _Session, change, result: Applied, now) -> None:
         add_sheet(session.package, LOG_SHEET, LOG_HEADERS)
         session.modified.update({"[Content_Types].xml", session.package.workbook_part,
                                  rels_path(session.package.workbook_part), session.package.sheets[LOG_SHEET]})
-    entries = change.logs or [("muutos", f"solut {result.cells_changed}, poistetut rivit {result.rows_deleted}, "
-                                         f"lisätyt rivit {result.rows_appended}")]
+    entries = change.logs or [("muutos", say("log-change", "fi", cells=result.cells_changed,      # the register's
+                                             deleted=result.rows_deleted, appended=result.rows_appended))]  # language
     created = LOG_SHEET not in session.editors and session.package.sheets[LOG_SHEET] in session.modified
     editor = session.editor(LOG_SHEET, set(LOG_HEADERS))
     columns = [session.column(LOG_SHEET, h) for h in LOG_HEADERS]

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from toolkit.model import folders
-from toolkit.model.errors import FileProblem
+from toolkit.model.errors import FileProblem, os_reason
 from toolkit.system.private_files import sync_folder
 from toolkit.xlsx.leftovers import TEMP_SUFFIX, temp_prefix
 
@@ -59,11 +59,7 @@ def write_backup_copy(path: Path, data: bytes, now: datetime, backup_dir=None) -
             Path(name).unlink(missing_ok=True)
         sync_folder(folder)
     except OSError as error:
-        raise FileProblem(f"Rekisterin edellistä versiota ei voitu tallentaa kansioon {folder} ({error.strerror or error}). "
-                          "Alkuperäinen rekisteri on ennallaan. Tarkista levytila ja oikeudet.",
-                          f"The register's previous version could not be kept in {folder} "
-                          f"({error.strerror or error}). The original register is unchanged. Check disk space and "
-                          "permissions.") from None
+        raise FileProblem("previous-version-not-kept", folder=folder, reason=os_reason(error)) from None
     return target
 
 

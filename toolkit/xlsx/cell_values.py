@@ -55,15 +55,9 @@ def is_missing(value: object) -> bool:
 def encode_text(text: str) -> str:
     """The text as stored in the cell's XML: XML-forbidden characters and escape look-alikes escaped."""
     if _SURROGATE.search(text):
-        raise UnwritableValue(
-            "Tekstissä on rikkinäinen merkki (yksinäinen UTF-16-sijaismerkki tai U+FFFE/U+FFFF), jota ei voi "
-            "tallentaa. Korjaa teksti.",
-            "The text holds a broken character (a lone UTF-16 surrogate or U+FFFE/U+FFFF) that cannot be saved. "
-            "Correct the text.")
+        raise UnwritableValue("value-broken-character")
     if len(text) > MAX_TEXT:
-        raise UnwritableValue(
-            f"Teksti on liian pitkä Excelin soluun ({len(text)} merkkiä, enintään {MAX_TEXT}).",
-            f"The text is too long for an Excel cell ({len(text)} characters, at most {MAX_TEXT}).")
+        raise UnwritableValue("value-text-too-long", length=len(text), limit=MAX_TEXT)
     text = _LOOKS_ESCAPED.sub(r"_x005F_\1", text)
     return _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
@@ -86,8 +80,7 @@ def date_serial(value: date | datetime, date1904: bool = False) -> float:
 
 
 def _too_early(value) -> UnwritableValue:
-    return UnwritableValue(f"Päivämäärää {value} ei voi tallentaa Excel-päivämääränä (ennen 1.3.1900).",
-                           f"The date {value} cannot be stored as an Excel date (before 1 March 1900).")
+    return UnwritableValue("value-date-too-early", value=value)
 
 
 def classify(value: object) -> tuple[str, object]:
@@ -107,13 +100,12 @@ def classify(value: object) -> tuple[str, object]:
     if isinstance(value, (int, float, Decimal)) or type(value).__module__ == "numpy":
         number = float(value)
         if math.isnan(number) or math.isinf(number):
-            raise UnwritableValue(f"Arvoa {value} ei voi tallentaa luvuksi.", f"The value {value} is not a finite number.")
+            raise UnwritableValue("value-not-finite", value=value)
         return "number", number
     if isinstance(value, str):
         encode_text(value)  # refuse early
         return "text", value
-    raise UnwritableValue(f"Arvoa tyyppiä {type(value).__name__} ei voi tallentaa soluun.",
-                          f"A value of type {type(value).__name__} cannot be stored in a cell.")
+    raise UnwritableValue("value-unknown-type", kind=type(value).__name__)
 
 
 def xml_number(number: float) -> str:

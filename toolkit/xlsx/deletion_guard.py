@@ -16,36 +16,11 @@ from dataclasses import dataclass
 from lxml import etree
 
 from toolkit.model.errors import WouldLoseContent
+from toolkit.model.messages import Phrase, say
 from toolkit.xlsx.package import Package, formula_mentions_sheet, parse_xml, q, rels_path
 from toolkit.xlsx.row_shifts import anchor_rows, defined_name_refs
 
-# code -> (Finnish, English)
-NAMES: dict[str, tuple[str, str]] = {
-    "shapes": ("muodot tai tekstiruudut", "shapes or text boxes"),
-    "pictures": ("kuvat", "pictures"),
-    "charts": ("kaaviot", "charts"),
-    "comments": ("muistiinpanot", "notes"),
-    "threaded-comments": ("ketjutetut kommentit", "threaded comments"),
-    "extension-validations": ("laajennetut pudotusvalikot", "extension dropdown lists"),
-    "extension-formats": ("laajennetut ehdolliset muotoilut (esim. arvopalkit)", "extension conditional formats (data bars)"),
-    "sparklines": ("minikaaviot (sparklines)", "sparklines"),
-    "slicers": ("osittajat", "slicers"),
-    "timelines": ("aikajanat", "timelines"),
-    "pivot-tables": ("pivot-taulukot", "pivot tables"),
-    "tables": ("taulukot", "tables"),
-    "form-controls": ("lomakeohjausobjektit tai valintaruudut", "form controls or checkboxes"),
-    "header-footer-pictures": ("ylä- tai alatunnisteen kuvat", "header or footer pictures"),
-    "background": ("taustakuva", "sheet background picture"),
-    "formulas": ("kaavat", "formulas"),
-    "macros": ("makrot", "macros"),
-    "custom-xml": ("mukautettu XML", "custom XML"),
-    "external-links": ("linkit muihin työkirjoihin", "links to other workbooks"),
-    "defined-names": ("nimetyt alueet, joissa on kaava", "defined names holding a formula"),
-    "internal-links": ("linkit tämän välilehden riveille", "hyperlinks to this sheet's rows"),
-    "rule-formulas": ("pudotusvalikon tai ehdollisen muotoilun kaava, joka viittaa kiinteisiin riveihin",
-                      "a dropdown or conditional format formula pointing at fixed rows"),
-}
-
+# a feature is said as the catalogue's feature-CODE ("charts" -> "kaaviot")
 _FORMULA = re.compile(rb"<(?:x:)?f[\s>/]")   # a cell formula (not xm:f of extension lists)
 
 
@@ -55,11 +30,9 @@ class Feature:
     sheet: str | None
 
     def describe(self, lang: str = "fi") -> str:
-        fi, en = NAMES[self.code]
-        name = en if lang == "en" else fi
         if self.sheet is None:
-            return name
-        return f"{name} ({'sheet' if lang == 'en' else 'välilehti'} {self.sheet})"
+            return say(f"feature-{self.code}", lang)
+        return say("feature-on-sheet", lang, feature=Phrase(f"feature-{self.code}"), sheet=self.sheet)
 
 
 def _local(el) -> str:
@@ -151,14 +124,11 @@ def workbook_features(package: Package) -> list[Feature]:
     return found
 
 
-def _refuse(feature: Feature) -> WouldLoseContent:
-    return WouldLoseContent(
-        f"Rivien poistaminen välilehdeltä {feature.sheet} rikkoisi tämän: {feature.describe('fi')}. "
-        f"Mitään ei kirjoitettu. Poista tai siirrä ominaisuus toiselle välilehdelle (tai tee poisto käsin "
-        f"Excelissä) ja aja komento uudelleen.",
-        f"Deleting rows on sheet {feature.sheet} would break this: {feature.describe('en')}. Nothing was "
-        f"written. Remove the feature or move it to another sheet (or delete the rows by hand in Excel) and "
-        f"run the command again.")
+def _refuse(feature: Feature, sheet: str) -> WouldLoseContent:
+    """Deleting rows on ``sheet`` would break ``feature`` (on that sheet, or on another that points at it)."""
+    said = Phrase(f"feature-{feature.code}") if feature.sheet == sheet else \
+        Phrase("feature-on-sheet", feature=Phrase(f"feature-{feature.code}"), sheet=feature.sheet)
+    return WouldLoseContent("row-deletion-would-break", sheet=sheet, feature=said)
 
 
 def refuse_row_deletion(package: Package, sheet: str, rows, editor=None) -> None:
@@ -170,34 +140,34 @@ def refuse_row_deletion(package: Package, sheet: str, rows, editor=None) -> None
     here = sheet_features(package, sheet, root)
     for code in ("sparklines", "slicers", "timelines", "pivot-tables", "form-controls"):
         if code in here:
-            raise _refuse(Feature(code, sheet))
+            raise _refuse(Feature(code, sheet), sheet)
     for drawing in package.related(part, "drawing"):
         code = _anchored_on(package.parts.get(drawing, b""), set(rows))
         if code:
-            raise _refuse(Feature(code, sheet))
+            raise _refuse(Feature(code, sheet), sheet)
     if "formulas" in here and _formula_at_or_below(root, first_row):
-        raise _refuse(Feature("formulas", sheet))
+        raise _refuse(Feature("formulas", sheet), sheet)
     if _rule_formula_at_or_below(root, sheet, first_row):
-        raise _refuse(Feature("rule-formulas", sheet))
+        raise _refuse(Feature("rule-formulas", sheet), sheet)
     for el in parse_xml(package.parts[package.workbook_part]).iter(q("definedName")):
         text = el.text or ""
         if formula_mentions_sheet(text, sheet) and defined_name_refs(text) is None:
-            raise _refuse(Feature("defined-names", sheet))
+            raise _refuse(Feature("defined-names", sheet), sheet)
     for other, other_part in package.sheets.items():
         if other != sheet and _mentions(package.parts[other_part], sheet):
-            raise _refuse(Feature("formulas", other))
+            raise _refuse(Feature("formulas", other), sheet)
         rels = package.parts.get(rels_path(other_part), b"")
         if _links_into(package.parts[other_part] + rels, sheet, first_row, same=other == sheet):
-            raise _refuse(Feature("internal-links", other))
+            raise _refuse(Feature("internal-links", other), sheet)
     for name, data in package.parts.items():
         if name.startswith("xl/charts/") and name.endswith(".xml"):
             formulas = [el.text or "" for el in parse_xml(data).iter() if _local(el) == "f"]
             if any(formula_mentions_sheet(f, sheet) for f in formulas):
-                raise _refuse(Feature("charts", sheet))
+                raise _refuse(Feature("charts", sheet), sheet)
         if name.startswith("xl/pivotCache/pivotCacheDefinition") and name.endswith(".xml"):
             source = parse_xml(data).find(f".//{q('worksheetSource')}")
             if source is not None and source.get("sheet") == sheet:
-                raise _refuse(Feature("pivot-tables", sheet))
+                raise _refuse(Feature("pivot-tables", sheet), sheet)
 
 
 def _anchored_on(data: bytes, rows: set[int]) -> str | None:

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.model.errors import FileProblem, RegisterChanged, RegisterLocked
+from toolkit.model.errors import FileProblem, RegisterChanged, RegisterLocked, os_reason
 
 _CHUNK = 1 << 20
 
@@ -47,11 +47,9 @@ def fingerprint(path: str | os.PathLike) -> Fingerprint:
         stat = path.stat()
         digest = _sha256(path)
     except FileNotFoundError:
-        raise FileProblem(f"Tiedostoa {path} ei löydy. Tarkista polku.",
-                          f"File {path} does not exist. Check the path.") from None
+        raise FileProblem("file-missing", path=path) from None
     except OSError as error:
-        raise FileProblem(f"Tiedostoa {path} ei voi lukea ({error.strerror}). Tarkista oikeudet.",
-                          f"Cannot read {path} ({error.strerror}). Check the permissions.") from None
+        raise FileProblem("file-unreadable", path=path, reason=os_reason(error)) from None
     return Fingerprint(size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha256=digest)
 
 
@@ -80,20 +78,12 @@ def check_not_open(path: str | os.PathLike) -> None:
     locks = lock_files(path)
     if locks:
         program = "LibreOffice" if locks[0].name.startswith(".~lock.") else "Excel"
-        raise RegisterLocked(
-            f"Rekisteri {Path(path).name} on auki ohjelmassa {program} (lukitustiedosto {locks[0].name}). "
-            f"Sulje tiedosto ja aja komento uudelleen. Jos ohjelma ei ole auki, poista lukitustiedosto.",
-            f"The register {Path(path).name} is open in {program} (lock file {locks[0].name}). "
-            f"Close it and run the command again. If no program has it open, delete the lock file.")
+        raise RegisterLocked("register-open", name=Path(path).name, program=program, lock=locks[0].name)
 
 
 def check_unchanged(path: str | os.PathLike, expected: Fingerprint | None) -> Fingerprint:
     """RegisterChanged when the file differs from ``expected``; returns the current fingerprint."""
     current = fingerprint(path)
     if expected is not None and current != expected:
-        raise RegisterChanged(
-            f"Rekisteri {Path(path).name} on muuttunut sen jälkeen, kun se luettiin. Mitään ei kirjoitettu: "
-            f"tallenna ja sulje tiedosto ja aja komento uudelleen.",
-            f"The register {Path(path).name} changed after it was read. Nothing was written: "
-            f"save and close it, then run the command again.")
+        raise RegisterChanged("register-changed", name=Path(path).name)
     return current

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from toolkit.model.errors import FileProblem, RegisterLocked
+from toolkit.model.errors import FileProblem, RegisterLocked, os_reason
 from toolkit.system.processes import process_state, this_host
 
 LOCK_SUFFIX = ".muskari-lock"
@@ -151,11 +151,10 @@ def _acquire(register: Path, lock: Path, wait: float) -> str:
                 raise _busy(register, lock, seen) from None
             time.sleep(min(next(polls, _POLL[-1]), max(deadline - time.monotonic(), 0.01)))
         except FileNotFoundError:
-            raise FileProblem(f"Tiedostoa {register} ei löydy. Tarkista polku.",
-                              f"File {register} does not exist. Check the path.") from None
+            raise FileProblem("file-missing", path=register) from None
         except OSError as error:
             raise FileProblem("register-lock-failed", name=register.name, folder=lock.parent,
-                              error=error.strerror or error) from None
+                              error=os_reason(error)) from None
 
 
 def _create(lock: Path, data: bytes, token: str) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from toolkit.model.errors import FileProblem, NotAWorkbook
+from toolkit.model.errors import FileProblem, NotAWorkbook, os_reason
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -63,8 +63,7 @@ def find_workbook_part(read: Callable[[str], bytes | None], present: Callable[[s
             part = resolve("", rel.target)
             if present(part):
                 return part
-    raise NotAWorkbook("Työkirjan pääosaa (workbook.xml) ei löydy: tiedosto on vioittunut.",
-                       "The workbook part (workbook.xml) is missing: the file is damaged.")
+    raise NotAWorkbook("workbook-part-missing")
 
 
 def find_sheet_parts(read: Callable[[str], bytes | None], workbook_part: str | None = None,
@@ -74,10 +73,7 @@ def find_sheet_parts(read: Callable[[str], bytes | None], workbook_part: str | N
     workbook_part = workbook_part or find_workbook_part(read, present)
     root = parse_xml(read(workbook_part))
     if root.tag.startswith(f"{{{NS_STRICT}"):
-        raise NotAWorkbook("Työkirja on tallennettu Strict Open XML -muodossa. Tallenna se Excelissä "
-                           "tavallisena Excel-työkirjana (.xlsx).",
-                           "The workbook is saved as Strict Open XML. Save it in Excel as an ordinary "
-                           "Excel workbook (.xlsx).")
+        raise NotAWorkbook("workbook-strict")
     targets = {rel.id: resolve(workbook_part, rel.target) for rel in _relationships(read(rels_path(workbook_part)))}
     sheets = {}
     for sheet in root.iter(q("sheet")):
@@ -127,11 +123,9 @@ class Package:
             with open(path, "rb") as handle:
                 data = handle.read()
         except FileNotFoundError:
-            raise FileProblem(f"Tiedostoa {path} ei löydy. Tarkista polku.",
-                              f"File {path} does not exist. Check the path.") from None
+            raise FileProblem("file-missing", path=path) from None
         except OSError as error:
-            raise FileProblem(f"Tiedostoa {path} ei voi lukea ({error.strerror}).",
-                              f"Cannot read {path} ({error.strerror}).") from None
+            raise FileProblem("file-unreadable", path=path, reason=os_reason(error)) from None
         return cls.from_bytes(data, name=str(path))
 
     @classmethod
@@ -140,22 +134,19 @@ class Package:
             archive = zipfile.ZipFile(io.BytesIO(data))
             infos = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError):
-            raise NotAWorkbook(f"{name} ei ole Excel-työkirja (.xlsx) tai se on vioittunut tai salattu.",
-                               f"{name} is not an Excel workbook (.xlsx), or it is damaged or encrypted.") from None
+            raise NotAWorkbook("workbook-not-zip", name=name) from None
         total = 0
         for info in infos:
             total += info.file_size
             if total > MAX_IN_MEMORY or (info.compress_size and info.file_size / info.compress_size > MAX_PART_RATIO
                                             and info.file_size > 10 << 20):
-                raise NotAWorkbook(f"{name} purkautuisi epäilyttävän suureksi (zip-pommi?). Sitä ei käsitellä.",
-                                   f"{name} would unpack to a suspicious size (a zip bomb?). It is not processed.")
+                raise NotAWorkbook("workbook-zip-bomb", name=name)
         try:
             parts = {info.filename: archive.read(info) for info in infos}
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            raise NotAWorkbook(f"{name} on vioittunut (zip-osaa ei voi lukea).",
-                               f"{name} is damaged (a zip part cannot be read).") from None
+            raise NotAWorkbook("workbook-part-unreadable", name=name) from None
         if "[Content_Types].xml" not in parts:
-            raise NotAWorkbook(f"{name} ei ole Excel-työkirja (.xlsx).", f"{name} is not an Excel workbook (.xlsx).")
+            raise NotAWorkbook("workbook-not-xlsx", name=name)
         return cls(parts, {info.filename: info for info in infos})
 
     def to_bytes(self) -> bytes:

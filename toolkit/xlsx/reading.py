@@ -151,8 +151,7 @@ def _read_values(path: Path, advance: Callable[[float], None],
     except MuskariError:
         raise
     except Exception as error:  # calamine raises its own types for damaged packages
-        raise FileProblem(f"{path.name}: työkirjaa ei voi lukea, se on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
-                          f"{path.name}: the workbook cannot be read, it is damaged ({error}). Restore it from a backup.") from None
+        raise FileProblem("workbook-damaged", name=path.name, detail=str(error)) from None
     return names, sheets
 
 

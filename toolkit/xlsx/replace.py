@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from toolkit.model.errors import FileProblem
+from toolkit.model.errors import FileProblem, os_reason
 
 RETRY_PAUSES = (0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.2)     # about four seconds in all
 _HELD = {5, 32, 33}          # ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
@@ -36,23 +36,26 @@ def held_by_another_program(error: OSError) -> bool:
 
 def replace_register(source: Path, target: Path) -> None:
     """``os.replace(source, target)``, retried while another program holds ``target``; FileProblem when it fails."""
+    new = not os.path.lexists(target)         # a restore to a new place: there is no original to keep
     for pause in (*RETRY_PAUSES, None):
         try:
             os.replace(source, target)
             return
         except OSError as error:
             if pause is None or not held_by_another_program(error):
-                raise save_problem("korvaus / replace", target, error) from None
+                raise save_problem("save-step-replace", target, error, new=new) from None
         time.sleep(pause)
 
 
-def save_problem(action: str, path: Path, error: OSError) -> FileProblem:
-    """Why the register could not be saved, with the hint that fits the error (never disk space for a lock)."""
-    name, reason = Path(path).name, error.strerror or str(error)
+def save_problem(step: str, path: Path, error: OSError, *, new: bool = False) -> FileProblem:
+    """Why the register could not be saved, with the hint that fits the error (never disk space for a lock);
+    ``step`` is the save-step-* phrase naming what failed (writing the temporary file, replacing the register)."""
+    name, reason = Path(path).name, os_reason(error)
     if held_by_another_program(error):
         programs = "held-onedrive" if "onedrive" in str(path).casefold() else "held-excel"
         return FileProblem("register-held", name=name, reason=reason, programs=_phrase(programs))
-    return FileProblem("register-not-saved", action=action, path=path, reason=reason, hint=save_hint(error))
+    code = "register-not-created" if new else "register-not-saved"
+    return FileProblem(code, step=_phrase(step), path=path, reason=reason, hint=save_hint(error))
 
 
 def save_hint(error: OSError):

@@ -77,7 +77,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from toolkit.model.errors import FileProblem
+from toolkit.model.errors import FileProblem, os_reason
 from toolkit.rules.identity_codes import find_identity_codes
 from toolkit.system.private_files import sync_folder
 from toolkit.xlsx.backup_copies import write_backup_copy
@@ -174,10 +174,7 @@ def _write_locked(path: Path, change: RegisterChange, expected: Fingerprint | No
     check_not_open(path)
     before = check_unchanged(path, expected)
     if not path.stat().st_mode & 0o200 or not os.access(path, os.W_OK):   # no owner write bit: protected
-        raise FileProblem(f"Rekisteri {path.name} on kirjoitussuojattu. Mitään ei kirjoitettu: poista suojaus "
-                          f"(tiedoston ominaisuuksista) ja aja komento uudelleen.",
-                          f"The register {path.name} is read-only. Nothing was written: remove the protection "
-                          f"(in the file's properties) and run the command again.")
+        raise FileProblem("register-read-only", name=path.name)
     original = path.read_bytes()
     check_unchanged(path, before)
     applied, new_bytes = _apply(original, change, now, path.name)
@@ -192,7 +189,7 @@ def _write_locked(path: Path, change: RegisterChange, expected: Fingerprint | No
         try:
             os.chmod(temp, _mode_of(path))
         except OSError as error:
-            raise _os_problem("korvaus / replace", path, error) from None
+            raise _os_problem("save-step-replace", path, error) from None
         replace_register(temp, path)      # retried while Excel's preview, OneDrive or an antivirus holds it
         sync_folder(path.parent)
     except BaseException:
@@ -213,7 +210,7 @@ def preview_changes(path, change: RegisterChange, now: datetime, *, original: by
         try:
             original = path.read_bytes()
         except OSError as error:
-            raise _os_problem("luku / read", path, error) from None
+            raise FileProblem("file-unreadable", path=path, reason=os_reason(error)) from None
     return _apply(original, change, now, path.name)[1]
 
 
@@ -246,7 +243,7 @@ def _write_temp(path: Path, data: bytes) -> Path:
     try:
         handle, name = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=TEMP_SUFFIX)
     except OSError as error:
-        raise _os_problem("väliaikaistiedosto / temporary file", path.parent, error) from None
+        raise _os_problem("save-step-temporary", path.parent, error) from None
     temp = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:
@@ -256,7 +253,7 @@ def _write_temp(path: Path, data: bytes) -> Path:
     except BaseException as error:
         _remove(temp)
         if isinstance(error, OSError):
-            raise _os_problem("kirjoitus / write", temp, error) from None
+            raise _os_problem("save-step-write", temp, error) from None
         raise
     return temp
 

@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 from toolkit.model.errors import ErasureIncomplete
+from toolkit.model.messages import Phrase
 from toolkit.model.refs import split_cell
 from toolkit.model.text import CASE_ENDING
 from toolkit.xlsx.package import Package, parse_xml, q, rels_path, serialise_xml
@@ -163,24 +164,20 @@ def prove_erased(package: Package, strings) -> None:
         else:
             hit = any(r in data for r in raw)
         if hit:
-            raise ErasureIncomplete(
-                f"Poistettavan henkilön tietoja jäisi työkirjan osaan {name} ({_where(package, name, 'fi')}). "
-                f"Mitään ei kirjoitettu: poista tieto käsin Excelissä ja aja komento uudelleen.",
-                f"The erased person's data would remain in the workbook part {name} ({_where(package, name, 'en')}). "
-                f"Nothing was written: remove it by hand in Excel and run the command again.")
+            raise ErasureIncomplete("scrub-data-would-remain", part=name, where=_where(package, name))
 
 
-def _where(package: Package, name: str, lang: str) -> str:
+def _where(package: Package, name: str) -> Phrase:
     for sheet, part in package.sheets.items():
         if part == name:
-            return f"välilehden {sheet} solut" if lang == "fi" else f"cells of sheet {sheet}"
+            return Phrase("scrub-part-sheet", sheet=sheet)
     if "threadedComment" in name:
-        return "ketjutettu kommentti" if lang == "fi" else "a threaded comment"
+        return Phrase("scrub-part-threaded-comment")
     if name.startswith("xl/charts/"):
-        return "kaavion välimuisti" if lang == "fi" else "a chart's cache"
+        return Phrase("scrub-part-chart")
     if name.startswith("xl/pivotCache/"):
-        return "pivot-taulukon välimuisti" if lang == "fi" else "a pivot table's cache"
-    return "muu osa" if lang == "fi" else "another part"
+        return Phrase("scrub-part-pivot")
+    return Phrase("scrub-part-other")
 
 
 

@@ -84,8 +84,7 @@ class Styles:
     def _load(self):
         if self._root is None:
             if self.part is None:
-                raise cellvalues.UnwritableValue("Työkirjasta puuttuu tyylitiedosto, joten päivämäärää ei voi muotoilla.",
-                                                 "The workbook has no style sheet, so a date cannot be formatted.")
+                raise cellvalues.UnwritableValue("workbook-no-styles")
             self._root = parse_xml(self.package.parts[self.part])
         return self._root
 

@@ -138,8 +138,7 @@ def scan_sheets(path: Path) -> dict[str, SheetScan]:
 
 
 def _damaged(path: Path, error: Exception) -> FileProblem:
-    return FileProblem(f"{path.name}: työkirjan rakenne on vioittunut ({error}). Palauta rekisteri varmuuskopiosta.",
-                       f"{path.name}: the workbook's structure is damaged ({error}). Restore it from a backup.")
+    return FileProblem("workbook-structure-damaged", name=path.name, detail=str(error))
 
 
 _ALSO_READ = ("sharedStrings.xml", "styles.xml", "workbook.xml", "workbook.xml.rels", "[Content_Types].xml")

@@ -15,16 +15,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from toolkit.model.errors import NotAWorkbook, VerificationFailed
+from toolkit.model.messages import Phrase, Said
 from toolkit.xlsx.cell_values import is_missing
 from toolkit.xlsx.package import Package
 
 
-def _failed(what_fi: str, what_en: str) -> VerificationFailed:
-    return VerificationFailed(
-        f"Tallennettu versio ei vastannut tarkoitettua ({what_fi}). Alkuperäinen rekisteri on ennallaan; "
-        f"ilmoita asiasta työkalun ylläpitäjälle.",
-        f"The saved version did not match what was meant ({what_en}). The original register is unchanged; "
-        f"report this to the toolkit's maintainer.")
+def _failed(what: str, **words) -> VerificationFailed:
+    """The written copy differs from what was meant: ``what`` is the verify-* phrase saying where."""
+    return VerificationFailed("verify-failed", what=Phrase(what, **words))
 
 
 def normalise(value: object) -> object:
@@ -79,7 +77,7 @@ def raw_values(source, only: set[str] | None = None) -> dict[str, dict[int, list
             sheets[name] = rows
         return sheets
     except Exception as error:  # calamine raises its own types for a broken file
-        raise _failed(f"tiedostoa ei voi lukea: {error}", f"the file cannot be read: {error}") from None
+        raise _failed("verify-unreadable", detail=str(error)) from None
 
 
 def _put(row: list, column: int, value: object) -> list:
@@ -131,18 +129,18 @@ def verify(original: bytes, temp: Path, applied) -> None:
     try:
         new = Package.from_bytes(new_data, name=Path(temp).name)
     except NotAWorkbook as error:
-        raise _failed(error.fi, error.en) from None
+        raise _failed("verify-not-workbook", error=Said(error.message)) from None
     old = Package.from_bytes(original)
     for name, data in old.parts.items():
         if name not in new.parts and name in applied.modified and name.endswith("calcChain.xml"):
             continue   # removed on purpose: Excel rebuilds it
         if name not in new.parts:
-            raise _failed(f"osa {name} puuttuu", f"part {name} is missing")
+            raise _failed("verify-part-missing", part=name)
         if name not in applied.modified and new.parts[name] != data:
-            raise _failed(f"osa {name} muuttui", f"part {name} changed")
+            raise _failed("verify-part-changed", part=name)
     extra = set(new.parts) - set(old.parts) - applied.modified
     if extra:
-        raise _failed(f"ylimääräinen osa {sorted(extra)[0]}", f"unexpected part {sorted(extra)[0]}")
+        raise _failed("verify-part-extra", part=sorted(extra)[0])
     _verify_cells(original, temp, old, applied)
 
 
@@ -159,5 +157,4 @@ def _verify_cells(original: bytes, temp: Path, old: Package, applied) -> None:
         got = after.get(sheet, {})
         if want.keys() != got.keys() or any(w != got[n] for n, w in want.items()):
             row = min(n for n in set(want) | set(got) if want.get(n) != got.get(n))
-            raise _failed(f"välilehti {sheet}, rivi {row}: odotettiin {want.get(row)}, saatiin {got.get(row)}",
-                          f"sheet {sheet}, row {row}: expected {want.get(row)}, got {got.get(row)}")
+            raise _failed("verify-row-differs", sheet=sheet, row=row, expected=want.get(row), got=got.get(row))

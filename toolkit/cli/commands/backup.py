@@ -14,15 +14,14 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.cli.parser import spoken
+from toolkit.model.messages import counted, say, say_count, say_each
 
 
 def configure(parser) -> None:
-    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
-    parser.add_argument("--to", type=Path, required=True, metavar="KANSIO",
-                        help="kansio, esimerkiksi muistitikku / the folder, e.g. a memory stick")
-    parser.add_argument("--with-documents", action="store_true",
-                        help="mukaan todistukset (kansio todistukset/ ja Todistukset-välilehden tiedostot) / "
-                             "include the certificate documents")
+    parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-register"))
+    parser.add_argument("--to", type=Path, required=True, metavar=spoken("metavar-folder"), help=spoken("help-backup-to"))
+    parser.add_argument("--with-documents", action="store_true", help=spoken("help-backup-with-documents"))
     add_common_options(parser)
 
 
@@ -30,22 +29,17 @@ def run(args) -> int:
     from toolkit.jobs import backup
     from toolkit.jobs.check import load_checked
 
-    en = args.lang == "en"
     register, result = load_checked(args.register, today(args))
     if not result.ok:
-        _warn(en, "the register has errors; it is backed up all the same (see muskari check).",
-              "rekisterissä on virheitä; varmuuskopio tehdään silti (katso muskari check).")
-    password = backup.read_password(confirm=True)
+        _warn(say("backup-register-has-errors", args.lang))
+    password = backup.read_password(confirm=True, lang=args.lang)
     documents = []
     if args.with_documents:
         named = [f for f in result.tables.certificates["file"] if isinstance(f, str) and f.strip()]
         documents = backup.document_files(register.path, named)
         missing = len({backup.safe_relative(f) for f in named} - {PurePosixPath(rel) for _p, rel in documents})
         if missing:
-            _warn(en, f"{missing} document(s) named in Todistukset are missing or outside the register's folder "
-                      "and are not in the backup.",
-                  f"{missing} Todistukset-välilehden asiakirjaa puuttuu tai on rekisterin kansion ulkopuolella, "
-                  "joten ne eivät ole varmuuskopiossa.")
+            _warn(say_count("backup-documents-missing", args.lang, missing))
     made = backup.create_backup(register.path, args.to, password, datetime.now(), documents)
     keep = result.settings.backup_days
     expired = [b for b in backup.expired_backups(backup.list_encrypted_backups(args.to, register.path.stem), today(args), keep)
@@ -58,7 +52,6 @@ def run(args) -> int:
 
 
 def _config_folder_note(lang: str) -> None:
-    from toolkit.model.messages import say
     from toolkit.system.config import KEY_FILE, config_dir
 
     folder = config_dir()
@@ -66,8 +59,8 @@ def _config_folder_note(lang: str) -> None:
     print("muskari: " + say(code, lang, path=folder), file=sys.stderr)
 
 
-def _warn(en: bool, english: str, finnish: str) -> None:
-    print("muskari: " + (english if en else finnish), file=sys.stderr)
+def _warn(text: str) -> None:
+    print("muskari: " + text, file=sys.stderr)
 
 
 def _report(args, made, expired, keep: int) -> None:
@@ -80,14 +73,11 @@ def _report(args, made, expired, keep: int) -> None:
                           "deleted": [{"path": str(b.path), "created": b.created.isoformat()} for b in expired],
                           "config_folder": str(config_dir())}))
         return
-    en = args.lang == "en"
-    headers = ("File", "Made", "Action") if en else ("Tiedosto", "Tehty", "Toimenpide")
-    files = (f"{made.files} file" + ("s" if made.files != 1 else "")) if en else \
-        (f"{made.files} tiedosto" + ("a" if made.files != 1 else ""))
+    headers = say_each(("heading-file", "heading-made", "heading-action"), args.lang)
     rows = [(str(made.path), _shown(made.created),
-             f"written and verified, {files}" if en else f"kirjoitettu ja tarkistettu, {files}")]
-    rows += [(str(b.path), _shown(b.created),
-              f"deleted: older than {keep} days" if en else f"poistettu: vanhempi kuin {keep} päivää") for b in expired]
+             say("backup-written", args.lang, files=counted("backup-n-files", made.files)))]
+    rows += [(str(b.path), _shown(b.created), say("backup-expired-deleted", args.lang, days=counted("purge-n-days", keep)))
+             for b in expired]
     emit(format_csv(rows, headers) if args.format == "csv" else format_table(rows, headers))
 
 

@@ -12,23 +12,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from toolkit.cli.options import add_common_options, today
+from toolkit.cli.options import add_common_options, folded, today
+from toolkit.cli.parser import spoken
 from workbook_schema.choices import CERTIFICATES as KINDS
 
-HEADERS = {"fi": ("Todistusnumero", "Oppilasnumero", "Nimi", "Todistus", "Tiedosto"),
-           "en": ("Number", "Student", "Name", "Certificate", "File")}
+HEADINGS = ("heading-certificate-number", "heading-student-id", "heading-name", "heading-certificate", "heading-file")
 
 
 def configure(parser) -> None:
-    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
-    parser.add_argument("--out", type=Path, metavar="KANSIO",
-                        help="todistusten kansio (oletus todistukset/ rekisterin vieressä) / output folder")
-    parser.add_argument("--student", action="append", default=[], metavar="OPPILASNUMERO",
-                        help="vain nämä oppilaat (toistettavissa) / only these students (repeatable)")
-    parser.add_argument("--type", dest="kind", choices=KINDS,
-                        help="vain tämä todistus; osallistumistodistus vaatii --student / only this kind")
-    parser.add_argument("--pdf", action="store_true", help="myös PDF:t ja yksi tulostettava PDF / also PDFs")
-    parser.add_argument("--apply", action="store_true", help="kirjoita todistukset ja tallenna rekisteriin / do it")
+    parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-register"))
+    parser.add_argument("--out", type=Path, metavar=spoken("metavar-folder"), help=spoken("help-certificates-out"))
+    parser.add_argument("--student", action="append", default=[], metavar=spoken("metavar-student-id"),
+                        help=spoken("help-certificates-student"))
+    parser.add_argument("--type", dest="kind", type=folded, choices=KINDS, help=spoken("help-certificates-type"))
+    parser.add_argument("--pdf", action="store_true", help=spoken("help-certificates-pdf"))
+    parser.add_argument("--apply", action="store_true", help=spoken("help-certificates-apply"))
     add_common_options(parser)
 
 
@@ -70,7 +68,7 @@ def _issue(args, as_of) -> int:
     from toolkit.system.progress import task
 
     # no refresh thread: redrawn as documents finish (the batch runs in worker processes)
-    with task("Todistukset", "Certificates", len(plan.requests), big=len(plan.requests) > 1,
+    with task("progress-certificates", len(plan.requests), big=len(plan.requests) > 1,
               refresh_thread=False) as bar:
         issued = issue_certificates(register, result.tables, plan, pdf=args.pdf, now=datetime.now(),
                                     progress=bar.advance)
@@ -81,10 +79,12 @@ def _issue(args, as_of) -> int:
 
 
 def render_plan(plan, fmt: str, lang: str, *, applied: bool) -> str:
-    from toolkit.model.messages import say
+    from toolkit.model.formatting import kind_name
+    from toolkit.model.messages import say, say_count, say_each
     from toolkit.reports.formats import format_csv, format_json, format_table
 
     rows = [(r.number, r.student_id, r.name, r.kind, str(plan.out_dir / r.file_name)) for r in plan.requests]
+    shown = [(n, s, name, kind_name(k, lang), f) for n, s, name, k, f in rows]
     if fmt == "json":
         return format_json({"applied": applied, "certificates": [
             {"number": n, "student_id": s, "name": name, "certificate": k, "file": f} for n, s, name, k, f in rows],
@@ -94,5 +94,5 @@ def render_plan(plan, fmt: str, lang: str, *, applied: bool) -> str:
         return format_csv(rows, ("number", "student_id", "name", "certificate", "file"))
     if not rows:
         return say("certificates-none-due", lang) + "\n"
-    code = ("certificates-issued-" if applied else "certificates-would-issue-") + ("1" if len(rows) == 1 else "n")
-    return format_table(rows, HEADERS[lang]) + say(code, lang, count=len(rows)) + "\n"
+    code = "certificates-issued" if applied else "certificates-would-issue"
+    return format_table(shown, say_each(HEADINGS, lang)) + say_count(code, lang, len(rows)) + "\n"

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.cli.parser import spoken
 
 
 def configure(parser) -> None:
-    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
-    parser.add_argument("--annotate", type=Path, metavar="KOPIO.xlsx",
-                        help="kirjoita kopio, jossa virheelliset solut on merkitty / write an annotated copy")
-    parser.add_argument("--force", action="store_true",
-                        help="korvaa olemassa oleva kopio (ei koskaan rekisteriä) / replace an existing copy")
+    parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-register"))
+    parser.add_argument("--annotate", type=Path, metavar=spoken("metavar-copy"), help=spoken("help-check-annotate"))
+    parser.add_argument("--force", action="store_true", help=spoken("help-check-force"))
     add_common_options(parser)
 
 

@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.cli.parser import spoken
 from toolkit.model import folders
 
 
 def configure(parser) -> None:
-    parser.add_argument("folder", type=Path, metavar="KANSIO", help="kansio, johon esimerkit kirjoitetaan / output folder")
+    parser.add_argument("folder", type=Path, metavar=spoken("metavar-folder"), help=spoken("help-demo-folder"))
     add_common_options(parser)
 
 
@@ -21,7 +22,8 @@ def run(args) -> int:
 
     files, counts = write_demo(args.folder, today(args))
     emit(render_created(files, counts, args.format, args.lang))
-    hint = ("Next: muskari check {0}, then muskari semester {0} --out {1} --forms {2}" if args.lang == "en" else
-            "Seuraavaksi: muskari check {0}, sitten muskari semester {0} --out {1} --forms {2}")
-    print(hint.format(files["register"], args.folder / folders.SEMESTER, files["forms"]), file=sys.stderr)
+    from toolkit.model.messages import say
+
+    print(say("demo-next", args.lang, register=files["register"], out=args.folder / folders.SEMESTER,
+              forms=files["forms"]), file=sys.stderr)
     return 0

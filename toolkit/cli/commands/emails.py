@@ -6,25 +6,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from toolkit.cli.options import add_common_options, today
-from workbook_schema.choices import STATUS
+from toolkit.cli.options import add_common_options, folded, today
+from toolkit.cli.parser import spoken
+from workbook_schema.choices import STATUS as STATUSES
 
 
 def configure(parser) -> None:
-    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
-    parser.add_argument("--purpose", choices=("registration", "muskari-ended", "all"), default="registration",
-                        help="registration = aktiiviset ja tauolla olevat (oletus); muskari-ended = perheet, joilta "
-                             "kysytään poistosta; all = kaikki, joilla on osoite")
-    parser.add_argument("--teacher", metavar="NIMI", help="vain tämän opettajan oppilaat / only this teacher's students")
-    parser.add_argument("--status", choices=STATUS, action="append", metavar="TILA",
-                        help="vain tämä tila (voi toistaa) / only this status (repeatable)")
-    parser.add_argument("--eml", type=Path, metavar="TIEDOSTO.eml",
-                        help="kirjoita lähettämätön viestiluonnos / write an unsent draft message")
-    parser.add_argument("--subject", metavar="AIHE", help="luonnoksen aihe (--eml) / the draft's subject")
-    parser.add_argument("--body-file", type=Path, metavar="TEKSTI.txt",
-                        help="luonnoksen teksti UTF-8-tiedostosta (--eml) / the draft's text")
-    parser.add_argument("--force", action="store_true",
-                        help="korvaa olemassa oleva luonnos (ei koskaan rekisteriä) / replace an existing draft")
+    parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-register"))
+    parser.add_argument("--purpose", type=folded, choices=("registration", "muskari-ended", "all"),
+                        default="registration", help=spoken("help-emails-purpose"))
+    parser.add_argument("--teacher", metavar=spoken("metavar-name"), help=spoken("help-emails-teacher"))
+    parser.add_argument("--status", type=folded, choices=STATUSES, action="append", metavar=spoken("metavar-status"),
+                        help=spoken("help-emails-status"))
+    parser.add_argument("--eml", type=Path, metavar=spoken("metavar-draft"), help=spoken("help-emails-eml"))
+    parser.add_argument("--subject", metavar=spoken("metavar-subject"), help=spoken("help-emails-subject"))
+    parser.add_argument("--body-file", type=Path, metavar=spoken("metavar-text-file"), help=spoken("help-emails-body"))
+    parser.add_argument("--force", action="store_true", help=spoken("help-emails-force"))
     add_common_options(parser)
 
 
@@ -35,8 +32,9 @@ def run(args) -> int:
     from toolkit.reports.formats import emit
 
     if args.eml and not (args.subject and args.body_file):
-        print("muskari emails: --eml tarvitsee myös --subject ja --body-file / --eml needs --subject and --body-file",
-              file=sys.stderr)
+        from toolkit.model.messages import say
+
+        print("muskari emails: " + say("emails-eml-needs", args.lang), file=sys.stderr)
         return 2
     _register, result = load_checked(args.register, today(args))
     if not result.ok:

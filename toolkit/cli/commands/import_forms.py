@@ -8,14 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.cli.parser import spoken
 
 
 def configure(parser) -> None:
-    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
-    parser.add_argument("forms", type=Path, metavar="LOMAKKEET",
-                        help="lomakepalvelun vienti (.csv, .xlsx tai .zip) / the forms export (.csv, .xlsx or .zip)")
-    parser.add_argument("--apply", action="store_true",
-                        help="tallenna muutokset rekisteriin / save the changes in the register")
+    parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-register"))
+    parser.add_argument("forms", type=Path, metavar=spoken("metavar-forms"), help=spoken("help-import-forms-forms"))
+    parser.add_argument("--apply", action="store_true", help=spoken("help-import-forms-apply"))
     add_common_options(parser)
 
 

@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options
+from toolkit.cli.parser import spoken
 
 
 def configure(parser) -> None:
-    parser.add_argument("register", type=Path, metavar="REKISTERI",
-                        help="uuden rekisterin .xlsx-tiedosto; olemassa olevaa ei korvata / the new register")
+    parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-init-register"))
     add_common_options(parser)
 
 
@@ -21,6 +21,7 @@ def run(args) -> int:
 
     counts = create_register(args.register)
     emit(render_created({"register": args.register}, counts, args.format, args.lang))
-    print("Open it in Excel and read the Ohje sheet first." if args.lang == "en" else
-          "Avaa rekisteri Excelissä ja lue ensin Ohje-välilehti.", file=sys.stderr)
+    from toolkit.model.messages import say
+
+    print(say("init-next", args.lang), file=sys.stderr)
     return 0

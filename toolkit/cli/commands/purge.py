@@ -13,13 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.cli.parser import spoken
 
 
 def configure(parser) -> None:
-    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
-    parser.add_argument("--apply", action="store_true", help="tee poistot / carry the actions out")
-    parser.add_argument("--scan", type=Path, action="append", default=[], metavar="KANSIO",
-                        help="tarkista myös tämä kansio rekisterin kansion lisäksi / also search this folder")
+    parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-register"))
+    parser.add_argument("--apply", action="store_true", help=spoken("help-purge-apply"))
+    parser.add_argument("--scan", type=Path, action="append", default=[], metavar=spoken("metavar-folder"),
+                        help=spoken("help-purge-scan"))
     add_common_options(parser)
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.cli.parser import spoken
 
 
 def configure(parser) -> None:
-    parser.add_argument("backup", type=Path, metavar="VARMUUSKOPIO", help="muskari backup -komennon .zip / the backup")
-    parser.add_argument("--to", type=Path, required=True, metavar="POLKU",
-                        help="palautettavan rekisterin polku tai kansio / where to restore (file or folder)")
-    parser.add_argument("--force", action="store_true",
-                        help="korvaa olemassa olevat tiedostot / overwrite existing files")
+    parser.add_argument("backup", type=Path, metavar=spoken("metavar-backup"), help=spoken("help-restore-backup"))
+    parser.add_argument("--to", type=Path, required=True, metavar=spoken("metavar-path"), help=spoken("help-restore-to"))
+    parser.add_argument("--force", action="store_true", help=spoken("help-restore-force"))
     add_common_options(parser, formats=("table", "json"))
 
 
@@ -25,16 +24,16 @@ def run(args) -> int:
     from toolkit.jobs.backup import read_password
     from toolkit.jobs.restore import replay_recorded_erasures, restore_backup
 
-    password = read_password(confirm=False)
+    password = read_password(confirm=False, lang=args.lang)
     done = restore_backup(args.backup, args.to, password, force=args.force,
                           replay=lambda staged: replay_recorded_erasures(staged, today(args)))
     if done.skipped:
         import sys
 
-        from toolkit.model.messages import say
+        from toolkit.model.messages import say_count
 
-        print("muskari: " + say("restore-skipped", args.lang, count=len(done.skipped),
-                                paths=", ".join(done.skipped[:5]) + (" …" if len(done.skipped) > 5 else "")),
+        print("muskari: " + say_count("restore-skipped", args.lang, len(done.skipped),
+                                      paths=", ".join(done.skipped[:5]) + (" …" if len(done.skipped) > 5 else "")),
               file=sys.stderr)
     _report(args, done)
     return 0
@@ -49,11 +48,11 @@ def _report(args, done) -> None:
                           "skipped": done.skipped,
                           "erasures_replayed": erased, "previous": str(done.previous) if done.previous else None}))
         return
-    if args.lang == "en":
-        emit(f"Restored {done.register} and {len(done.documents)} document(s); erasures replayed: {erased}.\n"
-             + (f"The register it replaced is kept in {done.previous}.\n" if done.previous else "")
-             + f"Then run muskari purge {done.register}: retention periods may have ended since the backup.\n")
-    else:
-        emit(f"Palautettu {done.register} ja {len(done.documents)} asiakirjaa; toistettuja poistoja: {erased}.\n"
-             + (f"Korvattu rekisteri on tallessa: {done.previous}.\n" if done.previous else "")
-             + f"Aja sitten muskari purge {done.register}: säilytysaikoja on voinut umpeutua varmuuskopion jälkeen.\n")
+    from toolkit.model.messages import counted, say
+
+    lines = [say("restore-done", args.lang, register=done.register,
+                 documents=counted("restore-n-documents", len(done.documents)), erased=erased)]
+    if done.previous:
+        lines.append(say("restore-previous-kept", args.lang, path=done.previous))
+    lines.append(say("restore-next", args.lang, register=done.register))
+    emit("".join(line + "\n" for line in lines))

@@ -11,17 +11,15 @@ import sys
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.cli.parser import spoken
 from toolkit.model import folders
 
 
 def configure(parser) -> None:
-    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
-    parser.add_argument("--out", type=Path, metavar="KANSIO",
-                        help="listojen ja yhteenvedon kansio (oletus lukukausi/ rekisterin vieressä) / output folder")
-    parser.add_argument("--forms", type=Path, metavar="LOMAKKEET",
-                        help="ilmoittautumislomakkeiden vienti (.xlsx tai .csv) / the registration forms export")
-    parser.add_argument("--apply", action="store_true",
-                        help="tallenna muutokset rekisteriin ja kirjoita listat / save the changes, write the lists")
+    parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-register"))
+    parser.add_argument("--out", type=Path, metavar=spoken("metavar-folder"), help=spoken("help-semester-out"))
+    parser.add_argument("--forms", type=Path, metavar=spoken("metavar-forms"), help=spoken("help-semester-forms"))
+    parser.add_argument("--apply", action="store_true", help=spoken("help-semester-apply"))
     add_common_options(parser, formats=("table", "json"))
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.cli.options import add_common_options, today
+from toolkit.cli.parser import spoken
 
 
 def configure(parser) -> None:
-    parser.add_argument("register", type=Path, metavar="REKISTERI", help="rekisterin .xlsx-tiedosto / the register")
-    parser.add_argument("--out", type=Path, required=True, metavar="KANSIO",
-                        help="kansio, johon listat kirjoitetaan / the folder for the lists")
-    parser.add_argument("--force", action="store_true",
-                        help="korvaa samannimiset tiedostot (ei koskaan rekisteriä) / replace files of the same name")
+    parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-register"))
+    parser.add_argument("--out", type=Path, required=True, metavar=spoken("metavar-folder"),
+                        help=spoken("help-teacher-lists-out"))
+    parser.add_argument("--force", action="store_true", help=spoken("help-teacher-lists-force"))
     add_common_options(parser)
 
 
