@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from toolkit.rules.validation import _nonblank_rows
+from toolkit.rules.cell_typing import nonblank_rows as _nonblank_rows
 from toolkit.xlsx.sheet_scan import _FORMULA_START, _formulas, _may_hold_formula
 
 # --- the formula prefilter never hides a formula ----------------------------------------------------
@@ -80,7 +80,7 @@ def test_nonblank_rows_match_a_cell_by_cell_test(case):
 ], ids=["ascii", "finnish", "inner-space", "underscore", "bar", "leading-space", "trailing-space", "trailing-nbsp",
         "escape", "escape-start", "nfd", "newline", "zero-width-space", "tab"])
 def test_clean_text_is_printable_unpadded_unescaped_nfc(value, clean):
-    from toolkit.rules.validation import _clean_text
+    from toolkit.rules.cell_typing import clean_text as _clean_text
 
     assert _clean_text(value) is clean
 
@@ -91,7 +91,8 @@ text = st.lists(st.sampled_from(["a", "\u00c4", "A\u0308", "\u0308", "|", " ", "
 
 @given(st.lists(text, max_size=8))
 def test_joined_clean_text_test_equals_each_text(texts):
-    from toolkit.rules.validation import _all_clean_text, _clean_text
+    from toolkit.rules.cell_typing import all_clean_text as _all_clean_text
+    from toolkit.rules.cell_typing import clean_text as _clean_text
 
     each = all(_clean_text(t) for t in texts)
     assert _all_clean_text(texts) <= each          # never lets a dirty text through
@@ -102,7 +103,9 @@ def test_joined_clean_text_test_equals_each_text(texts):
 @given(st.lists(st.one_of(st.none(), st.just(""), text, st.floats(allow_nan=False), st.integers()), max_size=10),
        st.sampled_from(["text", "id", "choice"]))
 def test_fast_values_of_text_columns_match_each_cell(raw, kind):
-    from toolkit.rules.validation import _SLOW, _clean_text, _fast_values
+    from toolkit.rules.cell_typing import SLOW as _SLOW
+    from toolkit.rules.cell_typing import clean_text as _clean_text
+    from toolkit.rules.cell_typing import fast_values as _fast_values
 
     expected = [None if v == "" or v is None else (v if type(v) is str and _clean_text(v) else _SLOW)
                 for v in raw]

@@ -21,7 +21,6 @@ from toolkit.xlsx.lock import tidy_leftovers
 from toolkit.xlsx.sheet_data import Register, SheetData
 from toolkit.xlsx.sheet_scan import PackageScanner, SheetScan
 from toolkit.xlsx.sniff import sniff_xlsx
-from workbook_schema import SHEETS
 
 __all__ = ["Register", "SheetData", "read_register", "preview_fingerprint"]
 
@@ -87,6 +86,7 @@ def _read_values(path: Path, advance: Callable[[float], None], source: Callable[
                 scans[name] = scanner.scan(name)
                 if scans[name] is not None and scans[name].region is None:
                     loaded[name] = pool.submit(load_cells, reader, name)
+            import workbook_schema  # noqa: F401  pandera and pandas load while fastexcel parses (GIL released)
             plain = _PlainReader(source)
             sheets = {}
             for name in names:
@@ -176,6 +176,8 @@ def _range_ref(r) -> str:
 
 
 def _locate_header(data: SheetData) -> None:
+    from workbook_schema import SHEETS
+
     spec = SHEETS.get(data.name)
     if spec is None:
         return

@@ -46,6 +46,11 @@ class SheetData:
         return self._rows
 
     @property
+    def columnar(self) -> bool:
+        """Held as Arrow columns (``arrow_column`` gives them)."""
+        return self.cells is not None
+
+    @property
     def height(self) -> int:
         return self.cells.height if self._rows is None else len(self._rows)
 
