@@ -183,3 +183,20 @@ def object_array(values: list):
     out = np.empty(len(values), dtype=object)
     out[:] = values
     return out
+
+
+def arrow_strings(table: list, codes, patched: dict[int, object]):
+    """The text column whose row i holds ``table[codes[i]]``, or ``patched[i]`` where given, as an Arrow large
+    string array (None is null): built from the distinct values, without a Python object per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    strings = pa.array([v if type(v) is str else None for v in table], type=pa.large_string()).take(codes)
+    if not patched:
+        return strings
+    import numpy as np
+
+    mask = np.zeros(len(strings), dtype=bool)
+    mask[list(patched)] = True
+    replacements = pa.array([patched[i] for i in sorted(patched)], type=pa.large_string())
+    return pc.replace_with_mask(strings, pa.array(mask), replacements)

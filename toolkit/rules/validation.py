@@ -22,6 +22,7 @@ from toolkit.rules import cells
 from toolkit.rules.cell_typing import (
     SLOW,
     Distinct,
+    arrow_strings,
     fast_typed,
     folded,
     nonblank_positions,
@@ -109,7 +110,7 @@ def _columns(register) -> dict[str, dict[str, int]]:
 def _typed_sheet(sheet, out: FindingCollector) -> dict:
     """{"rows": [excel rows], "values": {header: [typed]}, "columns": {header: col}} for one sheet."""
     spec = SHEETS[sheet.name]
-    result = {"rows": [], "values": {h: [] for h in spec.headers}, "columns": dict(sheet.columns)}
+    result = {"rows": [], "values": {h: [] for h in spec.headers}, "columns": dict(sheet.columns), "arrow": {}}
     if sheet.header_row is None:
         out.add(make("missing-header", sheet=sheet.name, params={"columns": ", ".join(spec.headers)}))
         return result
@@ -146,7 +147,9 @@ def _typed_sheet(sheet, out: FindingCollector) -> dict:
             result["values"][header] = [None] * len(data_rows)
         elif getattr(sheet, "columnar", False):
             column = distinct[col] if len(keep) == count else distinct[col].take(keep)
-            result["values"][header] = _arrow_column(sheet, spec.column(header), col, column, data_rows, out)
+            result["values"][header], strings = _arrow_column(sheet, spec.column(header), col, column, data_rows, out)
+            if strings is not None:
+                result["arrow"][header] = strings
         else:
             raw = by_col[col]
             kept = raw if len(keep) == len(raw) else [raw[i] for i in keep]
@@ -156,7 +159,11 @@ def _typed_sheet(sheet, out: FindingCollector) -> dict:
 
 def _gaps(rows: list[int]) -> list[tuple[int, int]]:
     """(first, last) of each run of row numbers missing between the ascending ``rows``."""
-    return [(a + 1, b - 1) for a, b in zip(rows, rows[1:], strict=False) if b - a > 1]
+    import numpy as np
+
+    at = np.asarray(rows, dtype=np.int64)
+    jumps = np.flatnonzero(np.diff(at) > 1)
+    return [(int(at[i]) + 1, int(at[i + 1]) - 1) for i in jumps]
 
 
 def _structure(sheet, out: FindingCollector) -> None:
@@ -207,10 +214,12 @@ def _column(sheet, column, col: int, raw: list, rows: list[int], out: FindingCol
 
 def _arrow_column(sheet, column, col: int, raw: Distinct, rows: list[int], out: FindingCollector):
     """_column for an Arrow column: the same functions on its distinct values, then each row takes its value's
-    result (a numpy object array); the slow cells go cell by cell as there."""
+    result (a numpy object array); the slow cells go cell by cell as there. Also, for a text column, the same
+    values as an Arrow string array (for the schema: toolkit.rules.schema_check), else None."""
     import numpy as np
 
-    table, joined = typed_table(_kind(column), column.field == "student_id", raw.values)
+    kind = _kind(column)
+    table, joined = typed_table(kind, column.field == "student_id", raw.values)
     slow = set(raw.rows_where([i for i, v in enumerate(table) if v is SLOW]).tolist())
     if column.folded:
         table = folded(table, joined)
@@ -220,7 +229,9 @@ def _arrow_column(sheet, column, col: int, raw: Distinct, rows: list[int], out: 
     for i in sorted(slow):
         value = _cell(sheet, column, col, rows[i], out)
         values[i] = folded([value], None)[0] if column.folded else value
-    return values
+    if kind not in ("text", "id", "choice"):
+        return values, None
+    return values, arrow_strings(table, raw.codes, {i: values[i] for i in slow})
 
 
 def _kind(column) -> str:
@@ -328,7 +339,8 @@ def _schema_findings(typed: dict[str, dict], out: FindingCollector) -> None:
     from toolkit.rules.schema_check import schema_failures
 
     for name, data in typed.items():
-        for header, row, code, value, others in schema_failures(name, data["rows"], data["values"]):
+        for header, row, code, value, others in schema_failures(name, data["rows"], data["values"],
+                                                                data.get("arrow")):
             col = data["columns"].get(header)
             if col is None:
                 continue
