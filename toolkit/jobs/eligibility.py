@@ -26,9 +26,9 @@ class EligibilityRun:
 
 
 def run_eligibility(path: Path, as_of: date) -> EligibilityRun:
+    _register, check = load_checked(path, as_of)
     from toolkit.rules.eligibility import assess_eligibility
 
-    _register, check = load_checked(path, as_of)
     if not check.ok:
         return EligibilityRun(check)
     with task("Lasketaan todistustilanne", "Assessing certificates", 1, big=big_rows(len(check.tables.students))) as bar:

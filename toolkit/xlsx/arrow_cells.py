@@ -108,7 +108,7 @@ def load_cells(reader, name: str) -> ArrowCells | None:
     try:
         sheet = reader.load_sheet(name, header_row=0, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict")
         batch, errors = sheet.to_arrow_with_errors()
-        infos = sheet.available_columns()
+        infos = sheet.selected_columns      # every column (available_columns would infer the types again)
     except Exception:         # fastexcel's own errors: two kinds of value in a column, an error cell, a damaged part
         return None
     except BaseException as error:      # a Rust panic (pyo3's PanicException derives from BaseException)

@@ -29,20 +29,22 @@ READ_UNITS = 55   # of the 100 units of the reading-and-checking bar (toolkit.sy
 
 
 def read_register(path: str | Path, progress: Callable[[float], None] | None = None, *,
-                  data: bytes | None = None) -> Register:
+                  data: bytes | None = None, columns: bool = True) -> Register:
     """Every sheet's values, each sheet first scanned in its XML (see the module docstring). fastexcel parses
     with the GIL released, so the biggest sheet is parsed while the others are scanned.
 
     ``data``: the workbook's bytes in memory (a dry run's preview, ``toolkit.xlsx.safe_write.preview_changes``),
     read exactly as the same bytes at ``path`` would be; no file is opened. Their fingerprint matches no file
-    (``preview_fingerprint``), so a register read from bytes can never be written back."""
+    (``preview_fingerprint``), so a register read from bytes can never be written back.
+
+    ``columns=False``: every sheet the plain way, as Python rows (tests/test_fast_paths.py compares the two)."""
     if data is None:
         path = sniff_xlsx(path)
         tidy_leftovers(path)        # a killed writer's temporary copies of the register go at the next start
         taken = fingerprint(path)
     else:
         path, taken = Path(path), preview_fingerprint(data)
-    names, sheets = _read_values(path, progress or (lambda n: None), _source(path, data), data)
+    names, sheets = _read_values(path, progress or (lambda n: None), _source(path, data), data, columns)
     for sheet in sheets.values():
         _locate_header(sheet)
     return Register(path=path, fingerprint=taken, sheet_names=names, sheets=sheets)
@@ -66,7 +68,7 @@ def _source(path: Path, data: bytes | None) -> Callable[[], object]:
 
 
 def _read_values(path: Path, advance: Callable[[float], None], source: Callable[[], object],
-                 data: bytes | None) -> tuple[list[str], dict[str, SheetData]]:
+                 data: bytes | None, columns: bool) -> tuple[list[str], dict[str, SheetData]]:
     """Every sheet's values. One thread loads sheets with fastexcel (the biggest first, each as soon as its scan
     has passed) while this thread scans the others and then takes the loaded sheets in workbook order. A sheet
     with stray cells is read only within its data (openpyxl, bounded): calamine would allocate the whole used
@@ -84,9 +86,9 @@ def _read_values(path: Path, advance: Callable[[float], None], source: Callable[
             scans, loaded = {}, {}
             for name in sorted(names, key=lambda n: -sizes[n]):
                 scans[name] = scanner.scan(name)
-                if scans[name] is not None and scans[name].region is None:
+                if columns and scans[name] is not None and scans[name].region is None:
                     loaded[name] = pool.submit(load_cells, reader, name)
-            import workbook_schema  # noqa: F401  pandera and pandas load while fastexcel parses (GIL released)
+            from workbook_schema import SHEETS  # noqa: F401  pandera and pandas load while fastexcel parses
             plain = _PlainReader(source)
             sheets = {}
             for name in names:
