@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from string import Formatter
 
 import numpy as np
@@ -103,15 +103,8 @@ class EligibilityResult:
     def _parts_text(self, lang: str) -> str:
         if not self.parts:
             return ""
-        texts = []
-        for part, (fi_missing, fi_done, en_name) in _PART_WORDS.items():
-            p = self.parts[part]
-            short = max(0.0, round(p["required"] - p["hours"], 6))
-            if lang == "en":
-                texts.append(f"{en_name}: {format_hours(short, 'en')} missing" if short else f"{en_name} complete")
-            else:
-                texts.append(fi_missing.format(missing=format_hours(short)) if short else fi_done)
-        return "; ".join(texts)
+        return _parts_text(tuple((self.parts[part]["hours"], self.parts[part]["required"]) for part in _PART_WORDS),
+                           lang)
 
     def to_dict(self, lang: str = "fi") -> dict:
         """The contract's JSON shape (plus `reason_code`)."""
@@ -121,6 +114,19 @@ class EligibilityResult:
         if self.parts is not None:
             out["parts"] = self.parts
         return out
+
+
+@lru_cache(maxsize=65536)    # 130 000 results share a few thousand pairs of hours
+def _parts_text(hours_required: tuple[tuple[float, float], ...], lang: str) -> str:
+    """Each part's shortfall or "complete", from its (hours, required) in _PART_WORDS order."""
+    texts = []
+    for (fi_missing, fi_done, en_name), (hours, required) in zip(_PART_WORDS.values(), hours_required, strict=True):
+        short = max(0.0, round(required - hours, 6))
+        if lang == "en":
+            texts.append(f"{en_name}: {format_hours(short, 'en')} missing" if short else f"{en_name} complete")
+        else:
+            texts.append(fi_missing.format(missing=format_hours(short)) if short else fi_done)
+    return "; ".join(texts)
 
 
 def assess_eligibility(tables: Tables, today: date) -> list[EligibilityResult]:
