@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from toolkit.rules.validation import check_register
-
 
 def load_checked(path: str | Path, today: date, *, data: bytes | None = None):
     """Read and check: ``(register, CheckResult)``. Raises a MuskariError when the file cannot be read.
@@ -16,5 +14,7 @@ def load_checked(path: str | Path, today: date, *, data: bytes | None = None):
     from toolkit.xlsx.reading import read_register
 
     with register_task(path) as bar:
-        register = read_register(path, progress=bar.advance, data=data)
+        register = read_register(path, progress=bar.advance, data=data)   # loads pandas while fastexcel parses
+        from toolkit.rules.validation import check_register
+
         return register, check_register(register, today, progress=bar.advance)

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toolkit.jobs.check import load_checked
-from toolkit.rules.eligibility import EligibilityResult, assess_eligibility
-from toolkit.rules.validation import CheckResult
 from toolkit.system.progress import big_rows, task
+
+if TYPE_CHECKING:       # pandas loads inside the read, while fastexcel parses (toolkit.xlsx.reading)
+    from toolkit.rules.eligibility import EligibilityResult
+    from toolkit.rules.validation import CheckResult
 
 
 @dataclass
@@ -24,6 +27,8 @@ class EligibilityRun:
 
 def run_eligibility(path: Path, as_of: date) -> EligibilityRun:
     _register, check = load_checked(path, as_of)
+    from toolkit.rules.eligibility import assess_eligibility
+
     if not check.ok:
         return EligibilityRun(check)
     with task("progress-eligibility", 1, big=big_rows(len(check.tables.students))) as bar:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from string import Formatter
 
 import numpy as np
@@ -91,15 +91,8 @@ class EligibilityResult:
     def _parts_text(self, lang: str) -> str:
         if not self.parts:
             return ""
-        texts = []
-        for part, code in _PART_CODES.items():
-            p = self.parts[part]
-            short = max(0.0, round(p["required"] - p["hours"], 6))
-            if short:
-                texts.append(say(f"eligibility-reason-{code}-missing", lang, missing=format_hours(short, lang)))
-            else:
-                texts.append(say(f"eligibility-reason-{code}-complete", lang))
-        return "; ".join(texts)
+        return _parts_text(tuple((self.parts[part]["hours"], self.parts[part]["required"]) for part in _PART_CODES),
+                           lang)
 
     def to_dict(self, lang: str = "fi") -> dict:
         """The contract's JSON shape (plus `reason_code`)."""
@@ -109,6 +102,19 @@ class EligibilityResult:
         if self.parts is not None:
             out["parts"] = self.parts
         return out
+
+
+@lru_cache(maxsize=65536)    # 130 000 results share a few thousand pairs of hours
+def _parts_text(hours_required: tuple[tuple[float, float], ...], lang: str) -> str:
+    """Each part's shortfall or "complete", from its (hours, required) in _PART_CODES order."""
+    texts = []
+    for code, (hours, required) in zip(_PART_CODES.values(), hours_required, strict=True):
+        short = max(0.0, round(required - hours, 6))
+        if short:
+            texts.append(say(f"eligibility-reason-{code}-missing", lang, missing=format_hours(short, lang)))
+        else:
+            texts.append(say(f"eligibility-reason-{code}-complete", lang))
+    return "; ".join(texts)
 
 
 def assess_eligibility(tables: Tables, today: date) -> list[EligibilityResult]:

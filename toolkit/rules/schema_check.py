@@ -24,7 +24,10 @@ def _schema(sheet: str):
     return _SCHEMAS[sheet]
 
 
-def _frame(sheet: str, rows: list[int], values: dict[str, list]) -> pd.DataFrame:
+def _frame(sheet: str, rows: list[int], values: dict[str, list], arrow: dict | None = None) -> pd.DataFrame:
+    """The frame pandera validates. Text is pyarrow-backed strings (pandera's string checks run many times faster
+    on them), given as Arrow arrays when the check has them (``arrow``); a folded column (choices, semester
+    labels: few distinct values) is categorical, so its checks run once per distinct value."""
     index = pd.Index(rows, name="row")
     data = {}
     for column in SHEETS[sheet].columns:
@@ -33,7 +36,11 @@ def _frame(sheet: str, rows: list[int], values: dict[str, list]) -> pd.DataFrame
             data[column.header] = pd.to_numeric(pd.Series(series, dtype=object, index=index), errors="coerce").astype(float)
         elif column.kind == "date":
             data[column.header] = pd.Series(series, dtype=object, index=index)
-        else:  # pyarrow-backed strings: pandera's string checks run many times faster on them
+        elif column.folded:
+            data[column.header] = pd.Series(pd.Categorical(series), index=index)
+        elif arrow and column.header in arrow:
+            data[column.header] = pd.Series(pd.arrays.ArrowStringArray(arrow[column.header]), index=index)
+        else:
             data[column.header] = _arrow_strings(series, index)
     return pd.DataFrame(data, index=index)
 
@@ -50,11 +57,22 @@ def _arrow_strings(values: list, index: pd.Index) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(array), index=index)
 
 
-def schema_failures(sheet: str, rows: list[int], values: dict[str, list]) -> list[tuple[str, int, str, str, str]]:
-    """[(header, excel row, code, shown value, other rows with the same value)] for one sheet."""
+# how a blank cell's failure shows: text columns were pyarrow strings from the first, whose blank pandas shows as
+# "<NA>"; a categorical column gives NaN for it, and the finding must not depend on the frame's column type
+_BLANK_SHOWN = {"text": display(pd.NA), "id": display(pd.NA), "choice": display(pd.NA)}
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def schema_failures(sheet: str, rows: list[int], values: dict[str, list],
+                    arrow: dict | None = None) -> list[tuple[str, int, str, str, str]]:
+    """[(header, excel row, code, shown value, other rows with the same value)] for one sheet. ``arrow``: text
+    columns as Arrow string arrays, the same values as in ``values`` (faster)."""
     if not rows:
         return []
-    frame = _frame(sheet, rows, values)
+    frame = _frame(sheet, rows, values, arrow)
     try:
         _schema(sheet).validate(frame, lazy=True)
         return []
@@ -75,6 +93,7 @@ def schema_failures(sheet: str, rows: list[int], values: dict[str, list]) -> lis
                     others = ", ".join(str(int(o)) for o in idx if o != row)
                     out.append((header, int(row), code, value, others))
             continue
+        blank = _BLANK_SHOWN.get(SHEETS[sheet].column(header).kind, "")
         for row, value in zip(group["index"], group["failure_case"], strict=False):
-            out.append((header, int(row), code, "" if value is None else display(value), ""))
+            out.append((header, int(row), code, blank if _missing(value) else display(value), ""))
     return out

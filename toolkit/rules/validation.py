@@ -10,8 +10,6 @@ name on many rows) is folded into it and counted there (toolkit.rules.collector)
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +19,20 @@ from toolkit.model.messages import Phrase
 from toolkit.model.tables import TABLE_SHEETS, Tables
 from toolkit.model.text import has_hidden_characters, key
 from toolkit.rules import cells
+from toolkit.rules.cell_typing import (
+    SLOW,
+    Distinct,
+    arrow_strings,
+    fast_typed,
+    folded,
+    nonblank_positions,
+    nonblank_rows,
+    number_texts,
+    object_array,
+    typed_table,
+)
 from toolkit.rules.collector import FindingCollector
+from toolkit.rules.text_scan import scan_text
 from workbook_schema import DATA_SHEETS, SHEETS
 from workbook_schema.settings import SETTINGS_BY_KEY, Settings
 
@@ -69,7 +80,7 @@ def check_register(register, today: date, progress: Callable[[float], None] | No
     number_ids = advise_ids(out, typed)
     settings = _settings(register.sheets.get("Asetukset"), out)
     advance(12)
-    _scan_text(register, out)
+    scan_text(register, out)
     advance(8)
     tables = _tables(typed, settings)
     distinct = canonical_names(tables)
@@ -99,7 +110,7 @@ def _columns(register) -> dict[str, dict[str, int]]:
 def _typed_sheet(sheet, out: FindingCollector) -> dict:
     """{"rows": [excel rows], "values": {header: [typed]}, "columns": {header: col}} for one sheet."""
     spec = SHEETS[sheet.name]
-    result = {"rows": [], "values": {h: [] for h in spec.headers}, "columns": dict(sheet.columns)}
+    result = {"rows": [], "values": {h: [] for h in spec.headers}, "columns": dict(sheet.columns), "arrow": {}}
     if sheet.header_row is None:
         out.add(make("missing-header", sheet=sheet.name, params={"columns": ", ".join(spec.headers)}))
         return result
@@ -114,10 +125,15 @@ def _typed_sheet(sheet, out: FindingCollector) -> dict:
                      row=sheet.header_row, value=header))
     _structure(sheet, out)
     used_cols = list(sheet.columns.values()) + list(sheet.extra_columns.values())
-    first = sheet.header_row + 1
-    by_col = {col: sheet.column_values(col)[sheet.header_row:] for col in used_cols}
-    keep = _nonblank_rows(list(by_col.values()), len(sheet.rows) - sheet.header_row)
-    data_rows = [first + i for i in keep]
+    first, count = sheet.header_row + 1, sheet.height - sheet.header_row
+    if getattr(sheet, "columnar", False):    # Arrow columns: each distinct value decided once
+        distinct = {col: Distinct.of(sheet.arrow_column(col).slice(sheet.header_row - 1)) for col in used_cols}
+        keep = nonblank_positions(list(distinct.values()), count)
+        data_rows = (keep + first).tolist()
+    else:
+        by_col = {col: sheet.column_values(col)[sheet.header_row:] for col in used_cols}
+        keep = nonblank_rows(list(by_col.values()), count)
+        data_rows = [first + i for i in keep]
     for first_blank, last_blank in _gaps(data_rows):     # one finding per run of blank rows, however long
         if first_blank == last_blank:
             out.add(make("blank-row", sheet=sheet.name, row=first_blank, cell=cell_ref(1, first_blank)))
@@ -129,16 +145,25 @@ def _typed_sheet(sheet, out: FindingCollector) -> dict:
         col = sheet.columns.get(header)
         if col is None:
             result["values"][header] = [None] * len(data_rows)
-            continue
-        raw = by_col[col]
-        kept = raw if len(keep) == len(raw) else [raw[i] for i in keep]
-        result["values"][header] = _column(sheet, spec.column(header), col, kept, data_rows, out)
+        elif getattr(sheet, "columnar", False):
+            column = distinct[col] if len(keep) == count else distinct[col].take(keep)
+            result["values"][header], strings = _arrow_column(sheet, spec.column(header), col, column, data_rows, out)
+            if strings is not None:
+                result["arrow"][header] = strings
+        else:
+            raw = by_col[col]
+            kept = raw if len(keep) == len(raw) else [raw[i] for i in keep]
+            result["values"][header] = _column(sheet, spec.column(header), col, kept, data_rows, out)
     return result
 
 
 def _gaps(rows: list[int]) -> list[tuple[int, int]]:
     """(first, last) of each run of row numbers missing between the ascending ``rows``."""
-    return [(a + 1, b - 1) for a, b in zip(rows, rows[1:], strict=False) if b - a > 1]
+    import numpy as np
+
+    at = np.asarray(rows, dtype=np.int64)
+    jumps = np.flatnonzero(np.diff(at) > 1)
+    return [(int(at[i]) + 1, int(at[i + 1]) - 1) for i in jumps]
 
 
 def _structure(sheet, out: FindingCollector) -> None:
@@ -168,126 +193,55 @@ def _col_index(ref: str) -> int:
     return split_cell(ref)[1]
 
 
-def _nonblank_rows(columns: list[list], count: int) -> list[int]:
-    """Indices of the rows with a value in any of ``columns``. Only the rows still blank so far are
-    looked at in the next column, so a filled register costs one pass over one column."""
-    blank = range(count)
-    for values in columns:
-        if not blank:
-            break
-        blank = [i for i in blank if (v := values[i]) is None or v == "" or (type(v) is str and v.isspace())]
-    if not blank:
-        return list(range(count))
-    gone = set(blank)
-    return [i for i in range(count) if i not in gone]
-
-
-_SLOW = object()
-_NFC = unicodedata.is_normalized
-
-
-def _clean_text(v: str) -> bool:
-    """Text taken as it is: printable, no space at either end, no Excel escape, NFC."""
-    return (v.isprintable() and v[:1] != " " and v[-1:] != " " and "_x" not in v
-            and (v.isascii() or _NFC("NFC", v)))
-
-
-def _all_clean_text(texts: list[str]) -> bool:
-    """_clean_text of every text at once, on one joined string (see _clean_joined)."""
-    return _clean_joined("|".join(texts))
-
-
-def _clean_joined(joined: str) -> bool:
-    """"|" is printable, no space, no Excel escape and an NFC starter that composes with nothing, so texts
-    joined by it are clean exactly when every text is (a text holding "| " or " |" only sends the column to
-    the one-by-one test)."""
-    return (joined.isprintable() and " |" not in joined and "| " not in joined and joined[:1] != " "
-            and joined[-1:] != " " and "_x" not in joined and (joined.isascii() or _NFC("NFC", joined)))
-
-
-def _fast_values(kind: str, raw: list) -> list:
-    """Most cells are already clean: take them as they are in one comprehension; blanks become None;
-    anything else is marked for the cell-by-cell path."""
-    return _fast_typed(kind, raw)[0]
-
-
-def _fast_typed(kind: str, raw: list) -> tuple[list, str | None]:
-    """_fast_values, and the column's texts joined by "|" when every cell is a clean text (else None)."""
-    if kind in ("text", "id", "choice"):
-        try:                                   # every cell a str? ("" is calamine's empty cell)
-            joined = "|".join(raw)
-        except TypeError:
-            joined = None
-        if joined is not None and _clean_joined(joined):      # "" joins in harmlessly and becomes None
-            values = [v or None for v in raw]
-            return ([v.casefold() if type(v) is str else v for v in values] if kind == "choice" else values), joined
-        elif _all_clean_text([v for v in raw if type(v) is str and v != ""]):
-            values = [v if type(v) is str and v != "" else (None if v == "" or v is None else _SLOW) for v in raw]
-        else:
-            values = [v if type(v) is str and v != "" and _clean_text(v) else (None if v == "" or v is None else _SLOW)
-                      for v in raw]
-        if kind == "choice":
-            values = [v.casefold() if type(v) is str else v for v in values]
-        return values, None
-    if kind == "date":
-        first = cells.MIN_DATE
-        return [v if type(v) is date and v >= first else (None if v == "" or v is None else _SLOW) for v in raw], None
-    if kind == "number":
-        return [float(v) if type(v) is float or type(v) is int else (None if v == "" or v is None else _SLOW)
-                for v in raw], None
-    return [None if v == "" or v is None else _SLOW for v in raw], None
-
-
 def _column(sheet, column, col: int, raw: list, rows: list[int], out: FindingCollector) -> list:
     """Typed values of one column: most cells take the fast path, the rest go cell by cell."""
     # a number in Puhelin is a phone Excel turned into a number: the text path sends it to the slow path
-    values, joined = _fast_typed("text" if column.header == "Puhelin" else column.kind, raw)
-    letter = column_letter(col)
-    formula_rows = {int(ref[len(letter):]) for ref in sheet.formulas if ref.startswith(letter)
-                    and ref[len(letter):].isdigit()}
+    values, joined = fast_typed(_kind(column), raw)
+    formula_rows = _formula_rows(sheet, col)
     try:
-        first = values.index(_SLOW)          # a C scan; most columns have no slow cell at all
-        slow = [i for i in range(first, len(values)) if values[i] is _SLOW]
+        first = values.index(SLOW)           # a C scan; most columns have no slow cell at all
+        slow = [i for i in range(first, len(values)) if values[i] is SLOW]
     except ValueError:
         slow = []
     if column.field == "student_id":         # "12.0": a number saved as text on its way through pandas
-        slow = sorted(set(slow) | set(_number_texts(raw, joined)))
+        slow = sorted(set(slow) | set(number_texts(raw, joined)))
     if formula_rows:
         slow = sorted(set(slow) | {i for i, r in enumerate(rows) if r in formula_rows})
     for i in slow:
         values[i] = _cell(sheet, column, col, rows[i], out)
-    return _folded(values, joined) if column.folded else values
+    return folded(values, joined) if column.folded else values
 
 
-_NUMBER_TEXT = re.compile(r"\d+[.,]0+")
-# the Latin-1 bytes that case folding leaves as they are (deleted, the bytes left are letters to fold)
-_FOLD_NEVER_CHANGES = bytes(c for c in range(256) if chr(c).casefold() == chr(c))
+def _arrow_column(sheet, column, col: int, raw: Distinct, rows: list[int], out: FindingCollector):
+    """_column for an Arrow column: the same functions on its distinct values, then each row takes its value's
+    result (a numpy object array); the slow cells go cell by cell as there. Also, for a text column, the same
+    values as an Arrow string array (for the schema: toolkit.rules.schema_check), else None."""
+    import numpy as np
+
+    kind = _kind(column)
+    table, joined = typed_table(kind, column.field == "student_id", raw.values)
+    slow = set(raw.rows_where([i for i, v in enumerate(table) if v is SLOW]).tolist())
+    if column.folded:
+        table = folded(table, joined)
+    if formula_rows := _formula_rows(sheet, col):
+        slow |= set(np.flatnonzero(np.isin(np.asarray(rows), list(formula_rows))).tolist())
+    values = object_array(table)[raw.codes]
+    for i in sorted(slow):
+        value = _cell(sheet, column, col, rows[i], out)
+        values[i] = folded([value], None)[0] if column.folded else value
+    if kind not in ("text", "id", "choice"):
+        return values, None
+    return values, arrow_strings(table, raw.codes, {i: values[i] for i in slow})
 
 
-def _number_texts(raw: list, joined: str | None) -> list[int]:
-    """Indices of the texts shaped like "12.0" in a column (ids hold no "." or "," at all, the usual case, seen
-    in ``joined`` by one C scan)."""
-    if joined is not None and "." not in joined and "," not in joined:
-        return []
-    return [i for i, v in enumerate(raw) if type(v) is str and ("." in v or "," in v)
-            and _NUMBER_TEXT.fullmatch(v.strip())]
+def _kind(column) -> str:
+    # a number in Puhelin is a phone Excel turned into a number: the text path sends it to the slow path
+    return "text" if column.header == "Puhelin" else column.kind
 
 
-def _folded(values: list, joined: str | None) -> list:
-    """Choices and semester labels after trimming, NFC, case folding and one space between words: the
-    spelling the rules compare and keep ("Syksy  2019" is "syksy 2019"). ``joined``: the column's clean
-    texts (printable, trimmed, NFC); already lower case with single spaces, the usual column, is kept
-    as it is. Otherwise folded once per distinct value."""
-    if joined is not None and "  " not in joined:
-        try:                                 # Latin-1 (Finnish): one C pass for any letter case folding changes
-            if not joined.encode("latin-1").translate(None, _FOLD_NEVER_CHANGES):
-                return values
-        except UnicodeEncodeError:
-            pass
-    spelling = {v: key(v) if type(v) is str else v for v in set(values)}
-    if all(spelling[v] == v for v in spelling):
-        return values
-    return [spelling[v] for v in values]
+def _formula_rows(sheet, col: int) -> set[int]:
+    letter = column_letter(col)
+    return {int(ref[len(letter):]) for ref in sheet.formulas if ref.startswith(letter) and ref[len(letter):].isdigit()}
 
 
 def _cell(sheet, column, col: int, row: int, out: FindingCollector):
@@ -379,63 +333,14 @@ def _setting_value(spec, raw):
     return text
 
 
-# --- free text: identity codes and health data --------------------------------------------------
-
-FREE_TEXT = {("Oppilaat", "Lisätiedot"), ("Yhteydenotot", "Tarkoitus")}
-_SIX_DIGITS = re.compile(r"[0-9]{6}.[0-9]{3}")
-
-
-def _scan_text(register, out: FindingCollector) -> None:
-    """Identity codes in every text cell of every sheet; health words in free-text columns of data sheets
-    (names such as Sairanen must not look like illness). Each column is scanned as one joined string."""
-    from bisect import bisect_right
-    from itertools import accumulate
-
-    from toolkit.rules.health import HEALTH_PATTERN
-    from toolkit.rules.identity_codes import CANDIDATE, find_identity_codes, mask
-
-    for name, sheet in register.sheets.items():
-        headers_by_col = {c: h for h, c in sheet.columns.items()} | {c: h for h, c in sheet.extra_columns.items()}
-        free = {c for c, h in headers_by_col.items() if (name, h) in FREE_TEXT or h in sheet.extra_columns}
-        width = max(map(len, sheet.rows), default=0)
-        for c in range(1, width + 1):
-            texts = sheet.column_values(c)
-            try:                                   # a text column (calamine gives "" for empty cells)
-                joined = "\n".join(texts)
-            except TypeError:                      # numbers or dates too: they hold no text
-                texts = [v if type(v) is str else "" for v in texts]
-                joined = "\n".join(texts)
-            hits = {m.start() for m in CANDIDATE.finditer(joined)} if _SIX_DIGITS.search(joined) else set()
-            if name in DATA_SHEETS and c in free:
-                hits |= {m.start() for m in HEALTH_PATTERN.finditer(joined)}
-            if not hits:
-                continue
-            ends = list(accumulate(len(t) + 1 for t in texts))
-            for r in sorted({bisect_right(ends, offset) + 1 for offset in hits}):
-                _scan_cell(name, sheet, r, c, texts[r - 1], headers_by_col, free, out, find_identity_codes, mask)
-
-
-def _scan_cell(name, sheet, r, c, value, headers_by_col, free, out, find_identity_codes, mask) -> None:
-    from toolkit.rules.health import find_health_terms
-
-    ref = cell_ref(c, r)
-    where = {"sheet": name, "cell": ref, "row": r, "column": headers_by_col.get(c)}
-    codes = find_identity_codes(value)
-    if codes:
-        out.replace_at(name, ref, make("identity-code", value=", ".join(mask(code) for code, _ in codes), **where))
-        return
-    terms = find_health_terms(value) if name in DATA_SHEETS and c in free else []
-    if terms and not out.taken(name, ref):
-        out.add(make("health-data", value=terms[0], params={"term": terms[0]}, **where))
-
-
 # --- schema -------------------------------------------------------------------------------------
 
 def _schema_findings(typed: dict[str, dict], out: FindingCollector) -> None:
     from toolkit.rules.schema_check import schema_failures
 
     for name, data in typed.items():
-        for header, row, code, value, others in schema_failures(name, data["rows"], data["values"]):
+        for header, row, code, value, others in schema_failures(name, data["rows"], data["values"],
+                                                                data.get("arrow")):
             col = data["columns"].get(header)
             if col is None:
                 continue

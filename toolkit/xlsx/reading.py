@@ -1,16 +1,16 @@
 """Reading the register: the one module that opens the workbook for reading.
 
-Values come through python-calamine (fast, keeps text as text so leading zeros survive); the
-cell properties that values do not show (formulas, hidden rows), the used range and stray cells are found
-by scanning the sheet XML first (``toolkit.xlsx.sheet_scan``), and merged ranges come from calamine. Sheets are selected by name; the
-header row is located by its names (a title row above it or reordered columns do not break it).
+Each sheet's XML is scanned first (``toolkit.xlsx.sheet_scan``: the used range, stray cells far from the data,
+formulas, hidden rows, merged ranges; a part padded or larger than any register's is refused). Values then come
+as Arrow columns through fastexcel (``toolkit.xlsx.arrow_cells``: calamine in Rust, the fast way, taken only where
+it gives exactly the plain read's values), else through python-calamine as Python rows (text kept as text, so
+leading zeros survive), else, for the rare sheet calamine cannot convert, through openpyxl. Sheets are selected by
+name; the header row is located by its names (a title row above it or reordered columns do not break it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 from toolkit.model.errors import FileProblem, MuskariError
@@ -18,83 +18,33 @@ from toolkit.model.refs import cell_name
 from toolkit.model.text import key
 from toolkit.xlsx.fingerprint import Fingerprint, fingerprint
 from toolkit.xlsx.lock import tidy_leftovers
+from toolkit.xlsx.sheet_data import Register, SheetData
 from toolkit.xlsx.sheet_scan import PackageScanner, SheetScan
 from toolkit.xlsx.sniff import sniff_xlsx
-from workbook_schema import SHEETS
+
+__all__ = ["Register", "SheetData", "read_register", "preview_fingerprint"]
 
 HEADER_SEARCH_ROWS = 10
-
-
-@dataclass
-class SheetData:
-    name: str
-    rows: list[list]                      # raw values, rows[0] is Excel row 1, rows[i][0] is column A
-    header_row: int | None = None         # Excel row of the header, None when not found
-    columns: dict[str, int] = field(default_factory=dict)        # header -> 1-based column (first occurrence)
-    duplicate_columns: list[tuple[str, int]] = field(default_factory=list)
-    extra_columns: dict[str, int] = field(default_factory=dict)  # the owner's own headers
-    formulas: dict[str, str] = field(default_factory=dict)       # "D4" -> "=SUM(...)"
-    merged: list[str] = field(default_factory=list)              # "A2:B3"
-    hidden_rows: set[int] = field(default_factory=set)
-    stray: tuple[str, int, str] | None = None   # (first stray cell, how many, where the data ends): not read
-    _columns_cache: dict = field(default_factory=dict, repr=False)
-    _rectangular: int | None = field(default=None, repr=False)
-
-    def column_values(self, column: int) -> list:
-        """Every value of a 1-based column, top to bottom ("" past a short row); cached per column."""
-        cached = self._columns_cache.get(column)
-        if cached is None:
-            i = column - 1
-            if self._rectangular is None:
-                widths = set(map(len, self.rows))
-                self._rectangular = widths.pop() if len(widths) == 1 else (0 if not widths else -1)
-            if 0 <= i < self._rectangular:
-                cached = list(map(itemgetter(i), self.rows))
-            else:
-                cached = [r[i] if len(r) > i else "" for r in self.rows]
-            self._columns_cache[column] = cached
-        return cached
-
-    def value(self, row: int, column: int):
-        if row - 1 < len(self.rows):
-            r = self.rows[row - 1]
-            if column - 1 < len(r):
-                return r[column - 1]
-        return None
-
-    def data_rows(self) -> range:
-        start = (self.header_row or 0) + 1
-        return range(start, len(self.rows) + 1)
-
-
-@dataclass
-class Register:
-    path: Path
-    fingerprint: Fingerprint
-    sheet_names: list[str]
-    sheets: dict[str, SheetData]          # every sheet of the workbook, by its name
-
-
 READ_UNITS = 55   # of the 100 units of the reading-and-checking bar (toolkit.system.progress.register_task)
 
 
 def read_register(path: str | Path, progress: Callable[[float], None] | None = None, *,
-                  data: bytes | None = None) -> Register:
-    """Values through calamine, each sheet first scanned in its XML (``toolkit.xlsx.sheet_scan``: the used
-    range, stray cells far from the data, formulas, hidden rows; a part padded or larger than any register's is
-    refused). Calamine parses a sheet with the GIL released, so the biggest sheet is parsed while the others
-    are scanned.
+                  data: bytes | None = None, columns: bool = True) -> Register:
+    """Every sheet's values, each sheet first scanned in its XML (see the module docstring). fastexcel parses
+    with the GIL released, so the biggest sheet is parsed while the others are scanned.
 
     ``data``: the workbook's bytes in memory (a dry run's preview, ``toolkit.xlsx.safe_write.preview_changes``),
     read exactly as the same bytes at ``path`` would be; no file is opened. Their fingerprint matches no file
-    (``preview_fingerprint``), so a register read from bytes can never be written back."""
+    (``preview_fingerprint``), so a register read from bytes can never be written back.
+
+    ``columns=False``: every sheet the plain way, as Python rows (tests/test_fast_paths.py compares the two)."""
     if data is None:
         path = sniff_xlsx(path)
         tidy_leftovers(path)        # a killed writer's temporary copies of the register go at the next start
         taken = fingerprint(path)
     else:
         path, taken = Path(path), preview_fingerprint(data)
-    names, sheets = _read_values(path, progress or (lambda n: None), _source(path, data))
+    names, sheets = _read_values(path, progress or (lambda n: None), _source(path, data), data, columns)
     for sheet in sheets.values():
         _locate_header(sheet)
     return Register(path=path, fingerprint=taken, sheet_names=names, sheets=sheets)
@@ -117,36 +67,32 @@ def _source(path: Path, data: bytes | None) -> Callable[[], object]:
     return lambda: io.BytesIO(data)
 
 
-def _read_values(path: Path, advance: Callable[[float], None],
-                 source: Callable[[], object]) -> tuple[list[str], dict[str, SheetData]]:
-    """Every sheet's values. Two threads parse with calamine (the biggest sheet first) while this thread scans
-    the sheets' XML and then turns parsed sheets into Python rows in workbook order. A sheet with stray cells
-    is read only within its data (openpyxl, bounded): calamine would allocate the whole used range."""
-    import threading
+def _read_values(path: Path, advance: Callable[[float], None], source: Callable[[], object],
+                 data: bytes | None, columns: bool) -> tuple[list[str], dict[str, SheetData]]:
+    """Every sheet's values. One thread loads sheets with fastexcel (the biggest first, each as soon as its scan
+    has passed) while this thread scans the others and then takes the loaded sheets in workbook order. A sheet
+    with stray cells is read only within its data (openpyxl, bounded): calamine would allocate the whole used
+    range."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from python_calamine import CalamineWorkbook
-
-    local = threading.local()
-
-    def parse(name: str):
-        if not hasattr(local, "workbook"):       # one workbook per thread: calamine objects are not shared
-            local.workbook = CalamineWorkbook.from_object(source())
-        return local.workbook.get_sheet_by_name(name)
+    from toolkit.xlsx.arrow_cells import load_cells, open_reader
 
     try:
-        with PackageScanner(path, source) as scanner, ThreadPoolExecutor(max_workers=2) as pool:
-            names = list(CalamineWorkbook.from_object(source()).sheet_names)
+        with PackageScanner(path, source) as scanner, ThreadPoolExecutor(max_workers=1) as pool:
+            reader = open_reader(str(path) if data is None else data)
+            names = list(reader.sheet_names)
             sizes = {n: scanner.size(n) or 1 for n in names}
             total = sum(sizes.values()) or 1
-            scans, parsed = {}, {}
+            scans, loaded = {}, {}
             for name in sorted(names, key=lambda n: -sizes[n]):
                 scans[name] = scanner.scan(name)
-                if scans[name] is None or scans[name].region is None:
-                    parsed[name] = pool.submit(parse, name)
+                if columns and scans[name] is not None and scans[name].region is None:
+                    loaded[name] = pool.submit(load_cells, reader, name)
+            from workbook_schema import SHEETS  # noqa: F401  pandera and pandas load while fastexcel parses
+            plain = _PlainReader(source)
             sheets = {}
             for name in names:
-                sheets[name] = _sheet(source, name, scans[name], parsed.pop(name, None))
+                sheets[name] = _sheet(source, name, scans[name], loaded.pop(name, None), plain)
                 advance(READ_UNITS * sizes[name] / total)
     except MuskariError:
         raise
@@ -155,19 +101,42 @@ def _read_values(path: Path, advance: Callable[[float], None],
     return names, sheets
 
 
-def _sheet(source: Callable[[], object], name: str, scan: SheetScan | None, parsed) -> SheetData:
-    if parsed is None:                       # stray cells: only the data block is read
-        data = SheetData(name=name, rows=_rows_by_openpyxl(source(), name, *scan.region), merged=list(scan.merged))
+class _PlainReader:
+    """python-calamine, opened the first time a sheet needs the plain read."""
+
+    def __init__(self, source: Callable[[], object]):
+        self.source = source
+        self.workbook = None
+
+    def sheet(self, name: str):
+        if self.workbook is None:
+            from python_calamine import CalamineWorkbook
+
+            self.workbook = CalamineWorkbook.from_object(self.source())
+        return self.workbook.get_sheet_by_name(name)
+
+
+def _sheet(source: Callable[[], object], name: str, scan: SheetScan | None, loaded, plain: _PlainReader) -> SheetData:
+    cells = loaded.result() if loaded is not None else None
+    if scan is not None and scan.region is not None:      # stray cells: only the data block is read
+        data = SheetData(name, _rows_by_openpyxl(source(), name, *scan.region), merged=scan.merged)
         data.stray = (*scan.stray, cell_name(*scan.region))
+    elif cells is not None:                  # Arrow columns: the scan's merged ranges are calamine's
+        data = SheetData(name, cells=cells, merged=[_full_range(m) for m in scan.merged])
     else:
-        sheet = parsed.result()
-        data = SheetData(name=name, rows=_python_rows(source, name, sheet))
-        data.merged = [_range_ref(r) for r in (sheet.merged_cell_ranges or [])]
+        sheet = plain.sheet(name)
+        data = SheetData(name, _python_rows(source, name, sheet),
+                         merged=[_range_ref(r) for r in (sheet.merged_cell_ranges or [])])
         del sheet                    # calamine's copy of a big sheet goes as soon as it is converted
     if scan is not None:
         data.formulas.update(scan.formulas)
         data.hidden_rows.update(scan.hidden_rows)
     return data
+
+
+def _full_range(ref: str) -> str:
+    """"A1" -> "A1:A1": a merged range always with both corners, as calamine gives it."""
+    return ref if ":" in ref else f"{ref}:{ref}"
 
 
 def _python_rows(source: Callable[[], object], name: str, sheet) -> list[list]:
@@ -208,19 +177,22 @@ def _range_ref(r) -> str:
 
 
 def _locate_header(data: SheetData) -> None:
+    from workbook_schema import SHEETS
+
     spec = SHEETS.get(data.name)
     if spec is None:
         return
     wanted = {key(h): h for h in spec.headers}
+    top = data.top_rows(HEADER_SEARCH_ROWS)
     best, best_hits = None, 0
-    for index, row in enumerate(data.rows[:HEADER_SEARCH_ROWS]):
+    for index, row in enumerate(top):
         hits = sum(1 for v in row if isinstance(v, str) and key(v) in wanted)
         if hits > best_hits:
             best, best_hits = index, hits
     if best is None:
         return
     data.header_row = best + 1
-    for col, value in enumerate(data.rows[best], start=1):
+    for col, value in enumerate(top[best], start=1):
         if not isinstance(value, str) or not value.strip():
             continue
         header = wanted.get(key(value))
