@@ -145,3 +145,58 @@ def test_a_new_student_never_gets_the_id_of_an_erased_one(tmp_path, monkeypatch)
     forms = read_forms(write_text(tmp_path / "lomake.csv", EXCEL_CSV))
     plan = plan_import(make_tables(students=[student(phone="040 123 4567")]), forms, date(2026, 11, 25))
     assert [n.student_id for n in plan.new_students] == ["0003"]
+
+
+def _forms_workbook(path, extra=None):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Aikaleima", "Etunimi", "Sukunimi", "Syntymäaika", "Huoltaja", "Sähköposti", "Puhelin",
+               "Jatkaa ensi lukukaudella"])
+    ws.append([datetime(2026, 11, 20, 14, 5), "Aino", "Virtanen", datetime(2019, 3, 1), "Maija Virtanen",
+               "perhe@example.fi", "040 123 4567", "Kyllä"])
+    if extra:
+        ws[extra] = "x"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("cell", ["XFD1048576", "A1048576"])
+def test_a_forms_workbook_with_a_value_far_from_the_answers_is_refused_naming_the_cell(tmp_path, cell):
+    """calamine would allocate the whole used range (XFD1048576: it aborts the process); the export is scanned
+    first, as the register is, and the stray value is named with what to do. Nothing is imported."""
+    path = _forms_workbook(tmp_path / "vastaukset.xlsx", extra=cell)
+    with pytest.raises(FileProblem) as raised:
+        read_forms(path)
+    assert raised.value.code == "forms-file-stray-cells"
+    fi, en = raised.value.message("fi"), raised.value.message("en")
+    assert cell in fi and "H2" in fi and "Mitään ei tuotu" in fi and "Ctrl+End" in fi
+    assert cell in en and "Nothing was imported" in en
+
+
+def test_a_forms_workbook_inside_a_zip_is_scanned_too(tmp_path):
+    import zipfile
+
+    inner = _forms_workbook(tmp_path / "inner.xlsx", extra="XFD1048576")
+    with zipfile.ZipFile(tmp_path / "lataus.zip", "w") as archive:
+        archive.write(inner, "Vastaukset.xlsx")
+    with pytest.raises(FileProblem) as raised:
+        read_forms(tmp_path / "lataus.zip")
+    assert raised.value.code == "forms-file-stray-cells"
+
+
+def test_a_padded_forms_workbook_is_refused_as_a_forms_file_not_as_the_register(tmp_path, monkeypatch):
+    import toolkit.xlsx.sheet_scan as sheet_scan
+
+    monkeypatch.setattr(sheet_scan, "MAX_PART_BYTES", 200)        # any sheet is now "larger than a sheet can be"
+    with pytest.raises(FileProblem) as raised:
+        read_forms(_forms_workbook(tmp_path / "vastaukset.xlsx"))
+    assert raised.value.code == "forms-file-unusual"
+    fi = raised.value.message("fi")
+    assert "rekisteri" not in fi.lower() and "Mitään ei tuotu" in fi and "lomakepalvelusta" in fi
+
+
+def test_a_plain_forms_workbook_is_read_after_its_scan(tmp_path):
+    forms = read_forms(_forms_workbook(tmp_path / "vastaukset.xlsx"))
+    assert [row[1][1] for row in forms.rows] == ["Aino"]

@@ -100,6 +100,22 @@ def test_a_missing_forms_file_exits_3(files, tmp_path, capsys):
     assert code == 3 and "ei löydy" in err
 
 
+def test_a_forms_workbook_with_a_stray_value_in_xfd1048576_exits_3_and_changes_nothing(files, tmp_path, capsys):
+    """The case seen: calamine aborted the whole process (no message, no exit code the contract knows)."""
+    from openpyxl import Workbook
+
+    register, _ = files
+    before = register.read_bytes()
+    wb = Workbook()
+    wb.active.append(["Aikaleima", "Etunimi", "Sukunimi", "Syntymäaika", "Sähköposti", "Jatkaa ensi lukukaudella"])
+    wb.active.append(["20.11.2026 14.05.00", "Aino", "Virtanen", "1.3.2019", "uusi@example.fi", "kyllä"])
+    wb.active["XFD1048576"] = "x"
+    wb.save(tmp_path / "vastaukset.xlsx")
+    code, out, err = run(capsys, "import-forms", str(register), str(tmp_path / "vastaukset.xlsx"), "--apply")
+    assert code == 3 and "XFD1048576" in err and "Mitään ei tuotu" in err
+    assert register.read_bytes() == before
+
+
 GOLDEN = Path(__file__).parent / "golden"
 
 

@@ -50,11 +50,32 @@ def read_forms(path: str | Path, mapping: dict[str, str] | None = None, has_mapp
     questions leave a field claimed twice or a required one missing (the message says how to name them)."""
     from toolkit.reports.forms import refusal_words
 
-    table = read_forms_table(path)
+    table = read_forms_table(path, inspect=scan_forms_workbook)
     reading = read_questions(table.headers, mapping, answered=table.answered)
     if not reading.ok:
         raise FileProblem("forms-refused", **refusal_words(reading, table.path.name, has_mapping_sheet))
     return FormsFile(table, reading)
+
+
+def scan_forms_workbook(path: Path, raw: bytes) -> None:
+    """An Excel export's first sheet scanned as the register's sheets are, before calamine reads it: a value far
+    from the answers (XFD1048576) is refused naming its cell, and a padded or oversized package is refused as
+    the forms file it is (the scan's own words speak of the register)."""
+    import io
+
+    from toolkit.model.refs import cell_name
+    from toolkit.xlsx.sheet_scan import PackageScanner
+
+    try:
+        with PackageScanner(path, lambda: io.BytesIO(raw)) as scanner:
+            first = next(iter(scanner.parts), None)
+            scan = scanner.scan(first) if first is not None else None
+    except FileProblem:          # NotAWorkbook too: the scan's own words speak of the register
+        raise FileProblem("forms-file-unusual", file=path.name) from None
+    if scan is not None and scan.stray is not None:
+        cell, count = scan.stray
+        raise FileProblem("forms-file-stray-cells", file=path.name, cell=cell, count=count,
+                          end=cell_name(*scan.region))
 
 
 def register_change(plan):

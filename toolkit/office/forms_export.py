@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -43,14 +44,19 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_forms_table(path: str | Path) -> FormsTable:
-    """The header and the response rows of a forms export; FileProblem when it cannot be read."""
+def read_forms_table(path: str | Path, inspect: Callable[[Path, bytes], None] | None = None) -> FormsTable:
+    """The header and the response rows of a forms export; FileProblem when it cannot be read.
+    ``inspect(path, workbook_bytes)`` looks at an Excel export's package before the reader does (the job passes
+    the sheet scan: a stray value in XFD1048576 would make calamine allocate the whole sheet) and raises
+    FileProblem for one it must not read."""
     path = Path(path)
     raw = _read_bytes(path)
     name = path.name
     if raw.startswith(_XLSX_MAGIC):
         raw, name = _unzip(path, raw)
     if raw.startswith(_XLSX_MAGIC):
+        if inspect is not None:
+            inspect(path, raw)
         grid = _xlsx_rows(path, raw)
     elif raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileProblem("forms-file-xls", file=path.name)
