@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -27,32 +26,6 @@ def collect_addresses(tables, today: date, purpose: str = "registration", status
         raise Refused("emails-unknown-teacher", teacher=teacher, known=known)
     ask_ids = ask_student_ids(tables, today) if purpose == "muskari-ended" else ()
     return address_list(tables.students, purpose, statuses, teacher, ask_ids)
-
-
-def print_invalid(addresses: AddressList, lang: str = "fi", stream=None) -> None:
-    stream = stream or sys.stderr
-    for finding in addresses.invalid:
-        stream.write("muskari: " + say("emails-invalid-line", lang, row=finding.row, message=finding.message(lang)) + "\n")
-
-
-def summary_line(addresses: AddressList, lang: str = "fi") -> str:
-    return say("emails-summary", lang, addresses=counted("emails-n-addresses", len(addresses.addresses)),
-               students=counted("emails-for-students", len(addresses.student_ids)),
-               without=len(addresses.without_address), invalid=len(addresses.invalid))
-
-
-def render_addresses(addresses: AddressList, fmt: str = "table", lang: str = "fi") -> str:
-    """table: the BCC line itself (ready to paste) and a count on stderr; json and csv for scripts."""
-    from toolkit.reports.formats import format_csv, format_json
-
-    if fmt == "json":
-        return format_json({"purpose": addresses.purpose, "bcc": addresses.bcc, "addresses": addresses.addresses,
-                            "student_ids": addresses.student_ids, "without_address": addresses.without_address,
-                            "invalid": [f.to_dict(lang) for f in addresses.invalid]})
-    if fmt == "csv":
-        return format_csv([[a] for a in addresses.addresses], ["address"])
-    print(summary_line(addresses, lang), file=sys.stderr)
-    return addresses.bcc + "\n"
 
 
 def write_draft(path: Path, tables, addresses: AddressList, subject: str, body_file: Path, lang: str = "fi", *,

@@ -16,8 +16,6 @@ from toolkit.cli.options import add_common_options, folded, today
 from toolkit.cli.parser import spoken
 from workbook_schema.choices import CERTIFICATES as KINDS
 
-HEADINGS = ("heading-certificate-number", "heading-student-id", "heading-name", "heading-certificate", "heading-file")
-
 
 def configure(parser) -> None:
     parser.add_argument("register", type=Path, metavar=spoken("metavar-register"), help=spoken("help-register"))
@@ -47,6 +45,7 @@ def _issue(args, as_of) -> int:
     from toolkit.jobs.certificates import check_templates, issue_certificates, plan_run
     from toolkit.jobs.check import load_checked
     from toolkit.model.messages import say
+    from toolkit.reports.certificates import render_plan
     from toolkit.reports.findings import refuse_with_findings
     from toolkit.reports.formats import emit
 
@@ -76,23 +75,3 @@ def _issue(args, as_of) -> int:
     if issued.combined_pdf:
         print("muskari: " + say("certificates-print-pdf", args.lang, path=issued.combined_pdf), file=sys.stderr)
     return 3 if plan.refusals and not plan.requests else 0
-
-
-def render_plan(plan, fmt: str, lang: str, *, applied: bool) -> str:
-    from toolkit.model.formatting import kind_name
-    from toolkit.model.messages import say, say_count, say_each
-    from toolkit.reports.formats import format_csv, format_json, format_table
-
-    rows = [(r.number, r.student_id, r.name, r.kind, str(plan.out_dir / r.file_name)) for r in plan.requests]
-    shown = [(n, s, name, kind_name(k, lang), f) for n, s, name, k, f in rows]
-    if fmt == "json":
-        return format_json({"applied": applied, "certificates": [
-            {"number": n, "student_id": s, "name": name, "certificate": k, "file": f} for n, s, name, k, f in rows],
-            "refused": [{"student_id": x.student_id, "certificate": x.kind, "reason_code": x.reason,
-                         "reason": x.message(lang)} for x in plan.refusals]})
-    if fmt == "csv":
-        return format_csv(rows, ("number", "student_id", "name", "certificate", "file"))
-    if not rows:
-        return say("certificates-none-due", lang) + "\n"
-    code = "certificates-issued" if applied else "certificates-would-issue"
-    return format_table(shown, say_each(HEADINGS, lang)) + say_count(code, lang, len(rows)) + "\n"

@@ -27,7 +27,8 @@ def configure(parser) -> None:
 
 def run(args) -> int:
     from toolkit.jobs.check import load_checked
-    from toolkit.jobs.emails import collect_addresses, print_invalid, render_addresses, write_draft
+    from toolkit.jobs.emails import collect_addresses, write_draft
+    from toolkit.reports.emails import invalid_lines, render_addresses, summary_line
     from toolkit.reports.findings import refuse_with_findings
     from toolkit.reports.formats import emit
 
@@ -40,11 +41,13 @@ def run(args) -> int:
     if not result.ok:
         return refuse_with_findings(result.findings, args.lang)
     addresses = collect_addresses(result.tables, today(args), args.purpose, args.status, args.teacher)
-    print_invalid(addresses, args.lang)
+    sys.stderr.write(invalid_lines(addresses, args.lang))
     if args.eml:
         note = write_draft(args.eml, result.tables, addresses, args.subject, args.body_file, args.lang,
                            register=args.register, force=args.force)
         print(note, file=sys.stderr)
         return 0
+    if args.format == "table":
+        print(summary_line(addresses, args.lang), file=sys.stderr)
     emit(render_addresses(addresses, args.format, args.lang))
     return 0
