@@ -190,7 +190,7 @@ def test_without_owner_files_the_output_says_no_trace_remains(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "poistetuista henkilöistä ei jäänyt jälkeä rekisteriin, sen aiempiin versioihin eikä rekisterin " \
            "kansion tiedostoihin" in out
-    assert "Poistettiin 1 todistusasiakirja:" in out and "muskarin kirjoittamaa tiedostoa" in out
+    assert "Poistettiin 1 todistusasiakirja:" in out and "työkalun kirjoittamaa tiedostoa" in out
     assert "aiemmasta versiosta poistettiin samat tiedot" in out
     assert all(ella_hits(tmp_path / name) == [] for name in every_file(tmp_path)), every_file(tmp_path).keys()
 
