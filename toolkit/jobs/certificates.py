@@ -9,13 +9,15 @@ the documents are rendered (mode 0600) into a hidden temporary folder inside the
 converted to PDF there, the register gets its Todistukset rows (and a Valmistuneet row for each
 muskaritodistus and päättötodistus: a participation certificate's holder did not graduate) and a Loki
 line through `toolkit.xlsx.safe_write`, and then the files are moved into place (never over an existing
-file). If the register cannot be written, the temporary folder is removed and nothing was issued.
+file). If the register cannot be written, the temporary folder is removed and nothing was issued. A run killed
+midway (SIGKILL, a power cut) leaves the folder; the next run that issues finishes it (``finish_interrupted``).
 Tiedosto holds the document's path relative to the register's folder, or its absolute path when --out
 is elsewhere (another drive), with forward slashes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -28,7 +30,7 @@ from pathlib import Path
 
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused, os_reason
-from toolkit.model.messages import say_count
+from toolkit.model.messages import count_code, say_count
 from toolkit.model.paths import register_path_text
 from toolkit.rules.certificate_context import (
     GRADUATING,
@@ -41,6 +43,7 @@ from toolkit.rules.certificate_context import (
 from toolkit.rules.eligibility import FINAL, MUSKARI, assess_eligibility
 
 DEFAULT_OUT = folders.CERTIFICATES
+STAGING_PREFIX = ".muskari-todistukset-"      # a run's hidden folder in the output folder, until it is recorded
 
 
 @dataclass
@@ -58,6 +61,7 @@ class IssueResult:
     combined_pdf: Path | None = None
     backup: Path | None = None
     notices: list = field(default_factory=list)      # toolkit.office.template_files.Notice
+    recovered: list = field(default_factory=list)    # Notices: what became of an interrupted run's documents
 
 
 def plan_run(register, tables, today: date, *, out_dir: Path | None = None, students: tuple[str, ...] = (),
@@ -139,14 +143,15 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
     from toolkit.xlsx.replace import save_hint
     from toolkit.xlsx.safe_write import write_changes
 
+    recovered = finish_interrupted(register, tables, Path(plan.out_dir))
     if not plan.requests:
-        return IssueResult()
+        return IssueResult(recovered=recovered)
     check_issue(register, plan)            # settings, the folder, documents already there, the output guard
     soffice = str(find_soffice()) if pdf else None
     templates, notices = load_templates(register.path, [r.kind for r in plan.requests], templates_dir)
     out_dir = private_folder(plan.out_dir)
     targets = [out_dir / r.file_name for r in plan.requests]
-    staging = Path(tempfile.mkdtemp(prefix=".muskari-", dir=out_dir))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     try:
         contexts = certificate_contexts(tables, plan.requests)
         jobs = [(r.kind, ctx, str(staging / t.name)) for r, ctx, t in zip(plan.requests, contexts, targets,
@@ -164,7 +169,7 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
             raise FileProblem("certificates-not-written", folder=out_dir, reason=os_reason(error),
                               hint=save_hint(error)) from None
         raise
-    result = IssueResult(backup=getattr(written, "backup_path", None), notices=notices)
+    result = IssueResult(backup=getattr(written, "backup_path", None), notices=notices, recovered=recovered)
     try:
         for staged in sorted(staging.iterdir()):
             if staged.suffix in (".docx", ".pdf"):
@@ -186,14 +191,80 @@ def issue_certificates(register, tables, plan: CertificatePlan, *, pdf: bool = F
 
 
 def _record_outputs(result: IssueResult, plan: CertificatePlan, out_dir: Path) -> None:
-    """List the documents as the toolkit's own (``toolkit.system.outputs``), with the student each one holds, and
-    the output folder, so that an erasure deletes them and only them."""
+    _record_documents(result.documents + result.pdfs, result.combined_pdf,
+                      {r.file_name.rsplit(".", 1)[0]: r.student_id for r in plan.requests}, out_dir)
+
+
+def _record_documents(documents: list[Path], combined_pdf: Path | None, owner: dict[str, str], out_dir: Path) -> None:
+    """List the documents as the toolkit's own (``toolkit.system.outputs``), with the student each one holds
+    (``owner``: file stem -> student id), and the output folder, so that an erasure deletes them and only them."""
     from toolkit.system.outputs import record_folder, record_outputs
 
-    owner = {r.file_name.rsplit(".", 1)[0]: r.student_id for r in plan.requests}
     record_folder(out_dir)
-    record_outputs([(p, "certificate", [owner.get(p.stem, "")], None) for p in [*result.documents, *result.pdfs]]
-                   + ([(result.combined_pdf, "print-pdf", list(owner.values()), None)] if result.combined_pdf else []))
+    record_outputs([(p, "certificate", [owner.get(p.stem, "")], None) for p in documents]
+                   + ([(combined_pdf, "print-pdf", list(owner.values()), None)] if combined_pdf else []))
+
+
+def finish_interrupted(register, tables, out_dir: Path) -> list:
+    """A run killed while it held the register's lock (SIGKILL, a power cut) leaves its staging folder in
+    ``out_dir``, holding rendered certificates. The register's write is all or nothing, so the register tells
+    what became of the run: when Todistukset names the folder's documents the run was recorded, and they are
+    moved into place as it would have (never over a file); when it names none, nothing was issued and the folder
+    is removed. Only folders last changed before this process started: a live run's are never touched (the
+    caller holds the register's lock). Returns Notices saying what was done."""
+    from toolkit.model.paths import document_location
+    from toolkit.office.template_files import Notice
+    from toolkit.xlsx.leftovers import process_started
+
+    started = process_started()
+    try:
+        stagings = sorted(p for p in out_dir.glob(STAGING_PREFIX + "*")
+                          if p.is_dir() and not p.is_symlink() and p.lstat().st_mtime < started)
+    except OSError:
+        return []
+    if not stagings:
+        return []
+    folder = Path(register.path).parent
+    named = {}
+    for text, student_id in zip(tables.certificates["file"], tables.certificates["student_id"], strict=True):
+        location = document_location(text, folder)
+        if location is not None:
+            named[os.path.abspath(location)] = student_id
+    notices = []
+    for staging in stagings:
+        staged = sorted(p for p in staging.iterdir() if p.is_file() and not p.is_symlink())
+        owner = {p.stem: named[os.path.abspath(out_dir / p.name)] for p in staged
+                 if p.suffix == ".docx" and os.path.abspath(out_dir / p.name) in named}
+        if not owner:
+            shutil.rmtree(staging, ignore_errors=True)
+            count = sum(p.suffix == ".docx" for p in staged)
+            notices.append(Notice(count_code("certificates-interrupted-removed", count), {"count": count}))
+            continue
+        moved, kept, combined = [], [], None
+        for p in staged:
+            final = out_dir / p.name
+            try:
+                if final.exists() and os.path.samefile(p, final):
+                    p.unlink()                # killed inside the move: linked into place, not yet unlinked
+                else:
+                    _move_new(p, final)
+            except OSError:
+                kept.append(final)
+                continue
+            if p.stem in owner or p.suffix != ".pdf":
+                moved.append(final)
+            else:
+                combined = final              # the print PDF of the whole run
+        _record_documents(moved, combined, owner, out_dir)
+        count = sum(p.suffix == ".docx" for p in moved)
+        notices.append(Notice(count_code("certificates-interrupted-moved", count), {"count": count, "folder": out_dir}))
+        if kept:
+            notices.append(Notice("certificates-interrupted-kept", {"staging": staging,
+                                                                    "names": ", ".join(p.name for p in kept)}))
+        else:
+            with contextlib.suppress(OSError):
+                staging.rmdir()
+    return notices
 
 
 def combined_name(requests: list[CertificateRequest]) -> str:

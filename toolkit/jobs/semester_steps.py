@@ -168,6 +168,7 @@ def certificates(result, state: RegisterState, now: datetime) -> RegisterState |
     issued = None
     if result.applied:
         issued = issue_certificates(state.register, state.tables, plan, now=now)
+        notices = [*notices, *issued.recovered]
     else:
         check_issue(state.register, plan)
     kinds = Counter(r.kind for r in plan.requests)

@@ -71,6 +71,8 @@ def _issue(args, as_of) -> int:
               refresh_thread=False) as bar:
         issued = issue_certificates(register, result.tables, plan, pdf=args.pdf, now=datetime.now(),
                                     progress=bar.advance)
+    for notice in issued.recovered:
+        print("muskari: " + notice.text(args.lang), file=sys.stderr)
     emit(render_plan(plan, args.format, args.lang, applied=True))
     if issued.combined_pdf:
         print("muskari: " + say("certificates-print-pdf", args.lang, path=issued.combined_pdf), file=sys.stderr)
