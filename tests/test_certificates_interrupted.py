@@ -111,6 +111,21 @@ def test_a_run_killed_after_the_register_was_written_has_its_documents_put_in_pl
     assert record.holds_any(outputs.student_hashes(["0002"])) and not record.holds_any(outputs.student_hashes(["0001"]))
 
 
+def test_an_unrecorded_run_that_cannot_be_deleted_is_not_called_deleted(register, tmp_path):
+    """The folder cannot be removed (no rights, a file held open on Windows): rmtree with ignore_errors does
+    nothing, as it does then, and the owner is told to delete it, never that it was deleted."""
+    muskari(tmp_path, "certificates", register, "--apply", killed_at=KILLED_AT["before the register is written"])
+    [staging] = staging_folders(register.parent / "todistukset")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    child = ("import shutil, sys; shutil.rmtree = lambda *a, **k: None\n"
+             "from toolkit.cli.main import main; sys.exit(main(sys.argv[1:]))")
+    done = run([sys.executable, "-c", child, "certificates", register, "--apply", "--as-of", AS_OF], timeout=120,
+               env=env, cwd=ROOT)
+    assert staging.exists()
+    assert "poistettiin" not in done.stderr
+    assert f"poista kansio {staging} itse" in done.stderr
+
+
 def test_a_dry_run_leaves_an_interrupted_run_alone(register, tmp_path):
     muskari(tmp_path, "certificates", register, "--apply", killed_at=KILLED_AT["before the register is written"])
     folder = register.parent / "todistukset"

@@ -238,7 +238,10 @@ def finish_interrupted(register, tables, out_dir: Path) -> list:
         if not owner:
             shutil.rmtree(staging, ignore_errors=True)
             count = sum(p.suffix == ".docx" for p in staged)
-            notices.append(Notice(count_code("certificates-interrupted-removed", count), {"count": count}))
+            if staging.exists():              # no rights, a file held open: said, never called deleted
+                notices.append(Notice("certificates-interrupted-not-removed", {"staging": staging}))
+            else:
+                notices.append(Notice(count_code("certificates-interrupted-removed", count), {"count": count}))
             continue
         moved, kept, combined = [], [], None
         for p in staged:
