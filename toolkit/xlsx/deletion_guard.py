@@ -71,22 +71,8 @@ def sheet_features(package: Package, sheet: str, root=None) -> set[str]:
                 found.add("comments")
             if re.search(rb'ObjectType="(?!Note")', target):
                 found.add("form-controls")
-        elif kind == "comments":
-            found.add("comments")
-        elif kind == "threadedComment":
-            found.add("threaded-comments")
-        elif kind == "pivotTable":
-            found.add("pivot-tables")
-        elif kind == "table":
-            found.add("tables")
-        elif kind in ("ctrlProp", "control", "activeXControlBinary"):
-            found.add("form-controls")
-        elif kind == "slicer":
-            found.add("slicers")
-        elif kind == "timeline":
-            found.add("timelines")
-        elif kind == "image":
-            found.add("background")
+        elif kind in _RELATED:
+            found.add(_RELATED[kind])
     for el in root:
         name = _local(el)
         if name == "legacyDrawingHF":
@@ -101,6 +87,10 @@ def sheet_features(package: Package, sheet: str, root=None) -> set[str]:
     return found
 
 
+# a sheet's relationship kind -> the feature it brings (drawings are looked into above)
+_RELATED = {"comments": "comments", "threadedComment": "threaded-comments", "pivotTable": "pivot-tables",
+            "table": "tables", "ctrlProp": "form-controls", "control": "form-controls",
+            "activeXControlBinary": "form-controls", "slicer": "slicers", "timeline": "timelines", "image": "background"}
 _EXTENSIONS = {"dataValidations": {"extension-validations"}, "conditionalFormattings": {"extension-formats"},
                "sparklineGroups": {"sparklines"}, "slicerList": {"slicers"}, "timelineRefs": {"timelines"}}
 
