@@ -35,7 +35,7 @@ from toolkit.jobs.purge import replay_erasures
 from toolkit.model.errors import FileProblem, Refused, os_reason
 from toolkit.model.messages import count_code
 from toolkit.system.outputs import check_output
-from toolkit.system.private_files import sync_folder
+from toolkit.system.private_files import fill_private, sync_folder
 from toolkit.system.secrets import read_erasures
 from toolkit.xlsx.backup_copies import write_backup_copy
 from toolkit.xlsx.fingerprint import check_not_open
@@ -196,10 +196,7 @@ def _restore(reader: BackupReader, register_path: Path, documents: dict[PurePosi
 def _extract(reader: BackupReader, item: dict, path: Path) -> None:
     """One member streamed into a new file readable only by its owner (never over an existing one)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    with os.fdopen(fd, "wb") as out:
-        reader.extract(item, out)
-        out.flush()
-        os.fsync(out.fileno())
+    fill_private(fd, lambda out: reader.extract(item, out))
 
 
 def _keep_previous(register: Path, now: datetime) -> Path:

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, Refused
-from toolkit.system.private_files import write_private
+from toolkit.system.private_files import append_private, write_private
 from toolkit.system.secrets import config_dir, hash_student_id, load_key
 
 OUTPUTS_FILE = "tuotokset.jsonl"
@@ -266,11 +266,7 @@ def _append(records: list[OutputRecord]) -> None:
     folder = config_dir()
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(outputs_path(), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write("".join(r.to_json() + "\n" for r in records))
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_private(outputs_path(), "".join(r.to_json() + "\n" for r in records))
         if outputs_path().stat().st_size > COMPACT_BYTES:
             records = _read_records()
             _rewrite(list(OutputList(records, None).by_path.values()))

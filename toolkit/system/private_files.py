@@ -40,13 +40,7 @@ def write_private(path: str | Path, content: Content, *, overwrite: bool = True,
         raise FileProblem("folder-unwritable", folder=path.parent, reason=os_reason(error)) from None
     temp = Path(tmp)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            if isinstance(content, (bytes, bytearray, memoryview)):
-                handle.write(content)
-            else:
-                content(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+        fill_private(fd, content)
         make_private(temp)
         if verify is not None:
             verify(temp)
@@ -62,6 +56,19 @@ def write_private(path: str | Path, content: Content, *, overwrite: bool = True,
     finally:
         temp.unlink(missing_ok=True)
     return path
+
+
+def fill_private(fd: int, content: Content) -> None:
+    """Write ``content`` into a file just created owner-only (``fd``: from mkstemp or ``os.open(..., 0o600)``),
+    flush it and sync it to disk: the one way the writers here, in ``toolkit.xlsx`` and restore fill a file before
+    it takes its name. The file descriptor is closed; an OSError is the caller's to say."""
+    with os.fdopen(fd, "wb") as handle:
+        if isinstance(content, (bytes, bytearray, memoryview)):
+            handle.write(content)
+        else:
+            content(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def make_private(path: Path) -> None:
@@ -90,11 +97,17 @@ def _link_new(temp: Path, path: Path) -> None:
 
 def create_private(path: str | Path, data: bytes) -> None:
     """Create ``path`` (never over an existing file: FileExistsError) readable by its owner only, synced."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
+    fill_private(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), data)
+
+
+def append_private(path: Path, text: str) -> None:
+    """Append ``text`` (UTF-8) to ``path``, created readable by its owner only when new, and sync it to disk:
+    the toolkit's lists beside its key (erased ids, outputs) grow this way, a line at a time."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def sync_folder(folder: str | Path) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from toolkit.model.errors import FileProblem, Refused
 from toolkit.system.config import ERASURES_FILE, KEY_FILE, config_dir
+from toolkit.system.private_files import append_private
 
 __all__ = ["ERASURES_FILE", "KEY_FILE", "SCOPES", "ErasureRecord", "config_dir", "erasures_path", "hash_student_id",
            "key_path", "load_key", "read_erasures", "record_erasures"]
@@ -116,11 +117,7 @@ def record_erasures(records: list[ErasureRecord]) -> None:
             raise ValueError(f"unknown scope {record.scope!r}")
     _ensure_dir()
     try:
-        fd = os.open(erasures_path(), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write("".join(r.to_json() + "\n" for r in records))
-            handle.flush()
-            os.fsync(handle.fileno())
+        append_private(erasures_path(), "".join(r.to_json() + "\n" for r in records))
     except OSError as error:
         raise _unwritable(erasures_path(), error) from None
 

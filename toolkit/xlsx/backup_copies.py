@@ -20,7 +20,7 @@ from pathlib import Path
 
 from toolkit.model import folders
 from toolkit.model.errors import FileProblem, os_reason
-from toolkit.system.private_files import sync_folder
+from toolkit.system.private_files import fill_private, sync_folder
 from toolkit.xlsx.leftovers import TEMP_SUFFIX, temp_prefix
 
 BACKUP_DIR = folders.BACKUP_COPIES
@@ -49,10 +49,7 @@ def write_backup_copy(path: Path, data: bytes, now: datetime, backup_dir=None) -
         folder.mkdir(mode=0o700, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=folder, prefix=temp_prefix(path), suffix=TEMP_SUFFIX)
         try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
+            fill_private(handle, data)
             os.chmod(name, 0o600)
             target = _claim_name(Path(name), path, now, folder)
         finally:

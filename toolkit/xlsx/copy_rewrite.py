@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from toolkit.model.errors import FileProblem
+from toolkit.system.private_files import fill_private
 from toolkit.xlsx import verify as verifying
 from toolkit.xlsx.apply import apply_change
 from toolkit.xlsx.leftovers import TEMP_SUFFIX
@@ -43,10 +44,7 @@ def rewrite_copy(path: Path, change, now: datetime, original: bytes | None = Non
         raise FileProblem("version-unwritable", path=str(path), reason=error.strerror or str(error)) from None
     temp = Path(name)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        fill_private(handle, data)
         os.chmod(temp, 0o600)
         verifying.verify(original, temp, applied)
     except OSError as error:

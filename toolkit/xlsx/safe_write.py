@@ -79,7 +79,7 @@ from pathlib import Path
 
 from toolkit.model.errors import FileProblem, os_reason
 from toolkit.rules.identity_codes import find_identity_codes
-from toolkit.system.private_files import sync_folder
+from toolkit.system.private_files import fill_private, sync_folder
 from toolkit.xlsx.backup_copies import write_backup_copy
 from toolkit.xlsx.fingerprint import Fingerprint, check_not_open, check_unchanged
 from toolkit.xlsx.leftovers import TEMP_SUFFIX, temp_prefix
@@ -246,10 +246,7 @@ def _write_temp(path: Path, data: bytes) -> Path:
         raise _os_problem("save-step-temporary", path.parent, error) from None
     temp = Path(name)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        fill_private(handle, data)
     except BaseException as error:
         _remove(temp)
         if isinstance(error, OSError):
