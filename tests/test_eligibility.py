@@ -15,12 +15,8 @@ from hypothesis import strategies as st
 from toolkit.model.dates import age_on
 from toolkit.model.formatting import format_date, format_hours, format_number, format_years
 from toolkit.model.tables import Tables, frame_from_records
-from toolkit.rules.eligibility import (
-    FINAL,
-    MUSKARI,
-    REASONS,
-    assess_eligibility,
-)
+from toolkit.rules.eligibility import REASONS, assess_eligibility
+from workbook_schema.choices import FINAL, MUSKARI
 from workbook_schema.settings import Settings
 
 TODAY = date(2026, 6, 1)

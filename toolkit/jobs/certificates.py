@@ -40,7 +40,8 @@ from toolkit.rules.certificate_context import (
     missing_settings,
     plan_certificates,
 )
-from toolkit.rules.eligibility import FINAL, MUSKARI, assess_eligibility
+from toolkit.rules.eligibility import assess_eligibility
+from workbook_schema.choices import FINAL, MUSKARI
 
 DEFAULT_OUT = folders.CERTIFICATES
 STAGING_PREFIX = ".muskari-todistukset-"      # a run's hidden folder in the output folder, until it is recorded

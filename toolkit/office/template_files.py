@@ -21,7 +21,7 @@ from toolkit.model.errors import TemplateProblem
 from toolkit.model.messages import say
 from toolkit.office.docx_templates import CheckedTemplate, load_template
 from toolkit.rules.certificate_context import TEMPLATE_FILES, missing_final_items
-from toolkit.rules.eligibility import FINAL
+from workbook_schema.choices import FINAL
 
 
 def _templates_dir() -> Path:

@@ -27,16 +27,8 @@ from toolkit.model.formatting import format_date, format_hours, format_years, ki
 from toolkit.model.messages import say
 from toolkit.model.tables import Tables
 from toolkit.model.text import key
-from toolkit.rules.eligibility import (
-    ELIGIBLE,
-    FINAL,
-    MUSKARI,
-    PART_COMMON,
-    PART_MUSKARI,
-    PART_THEMATIC,
-    PARTICIPATION,
-    EligibilityResult,
-)
+from toolkit.rules.eligibility import ELIGIBLE, EligibilityResult
+from workbook_schema.choices import FINAL, MUSKARI, PART_COMMON, PART_MUSKARI, PART_THEMATIC, PARTICIPATION
 from workbook_schema.settings import Settings
 
 KINDS = (MUSKARI, FINAL, PARTICIPATION)

@@ -34,7 +34,7 @@ from toolkit.model.dates import birthday_keys
 from toolkit.model.formatting import format_date, format_hours
 from toolkit.model.messages import catalogue, say
 from toolkit.model.tables import Tables
-from workbook_schema.choices import FINAL, MUSKARI, PART_COMMON, PART_MUSKARI, PART_THEMATIC, PARTICIPATION  # noqa: F401
+from workbook_schema.choices import FINAL, MUSKARI, PART_COMMON, PART_MUSKARI, PART_THEMATIC
 
 ISSUED, ELIGIBLE, IN_PROGRESS, OUT_OF_REACH = "issued", "eligible", "in-progress", "out-of-reach"
 STATUSES = (ELIGIBLE, ISSUED, IN_PROGRESS, OUT_OF_REACH)
