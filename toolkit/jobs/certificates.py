@@ -234,8 +234,8 @@ def finish_interrupted(register, tables, out_dir: Path) -> list:
     notices = []
     for staging in stagings:
         staged = sorted(p for p in staging.iterdir() if p.is_file() and not p.is_symlink())
-        owner = {p.stem: named[os.path.abspath(out_dir / p.name)] for p in staged
-                 if p.suffix == ".docx" and os.path.abspath(out_dir / p.name) in named}
+        owner = {p.stem: named[final] for p in staged
+                 if p.suffix == ".docx" and (final := os.path.abspath(out_dir / p.name)) in named}
         if not owner:
             shutil.rmtree(staging, ignore_errors=True)
             count = sum(p.suffix == ".docx" for p in staged)
